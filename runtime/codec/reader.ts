@@ -1,0 +1,319 @@
+import { DeserializeError } from '../errors';
+import type { ControlSerializer } from '../controls/serializer';
+import type { ControlInfoMap, ControlList } from '../controls/control-list';
+import { FrameBufferPlane, SharedFD } from './shared-fd';
+
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads little-endian values from bytes and takes fds from a list, never past the current
+ * frame: the whole input at first, then each size-prefixed field, element or parameter while it
+ * is being decoded. Any read that does not fit throws a `DeserializeError` naming the field, and
+ * counts are checked against the bytes left before anything is allocated for them.
+ */
+export class Reader {
+  private view: DataView;
+  pos: number;
+  /** End of the current frame (exclusive). */
+  end: number;
+  fdPos = 0;
+  fdEnd: number;
+  private frames: number[] = [];
+  private tablePos = 0;
+  private tableEnd = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly fds: readonly number[] = [],
+    public controls?: ControlSerializer,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = 0;
+    this.end = bytes.byteLength;
+    this.fdEnd = fds.length;
+  }
+
+  /** Bytes left in the current frame. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  private need(n: number, field: string): void {
+    if (this.end - this.pos < n) {
+      throw new DeserializeError(field, `needs ${n} byte${n === 1 ? '' : 's'}, ${this.end - this.pos} left`);
+    }
+  }
+
+  // ---- scalars ----------------------------------------------------------------------------
+
+  bool(field: string): boolean {
+    this.need(1, field);
+    const b = this.bytes[this.pos++]!;
+    if (b > 1) throw new DeserializeError(field, `a bool must be 0 or 1, got ${b}`);
+    return b === 1;
+  }
+
+  u8(field: string): number {
+    this.need(1, field);
+    return this.bytes[this.pos++]!;
+  }
+
+  i8(field: string): number {
+    this.need(1, field);
+    return (this.bytes[this.pos++]! << 24) >> 24;
+  }
+
+  u16(field: string): number {
+    this.need(2, field);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+
+  i16(field: string): number {
+    this.need(2, field);
+    const v = this.view.getInt16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(field: string): number {
+    this.need(4, field);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  i32(field: string): number {
+    this.need(4, field);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  u64(field: string): bigint {
+    this.need(8, field);
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  i64(field: string): bigint {
+    this.need(8, field);
+    const v = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  f32(field: string): number {
+    this.need(4, field);
+    const v = this.view.getFloat32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  f64(field: string): number {
+    this.need(8, field);
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** `n` raw bytes, as a view into the input. */
+  bytesView(n: number, field: string): Uint8Array {
+    this.need(n, field);
+    const v = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+
+  /** A top-level string: every byte left in the current frame. */
+  string(field: string): string {
+    return this.utf8(this.end - this.pos, field);
+  }
+
+  /** A string struct field: u32 byte length, then the bytes. */
+  sizedString(field: string): string {
+    return this.utf8(this.u32(field), field);
+  }
+
+  private utf8(n: number, field: string): string {
+    this.need(n, field);
+    const bytes = this.bytes;
+    const start = this.pos;
+    this.pos += n;
+    if (n < 32) {
+      let ascii = '';
+      for (let i = start; i < start + n; i++) {
+        const c = bytes[i]!;
+        if (c >= 0x80) return this.decodeUtf8(start, n, field);
+        ascii += String.fromCharCode(c);
+      }
+      return ascii;
+    }
+    return this.decodeUtf8(start, n, field);
+  }
+
+  private decodeUtf8(start: number, n: number, field: string): string {
+    try {
+      return textDecoder.decode(this.bytes.subarray(start, start + n));
+    } catch {
+      throw new DeserializeError(field, 'the string is not valid UTF-8');
+    }
+  }
+
+  /** A SharedFD: a validity word, and when valid the next fd of the current frame. */
+  fd(field: string): SharedFD {
+    const valid = this.u32(field);
+    if (valid === 0) return SharedFD.invalid;
+    if (this.fdPos >= this.fdEnd) {
+      throw new DeserializeError(field, `a valid SharedFD needs an fd, ${this.fdEnd - this.fdPos} left`);
+    }
+    return new SharedFD(this.fds[this.fdPos++]!);
+  }
+
+  plane(field: string): FrameBufferPlane {
+    const fd = this.fd(`${field}.fd`);
+    return new FrameBufferPlane(fd, this.u32(`${field}.offset`), this.u32(`${field}.length`));
+  }
+
+  /**
+   * The element count of an array or map, checked against the bytes left: every element costs at
+   * least `minBytesPerElement` bytes, so a forged count fails here instead of allocating.
+   */
+  count(field: string, minBytesPerElement: number): number {
+    const n = this.u32(field);
+    if (n * minBytesPerElement > this.end - this.pos) {
+      throw new DeserializeError(field, `count ${n} needs at least ${n * minBytesPerElement} bytes, ${this.end - this.pos} left`);
+    }
+    return n;
+  }
+
+  /** Adds a decoded map entry; a key that appears twice is malformed input. */
+  mapEntry<K, V>(map: Map<K, V>, key: K, value: V, field: string): void {
+    if (map.has(key)) throw new DeserializeError(field, `the key ${String(key)} appears twice`);
+    map.set(key, value);
+  }
+
+  // ---- frames -----------------------------------------------------------------------------
+
+  private pushFrame(size: number, fdCount: number, field: string): void {
+    if (size > this.end - this.pos) {
+      throw new DeserializeError(field, `size ${size} exceeds the ${this.end - this.pos} bytes left`);
+    }
+    if (fdCount > this.fdEnd - this.fdPos) {
+      throw new DeserializeError(field, `fd count ${fdCount} exceeds the ${this.fdEnd - this.fdPos} fds left`);
+    }
+    this.frames.push(this.end, this.fdEnd);
+    this.end = this.pos + size;
+    this.fdEnd = this.fdPos + fdCount;
+  }
+
+  /** Enters a field framed by `u32 size`; its fds, if any, are counted by its parent. */
+  enter(field: string): void {
+    const size = this.u32(field);
+    this.pushFrame(size, 0, field);
+  }
+
+  /** Enters a field, array element, map key or map value framed by `u32 size, u32 fdCount`. */
+  enterWithFds(field: string): void {
+    const size = this.u32(field);
+    const fdCount = this.u32(field);
+    this.pushFrame(size, fdCount, field);
+  }
+
+  /** Leaves the current frame, which must have been read exactly. */
+  leave(field: string): void {
+    this.expectEnd(field);
+    this.fdEnd = this.frames.pop()!;
+    this.end = this.frames.pop()!;
+  }
+
+  /** Checks that the current frame was consumed to the last byte and fd. */
+  expectEnd(field: string): void {
+    if (this.pos !== this.end) {
+      throw new DeserializeError(field, `${this.end - this.pos} unexpected trailing byte${this.end - this.pos === 1 ? '' : 's'}`);
+    }
+    if (this.fdPos !== this.fdEnd) {
+      throw new DeserializeError(field, `${this.fdEnd - this.fdPos} unexpected trailing fd${this.fdEnd - this.fdPos === 1 ? '' : 's'}`);
+    }
+  }
+
+  // ---- call payloads with two or more parameters --------------------------------------------
+
+  /** Steps over a call's size table of `words` u32s; `enterParam*()` then read it in order. */
+  beginTable(words: number, field: string): void {
+    this.need(words * 4, `${field} size table`);
+    this.tablePos = this.pos;
+    this.tableEnd = this.pos + words * 4;
+    this.pos = this.tableEnd;
+  }
+
+  private tableWord(): number {
+    const v = this.view.getUint32(this.tablePos, true);
+    this.tablePos += 4;
+    return v;
+  }
+
+  enterParam(field: string): void {
+    if (this.tableEnd - this.tablePos < 4) throw new DeserializeError(field, 'the size table is too short');
+    this.pushFrame(this.tableWord(), 0, field);
+  }
+
+  enterParamWithFds(field: string): void {
+    if (this.tableEnd - this.tablePos < 8) throw new DeserializeError(field, 'the size table is too short');
+    const size = this.tableWord();
+    this.pushFrame(size, this.tableWord(), field);
+  }
+
+  // ---- controls -----------------------------------------------------------------------------
+
+  private controlSerializer(field: string): ControlSerializer {
+    if (!this.controls) {
+      throw new DeserializeError(field, 'ControlList and ControlInfoMap values need a ControlSerializer (new Reader(bytes, fds, serializer))');
+    }
+    return this.controls;
+  }
+
+  controlList(field: string): ControlList {
+    return this.controlSerializer(field).readList(this, field);
+  }
+
+  controlInfoMap(field: string): ControlInfoMap {
+    return this.controlSerializer(field).readInfoMap(this, field);
+  }
+
+  /** A ControlList struct field: u32 0 for an empty list, else u32 size and the top-level form. */
+  controlListField(field: string): ControlList {
+    const serializer = this.controlSerializer(field);
+    const size = this.u32(field);
+    if (size === 0) return serializer.emptyList();
+    this.pushFrame(size, 0, field);
+    const list = serializer.readList(this, field);
+    this.leave(field);
+    return list;
+  }
+
+  controlInfoMapField(field: string): ControlInfoMap {
+    const serializer = this.controlSerializer(field);
+    const size = this.u32(field);
+    if (size === 0) return serializer.emptyInfoMap();
+    this.pushFrame(size, 0, field);
+    const map = serializer.readInfoMap(this, field);
+    this.leave(field);
+    return map;
+  }
+
+  // ---- raw access for the control serializer ----------------------------------------------
+
+  /** Reads a u32 at an absolute offset before the end of the current frame, without moving. */
+  u32At(at: number, field: string): number {
+    if (at < 0 || at + 4 > this.end) throw new DeserializeError(field, `offset ${at} is outside the data`);
+    return this.view.getUint32(at, true);
+  }
+
+  /** Limits the current frame to the next `size` bytes (no prefix read); undo with `leave()`. */
+  enterBytes(size: number, field: string): void {
+    this.pushFrame(size, 0, field);
+  }
+}

@@ -1,0 +1,34 @@
+/** Base class of every error ts-ipa throws on purpose, so callers can catch them as one. */
+export class IPAError extends Error {
+  override name = 'IPAError';
+}
+
+/**
+ * Bytes or fds that do not decode as the declared type: truncated data, an oversized count, a
+ * missing fd, an unknown control type or handle. `field` names where decoding stopped.
+ */
+export class DeserializeError extends IPAError {
+  override name = 'DeserializeError';
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`cannot decode ${field}: ${reason}`);
+  }
+}
+
+/** A value that cannot be encoded as its declared type (out of range, wrong kind, too long). */
+export class SerializeError extends IPAError {
+  override name = 'SerializeError';
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`cannot encode ${field}: ${reason}`);
+  }
+}
+
+/** A contract that cannot be used: typically its module was compiled without the transformer. */
+export class ContractError extends IPAError {
+  override name = 'ContractError';
+}

@@ -1,0 +1,19 @@
+export type { u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, Flags, Width } from './types';
+export { IPAError, DeserializeError, SerializeError, ContractError } from './errors';
+export { Writer, type Encoded } from './codec/writer';
+export { Reader } from './codec/reader';
+export { SharedFD, FrameBufferPlane } from './codec/shared-fd';
+export {
+  struct, ipaInterface, ipaEvents, IPAInterface,
+  defineStruct, defineContract, structCodec, contractCodec, contractModel, encode, decode,
+  type StructCodec, type MethodCodec, type ContractCodec,
+} from './contract';
+export type { ContractModel, TypeRef, StructModel, EnumModel, MethodModel, InterfaceModel, FieldModel, ConstModel } from './model';
+export * from './core';
+export {
+  ControlType, ControlValue, controlElementBytes,
+  type ControlData, type ControlScalar, type ControlRectangle, type ControlSize, type ControlPoint,
+} from './controls/control-value';
+export { ControlId, ControlIdMap, ControlInfo, ControlInfoMap, ControlList, ControlDirection } from './controls/control-list';
+export { ControlSerializer, ControlSerializerRole, CONTROL_PACKET_VERSION } from './controls/serializer';
+export { controls, properties, controlIds, propertyIds } from './controls/ids';

@@ -1,0 +1,163 @@
+import type { StructModel, TypeRef } from '../../runtime/model';
+import { typeCarriesFds } from '../../runtime/model';
+
+/**
+ * How one value is written and read, at top level (a call parameter, an array element, a map
+ * key or value) and as a struct field. Containers get a helper function of their own, emitted
+ * once per module and named after their type (`encodeU32Array`, `decodeMapOfU32ToIPAStream`).
+ */
+export class ValueEmitter {
+  /** Container helpers by name, in the order they were first needed (dependencies first). */
+  readonly helpers = new Map<string, string>();
+
+  constructor(private readonly structs: ReadonlyMap<string, StructModel>) {}
+
+  carriesFds(type: TypeRef): boolean {
+    return typeCarriesFds(type, this.structs);
+  }
+
+  /** Statement writing `expr` in its top-level form; `f` is a JS expression naming the field. */
+  encode(type: TypeRef, expr: string, f: string): string {
+    switch (type.kind) {
+      case 'number': return `w.${type.width}(${expr}, ${f});`;
+      case 'bool': return `w.bool(${expr}, ${f});`;
+      case 'string': return `w.string(${expr}, ${f});`;
+      case 'enum':
+      case 'flags': return `w.u32(${expr}, ${f});`;
+      case 'SharedFD': return `w.fd(${expr}, ${f});`;
+      case 'FrameBufferPlane': return `w.plane(${expr}, ${f});`;
+      case 'ControlList': return `w.controlList(${expr}, ${f});`;
+      case 'ControlInfoMap': return `w.controlInfoMap(${expr}, ${f});`;
+      case 'struct': return `encode${type.name}(w, ${expr});`;
+      case 'array':
+      case 'map': return `encode${this.container(type)}(w, ${expr}, ${f});`;
+    }
+  }
+
+  /** Expression reading a value in its top-level form (it spans the reader's current frame). */
+  decode(type: TypeRef, f: string): string {
+    switch (type.kind) {
+      case 'number': return `r.${type.width}(${f})`;
+      case 'bool': return `r.bool(${f})`;
+      case 'string': return `r.string(${f})`;
+      case 'enum':
+      case 'flags': return `r.u32(${f})`;
+      case 'SharedFD': return `r.fd(${f})`;
+      case 'FrameBufferPlane': return `r.plane(${f})`;
+      case 'ControlList': return `r.controlList(${f})`;
+      case 'ControlInfoMap': return `r.controlInfoMap(${f})`;
+      case 'struct': return `decode${type.name}(r)`;
+      case 'array':
+      case 'map': return `decode${this.container(type)}(r, ${f})`;
+    }
+  }
+
+  /** Statements writing a struct field: inline for numbers, fds and enums, size-prefixed otherwise. */
+  encodeField(type: TypeRef, expr: string, f: string): string[] {
+    switch (type.kind) {
+      case 'string': return [`w.sizedString(${expr}, ${f});`];
+      case 'ControlList': return [`w.controlListField(${expr}, ${f});`];
+      case 'ControlInfoMap': return [`w.controlInfoMapField(${expr}, ${f});`];
+      default:
+        if (isInline(type)) return [this.encode(type, expr, f)];
+        return [this.carriesFds(type) ? 'w.beginWithFds();' : 'w.begin();', this.encode(type, expr, f), 'w.end();'];
+    }
+  }
+
+  /** Statements declaring `const name` from a struct field. */
+  decodeField(type: TypeRef, name: string, f: string): string[] {
+    switch (type.kind) {
+      case 'string': return [`const ${name} = r.sizedString(${f});`];
+      case 'ControlList': return [`const ${name} = r.controlListField(${f});`];
+      case 'ControlInfoMap': return [`const ${name} = r.controlInfoMapField(${f});`];
+      default:
+        if (isInline(type)) return [`const ${name} = ${this.decode(type, f)};`];
+        return [
+          this.carriesFds(type) ? `r.enterWithFds(${f});` : `r.enter(${f});`,
+          `const ${name} = ${this.decode(type, f)};`,
+          `r.leave(${f});`,
+        ];
+    }
+  }
+
+  /** Emits (once) the helpers of an array or map type and returns their name suffix. */
+  private container(type: TypeRef & { kind: 'array' | 'map' }): string {
+    const name = typeName(type);
+    if (this.helpers.has(name)) return name;
+    this.helpers.set(name, '');
+    this.helpers.set(name, type.kind === 'array' ? this.arrayHelpers(name, type.element) : this.mapHelpers(name, type.key, type.value));
+    return name;
+  }
+
+  private arrayHelpers(name: string, element: TypeRef): string {
+    return `function encode${name}(w, list, field) {
+    w.array(list, field);
+    for (const item of list) {
+        w.beginWithFds();
+        ${this.encode(element, 'item', 'field')}
+        w.end();
+    }
+}
+
+function decode${name}(r, field) {
+    const length = r.count(field, 8);
+    const list = [];
+    for (let i = 0; i < length; i++) {
+        r.enterWithFds(field);
+        list.push(${this.decode(element, 'field')});
+        r.leave(field);
+    }
+    return list;
+}`;
+  }
+
+  private mapHelpers(name: string, key: TypeRef, value: TypeRef): string {
+    return `function encode${name}(w, map, field) {
+    const entries = w.sortedEntries(map, field);
+    w.count(entries.length, field);
+    for (const [key, value] of entries) {
+        w.beginWithFds();
+        ${this.encode(key, 'key', 'field')}
+        w.end();
+        w.beginWithFds();
+        ${this.encode(value, 'value', 'field')}
+        w.end();
+    }
+}
+
+function decode${name}(r, field) {
+    const length = r.count(field, 16);
+    const map = new Map();
+    for (let i = 0; i < length; i++) {
+        r.enterWithFds(field);
+        const key = ${this.decode(key, 'field')};
+        r.leave(field);
+        r.enterWithFds(field);
+        const value = ${this.decode(value, 'field')};
+        r.leave(field);
+        r.mapEntry(map, key, value, field);
+    }
+    return map;
+}`;
+  }
+}
+
+/** Written inline in a struct (no size prefix): numbers, bool, enums, flags and SharedFD. */
+function isInline(type: TypeRef): boolean {
+  return type.kind === 'number' || type.kind === 'bool' || type.kind === 'enum' || type.kind === 'flags' || type.kind === 'SharedFD';
+}
+
+/** A readable identifier for a type: `U32`, `IPABuffer`, `U32Array`, `MapOfU32ToIPAStream`. */
+export function typeName(type: TypeRef): string {
+  switch (type.kind) {
+    case 'number': return type.width.toUpperCase();
+    case 'bool': return 'Bool';
+    case 'string': return 'String';
+    case 'enum': return type.name;
+    case 'flags': return `${type.enum}Flags`;
+    case 'struct': return type.name;
+    case 'array': return `${typeName(type.element)}Array`;
+    case 'map': return `MapOf${typeName(type.key)}To${typeName(type.value)}`;
+    default: return type.kind;
+  }
+}
