@@ -69,12 +69,14 @@ export function emitReply(method: MethodModel, values: ValueEmitter): string {
     ...(returned ? [values.encode(returned.type, expr(returned), name(returned))] : []),
     ...encodeValues(values, outputs, expr, context),
   ];
-  const decode = [
-    ...(returned ? [`const ${local(returned.name)} = ${values.decode(returned.type, name(returned))};`] : []),
-    ...decodeValues(values, outputs, context),
-  ];
-  if (method.resultsAsObject) decode.push(`return ${objectOf(method.results.map((r) => r.name))};`);
-  else if (first) decode.push(`return ${local(first.name)};`);
+  // A single result spans the whole reply, whichever way it travels.
+  const decode = first && !method.resultsAsObject
+    ? [`return ${values.decode(first.type, name(first))};`]
+    : [
+      ...(returned ? [`const ${local(returned.name)} = ${values.decode(returned.type, name(returned))};`] : []),
+      ...decodeValues(values, outputs, context),
+      ...(method.resultsAsObject ? [`return ${objectOf(method.results.map((r) => r.name))};`] : []),
+    ];
   const resultParam = method.results.length > 0 ? ', result' : '';
   return [fn(`encode${cap}Reply(w${resultParam})`, encode), fn(`decode${cap}Reply(r)`, decode)].join('\n\n');
 }
