@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expectedHex, fromHex, goldenVectors, runtime, toHex, type GoldenVector } from './support';
 import { GoldenInterface } from '../dist/test/contracts/golden.js';
 import { IPAOperationCode, TestFlag } from '../dist/platforms/vimc/contract.js';
+import type { ControlId } from '../dist/runtime/index.js';
 
 const {
   Writer, Reader, SharedFD, FrameBufferPlane, ControlSerializer, ControlSerializerRole, ControlList, ControlInfoMap,
@@ -138,7 +139,7 @@ const byName = (name: string): GoldenVector => goldenVectors.find((v) => v.name 
 
 /** The info map of controlinfomap.basic, with entries in the order libcamera's packet lists them. */
 function basicInfoMap(order: number[]) {
-  const infos = new Map<number, [InstanceType<typeof runtime.ControlId>, InstanceType<typeof ControlInfo>]>([
+  const infos = new Map<number, [ControlId, InstanceType<typeof ControlInfo>]>([
     [14, [controls.Brightness, new ControlInfo(ControlValue.float(-1), ControlValue.float(1), ControlValue.float(0))]],
     [1, [controls.AeEnable, new ControlInfo(ControlValue.bool(false), ControlValue.bool(true), ControlValue.bool(true))]],
     [7, [controls.ExposureTime, new ControlInfo(ControlValue.i32(0), ControlValue.i32(999999), ControlValue.i32(10000))]],

@@ -195,7 +195,7 @@ function readInterface(
         continue;
       }
       const method = readMethod(tsApi, checker, resolver, member, `${name}.${methodName}`, role, report);
-      if (method) methods.push({ ...method, cmd: methods.length + 1 });
+      if (method) methods.push({ cmd: methods.length + 1, ...method });
     } else if (tsApi.isConstructorDeclaration(member) || tsApi.isClassStaticBlockDeclaration(member)) {
       continue;
     } else {

@@ -44,7 +44,7 @@ function emitContract(interfaceClass: string, model: ContractModel): string {
     return `        ${m.name}: { ${codecs.join(', ')} },`;
   };
   return `tsIpa.defineContract(${interfaceClass}, {
-    model: ${JSON.stringify(model, null, 4).replace(/\n/g, '\n    ')},
+    model: ${readableJson(model, '    ')},
     methods: {
 ${model.interface!.methods.map((m) => entry(m, 'Call')).join('\n')}
     },
@@ -52,4 +52,16 @@ ${model.interface!.methods.map((m) => entry(m, 'Call')).join('\n')}
 ${(model.events?.methods ?? []).map((e) => entry(e, 'Event')).join('\n')}
     },
 });`;
+}
+
+/** JSON as a person would lay it out: anything short on one line, the rest one item a line. */
+function readableJson(value: unknown, indent: string): string {
+  const flat = JSON.stringify(value);
+  if (flat.length + indent.length <= 100 || value === null || typeof value !== 'object') {
+    return flat.replace(/([,:])(?=[^\s])(?=(?:[^"]*"[^"]*")*[^"]*$)/g, '$1 ');
+  }
+  const inner = `${indent}    `;
+  if (Array.isArray(value)) return `[\n${value.map((v) => inner + readableJson(v, inner)).join(',\n')}\n${indent}]`;
+  const entries = Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${readableJson(v, inner)}`);
+  return `{\n${entries.join(',\n')}\n${indent}}`;
 }
