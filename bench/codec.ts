@@ -1,0 +1,137 @@
+/**
+ * Encode + decode of the same values by ts-ipa's generated codecs and by the peers: msgpackr,
+ * v8.serialize, JSON, protobufjs and a hand-written DataView codec of the same wire format.
+ */
+import v8 from 'node:v8';
+import { Packr } from 'msgpackr';
+import {
+  ControlSerializer, ControlSerializerRole, ControlType, Reader, Writer, contractCodec, structCodec, IPACameraSensorInfo,
+} from '../runtime';
+import { IPAVimcInterface } from '../platforms/vimc/contract';
+import { buffers, plainBuffers, plainControls, requestControls, sensorInfo, withoutBigints, type PlainControl } from './data';
+import * as hand from './hand-written';
+import * as proto from './protobuf';
+
+export interface CodecCase {
+  name: string;
+  /** Each implementation's encode + decode of the case's value; returns the encoded size. */
+  impls: Record<string, () => number>;
+}
+
+const packr = new Packr({ int64AsType: 'bigint' });
+const vimc = contractCodec(IPAVimcInterface).methods;
+const sensorInfoCodec = structCodec(IPACameraSensorInfo);
+
+// One writer reused per case, as a pipe reuses its buffer; serializers as at the two ends.
+const writer = new Writer(new ControlSerializer(ControlSerializerRole.Proxy), 1 << 16);
+const receiving = new ControlSerializer(ControlSerializerRole.Worker);
+
+function tsIpa(encode: (w: Writer) => void, decode: (r: Reader) => unknown): () => number {
+  return () => {
+    writer.reset();
+    encode(writer);
+    const { data, fds } = writer.result();
+    decode(new Reader(data, fds, receiving));
+    return data.length;
+  };
+}
+
+function general<T>(value: T) {
+  const json = withoutBigints(value);
+  return {
+    msgpackr: () => packr.unpack(packr.pack(value)) && packr.pack(value).length,
+    'v8.serialize': () => {
+      const data = v8.serialize(value);
+      v8.deserialize(data);
+      return data.length;
+    },
+    JSON: () => {
+      const text = JSON.stringify(json);
+      JSON.parse(text);
+      return Buffer.byteLength(text);
+    },
+  };
+}
+
+function controlToProto(c: PlainControl) {
+  const values = c.isArray ? (c.value as unknown[]) : [c.value];
+  const field = { [ControlType.Bool]: 'bools', [ControlType.Integer32]: 'ints', [ControlType.Float]: 'floats', [ControlType.Integer64]: 'longs', [ControlType.Rectangle]: 'rectangles' }[c.type as number]!;
+  return { id: c.id, type: c.type, isArray: c.isArray, [field]: c.type === ControlType.Integer64 ? values.map(Number) : values };
+}
+
+function controlFromProto(m: Record<string, unknown[]>): PlainControl {
+  const values = [m.bools, m.ints, m.floats, m.longs, m.rectangles].find((l) => l && l.length > 0) ?? [];
+  const isArray = Boolean(m.isArray);
+  return { id: Number(m.id), type: Number(m.type), isArray, value: isArray ? values : values[0] };
+}
+
+export function codecCases(): CodecCase[] {
+  const list = requestControls();
+  const controls = plainControls(list);
+  const protoControls = { controls: controls.map(controlToProto) };
+  const protoInfo = { ...sensorInfo, pixelRate: Number(sensorInfo.pixelRate) };
+
+  return [
+    {
+      name: 'IPACameraSensorInfo',
+      impls: {
+        'ts-ipa': tsIpa((w) => sensorInfoCodec.encode(w, sensorInfo), (r) => sensorInfoCodec.decode(r)),
+        'hand-written': () => hand.decodeSensorInfo(hand.encodeSensorInfo(sensorInfo)) && hand.encodeSensorInfo(sensorInfo).length,
+        ...general(sensorInfo),
+        protobufjs: () => {
+          const data = proto.SensorInfo.encode(protoInfo).finish();
+          proto.SensorInfo.decode(data);
+          return data.length;
+        },
+      },
+    },
+    {
+      name: 'ControlList (24 controls)',
+      impls: {
+        'ts-ipa': tsIpa((w) => w.controlList(list, 'controls'), (r) => r.controlList('controls')),
+        'hand-written': () => {
+          const data = hand.encodeControls(controls);
+          hand.decodeControls(data);
+          return data.length;
+        },
+        ...general(controls),
+        protobufjs: () => {
+          const data = proto.Controls.encode(protoControls).finish();
+          (proto.Controls.decode(data) as unknown as { controls: Record<string, unknown[]>[] }).controls.map(controlFromProto);
+          return data.length;
+        },
+      },
+    },
+    {
+      name: '8 IPABuffers (mapBuffers)',
+      impls: {
+        'ts-ipa': tsIpa((w) => vimc.mapBuffers!.encodeParams(w, ...([buffers] as never[])), (r) => vimc.mapBuffers!.decodeParams(r)),
+        'hand-written': () => {
+          const fds: number[] = [];
+          const data = hand.encodeBuffers(plainBuffers, fds);
+          hand.decodeBuffers(data, fds);
+          return data.length;
+        },
+        ...general(plainBuffers),
+        protobufjs: () => {
+          const data = proto.Buffers.encode({ buffers: plainBuffers }).finish();
+          proto.Buffers.decode(data);
+          return data.length;
+        },
+      },
+    },
+    {
+      name: 'computeParams(frame, bufferId)',
+      impls: {
+        'ts-ipa': tsIpa((w) => vimc.computeParams!.encodeParams(w, ...([1234, 5] as never[])), (r) => vimc.computeParams!.decodeParams(r)),
+        'hand-written': () => hand.decodeComputeParams(hand.encodeComputeParams(1234, 5)) && 16,
+        ...general({ frame: 1234, bufferId: 5 }),
+        protobufjs: () => {
+          const data = proto.ComputeParams.encode({ frame: 1234, bufferId: 5 }).finish();
+          proto.ComputeParams.decode(data);
+          return data.length;
+        },
+      },
+    },
+  ];
+}
