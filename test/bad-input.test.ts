@@ -181,7 +181,7 @@ describe('encoding a value that does not fit its type throws a SerializeError na
     ['a control value of the wrong type', () => {
       const w = new Writer(new ControlSerializer(ControlSerializerRole.Proxy));
       w.controlList(new ControlList(controlIds).setValue(controls.ExposureTime.id, new ControlValue(ControlType.Integer32, 'long' as never)), 'list');
-    }, 'cannot encode list.ExposureTime: a Integer32 control needs an integer'],
+    }, 'cannot encode list.ExposureTime: "long" is not an integer in the range of i32'],
   ];
   for (const [name, run, message] of cases) {
     it(name, () => {

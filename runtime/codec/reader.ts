@@ -12,25 +12,32 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
  * counts are checked against the bytes left before anything is allocated for them.
  */
 export class Reader {
-  private view: DataView;
-  pos: number;
+  pos = 0;
   /** End of the current frame (exclusive). */
   end: number;
   fdPos = 0;
   fdEnd: number;
-  private frames: number[] = [];
+  // Made on first use: most messages are integers, read straight from the bytes, and a DataView
+  // costs more to create than a small message takes to decode.
+  private dataView: DataView | undefined = undefined;
+  /** Saved (end, fdEnd) pairs of the frames entered so far. */
+  private frames: number[] | undefined = undefined;
   private tablePos = 0;
   private tableEnd = 0;
+  private paramEnd = 0;
+  private paramFdEnd = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
     readonly fds: readonly number[] = [],
     public controls?: ControlSerializer,
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.pos = 0;
     this.end = bytes.byteLength;
     this.fdEnd = fds.length;
+  }
+
+  private get view(): DataView {
+    return (this.dataView ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
   }
 
   /** Bytes left in the current frame. */
@@ -65,30 +72,26 @@ export class Reader {
 
   u16(field: string): number {
     this.need(2, field);
-    const v = this.view.getUint16(this.pos, true);
-    this.pos += 2;
-    return v;
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 2;
+    return b[p]! | (b[p + 1]! << 8);
   }
 
   i16(field: string): number {
-    this.need(2, field);
-    const v = this.view.getInt16(this.pos, true);
-    this.pos += 2;
-    return v;
+    return (this.u16(field) << 16) >> 16;
   }
 
   u32(field: string): number {
-    this.need(4, field);
-    const v = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.i32(field) >>> 0;
   }
 
   i32(field: string): number {
     this.need(4, field);
-    const v = this.view.getInt32(this.pos, true);
-    this.pos += 4;
-    return v;
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 4;
+    return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
   }
 
   u64(field: string): bigint {
@@ -137,6 +140,11 @@ export class Reader {
     return this.utf8(this.u32(field), field);
   }
 
+  /** The next `n` bytes as a UTF-8 string. */
+  stringOfLength(n: number, field: string): string {
+    return this.utf8(n, field);
+  }
+
   private utf8(n: number, field: string): string {
     this.need(n, field);
     const bytes = this.bytes;
@@ -173,8 +181,8 @@ export class Reader {
   }
 
   plane(field: string): FrameBufferPlane {
-    const fd = this.fd(`${field}.fd`);
-    return new FrameBufferPlane(fd, this.u32(`${field}.offset`), this.u32(`${field}.length`));
+    const fd = this.fd(field);
+    return new FrameBufferPlane(fd, this.u32(field), this.u32(field));
   }
 
   /**
@@ -197,14 +205,18 @@ export class Reader {
 
   // ---- frames -----------------------------------------------------------------------------
 
-  private pushFrame(size: number, fdCount: number, field: string): void {
+  private checkFrame(size: number, fdCount: number, field: string): void {
     if (size > this.end - this.pos) {
       throw new DeserializeError(field, `size ${size} exceeds the ${this.end - this.pos} bytes left`);
     }
     if (fdCount > this.fdEnd - this.fdPos) {
       throw new DeserializeError(field, `fd count ${fdCount} exceeds the ${this.fdEnd - this.fdPos} fds left`);
     }
-    this.frames.push(this.end, this.fdEnd);
+  }
+
+  private pushFrame(size: number, fdCount: number, field: string): void {
+    this.checkFrame(size, fdCount, field);
+    (this.frames ??= []).push(this.end, this.fdEnd);
     this.end = this.pos + size;
     this.fdEnd = this.fdPos + fdCount;
   }
@@ -225,8 +237,8 @@ export class Reader {
   /** Leaves the current frame, which must have been read exactly. */
   leave(field: string): void {
     this.expectEnd(field);
-    this.fdEnd = this.frames.pop()!;
-    this.end = this.frames.pop()!;
+    this.fdEnd = this.frames!.pop()!;
+    this.end = this.frames!.pop()!;
   }
 
   /** Checks that the current frame was consumed to the last byte and fd. */
@@ -250,20 +262,38 @@ export class Reader {
   }
 
   private tableWord(): number {
-    const v = this.view.getUint32(this.tablePos, true);
-    this.tablePos += 4;
-    return v;
+    const b = this.bytes;
+    const p = this.tablePos;
+    this.tablePos = p + 4;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
+
+  // Parameters never nest, so the frame of the one being read lives in two fields of its own.
 
   enterParam(field: string): void {
     if (this.tableEnd - this.tablePos < 4) throw new DeserializeError(field, 'the size table is too short');
-    this.pushFrame(this.tableWord(), 0, field);
+    this.enterParamFrame(this.tableWord(), 0, field);
   }
 
   enterParamWithFds(field: string): void {
     if (this.tableEnd - this.tablePos < 8) throw new DeserializeError(field, 'the size table is too short');
     const size = this.tableWord();
-    this.pushFrame(size, this.tableWord(), field);
+    this.enterParamFrame(size, this.tableWord(), field);
+  }
+
+  private enterParamFrame(size: number, fdCount: number, field: string): void {
+    this.checkFrame(size, fdCount, field);
+    this.paramEnd = this.end;
+    this.paramFdEnd = this.fdEnd;
+    this.end = this.pos + size;
+    this.fdEnd = this.fdPos + fdCount;
+  }
+
+  /** Leaves a parameter, which must have been read exactly. */
+  leaveParam(field: string): void {
+    this.expectEnd(field);
+    this.end = this.paramEnd;
+    this.fdEnd = this.paramFdEnd;
   }
 
   // ---- controls -----------------------------------------------------------------------------
@@ -309,7 +339,8 @@ export class Reader {
   /** Reads a u32 at an absolute offset before the end of the current frame, without moving. */
   u32At(at: number, field: string): number {
     if (at < 0 || at + 4 > this.end) throw new DeserializeError(field, `offset ${at} is outside the data`);
-    return this.view.getUint32(at, true);
+    const b = this.bytes;
+    return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
   }
 
   /** Limits the current frame to the next `size` bytes (no prefix read); undo with `leave()`. */

@@ -44,7 +44,7 @@ export class Writer {
   reset(): this {
     this.pos = 0;
     this.fds = [];
-    this.openPrefixes.length = 0;
+    if (this.openPrefixes.length > 0) this.openPrefixes.length = 0;
     return this;
   }
 
@@ -197,9 +197,9 @@ export class Writer {
   /** A FrameBuffer::Plane: fd validity, offset, length (12 bytes). */
   plane(v: FrameBufferPlane, field: string): void {
     if (v === null || typeof v !== 'object') throw wrongType(field, 'a FrameBufferPlane', v);
-    this.fd(v.fd, `${field}.fd`);
-    this.u32(v.offset, `${field}.offset`);
-    this.u32(v.length, `${field}.length`);
+    this.fd(v.fd, field);
+    this.u32(v.offset, field);
+    this.u32(v.length, field);
   }
 
   /** The element count of an array or map. */

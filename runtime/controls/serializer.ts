@@ -2,7 +2,8 @@ import { DeserializeError, SerializeError } from '../errors';
 import type { Reader } from '../codec/reader';
 import type { Writer } from '../codec/writer';
 import { ControlId, ControlIdMap, ControlInfo, ControlInfoMap, ControlList } from './control-list';
-import { ControlType, ControlValue, controlElementBytes, type ControlScalar } from './control-value';
+import { ControlType, ControlValue, controlElementBytes } from './control-value';
+import { dataBytes, elementCount, readValueData, writeValueData } from './value-data';
 import { controlIds, propertyIds } from './ids';
 
 /** Control packet format version (libcamera's IPA_CONTROLS_FORMAT_VERSION since v0.6). */
@@ -18,8 +19,6 @@ export enum ControlSerializerRole {
   Worker = 'worker',
 }
 
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * libcamera's ControlSerializer: control packets (format v2) and the handle table that lets a
@@ -122,23 +121,23 @@ export class ControlSerializer {
       this.maps.set(handle, map);
     }
     const entries = [...map];
-    const values = entries.flatMap(([id, info]) => [
-      packValue(info.min, `${field}.${id}.min`),
-      packValue(info.max, `${field}.${id}.max`),
-      packValue(info.def, `${field}.${id}.def`),
-    ]);
-    const header = this.writeHeader(w, handle, entries.length, INFO_ENTRY_BYTES, values, idMapTypeOf(map.idMap));
+    const header = writeHeader(w, handle, entries.length, INFO_ENTRY_BYTES, idMapTypeOf(map.idMap));
+    let at = header + HEADER_BYTES;
     let dataOffset = 0;
-    entries.forEach(([id], i) => {
-      const at = w.skip(INFO_ENTRY_BYTES);
+    for (const [id, info] of entries) {
       w.setU32At(at, id.id);
       w.setU32At(at + 4, id.type);
       w.setU32At(at + 8, id.direction & 0xff);
-      for (let k = 0; k < 3; k++) {
-        dataOffset = writeValueEntry(w, at + 16 + 16 * k, values[i * 3 + k]!, dataOffset);
-      }
-    });
-    writeValueData(w, values);
+      dataOffset = writeValueEntry(w, at + 16, info.min, dataOffset, () => `${field}.${id}.min`);
+      dataOffset = writeValueEntry(w, at + 32, info.max, dataOffset, () => `${field}.${id}.max`);
+      dataOffset = writeValueEntry(w, at + 48, info.def, dataOffset, () => `${field}.${id}.def`);
+      at += INFO_ENTRY_BYTES;
+    }
+    for (const [id, info] of entries) {
+      writeData(w, info.min, () => `${field}.${id}.min`);
+      writeData(w, info.max, () => `${field}.${id}.max`);
+      writeData(w, info.def, () => `${field}.${id}.def`);
+    }
     w.setU32At(header + 12, w.pos - header);
   }
 
@@ -149,35 +148,24 @@ export class ControlSerializer {
       if (known === undefined) throw new SerializeError(field, 'the list\'s ControlInfoMap has not been sent to the peer');
       handle = known;
     }
-    const entries = [...list];
-    const values = entries.map(([id, value]) => packValue(value, `${field}.${list.idMap?.get(id) ?? id}`));
-    const header = this.writeHeader(w, handle, entries.length, LIST_ENTRY_BYTES, values, idMapTypeOf(list.idMap));
+    const header = writeHeader(w, handle, list.size, LIST_ENTRY_BYTES, idMapTypeOf(list.idMap));
+    const name = (id: number) => () => `${field}.${list.idMap?.get(id) ?? id}`;
+    let at = header + HEADER_BYTES;
     let dataOffset = 0;
-    entries.forEach(([id], i) => {
-      const at = w.skip(LIST_ENTRY_BYTES);
+    for (const [id, value] of list) {
       w.setU32At(at, id);
-      dataOffset = writeValueEntry(w, at + 4, values[i]!, dataOffset);
-    });
-    writeValueData(w, values);
+      dataOffset = writeValueEntry(w, at + 4, value, dataOffset, name(id));
+      at += LIST_ENTRY_BYTES;
+    }
+    for (const [id, value] of list) writeData(w, value, name(id));
     w.setU32At(header + 12, w.pos - header);
-  }
-
-  private writeHeader(w: Writer, handle: number, count: number, entryBytes: number, values: PackedValue[], idMapType: number): number {
-    const at = w.skip(HEADER_BYTES);
-    w.setU32At(at, CONTROL_PACKET_VERSION);
-    w.setU32At(at + 4, handle);
-    w.setU32At(at + 8, count);
-    w.setU32At(at + 16, HEADER_BYTES + count * entryBytes);
-    w.setU32At(at + 20, idMapType);
-    w.ensure(values.reduce((n, v) => n + v.bytes.length, 0));
-    return at;
   }
 
   readInfoMapPacket(r: Reader, field: string): ControlInfoMap {
     const header = readHeader(r, INFO_ENTRY_BYTES, field);
     const cached = this.maps.get(header.handle);
     if (cached) {
-      r.bytesView(r.remaining, field);
+      r.pos = r.end;
       return cached;
     }
     let idMap: ControlIdMap;
@@ -185,26 +173,32 @@ export class ControlSerializer {
     else if (header.idMapType === IdMapType.Properties) idMap = propertyIds;
     else idMap = new ControlIdMap('v4l2');
 
-    const data = new ValueCursor(r, header, field);
     const infos: [ControlId, ControlInfo][] = [];
+    let offset = 0;
     for (let i = 0; i < header.entries; i++) {
       const at = header.entriesAt + i * INFO_ENTRY_BYTES;
       const idNumber = r.u32At(at, field);
       const type = r.u32At(at + 4, field);
       const direction = r.u32At(at + 8, field) & 0xff;
-      const entryField = `${field} entry ${i} (id ${idNumber})`;
-      if (!(type in controlElementBytes)) throw new DeserializeError(entryField, `unknown control type ${type}`);
-      let id = idMap.get(idNumber);
-      if (!id) {
-        id = new ControlId(idNumber, '', type, { vendor: 'local', direction });
-        idMap.set(idNumber, id);
+      try {
+        if (!(type in controlElementBytes)) throw new DeserializeError(field, `unknown control type ${type}`);
+        let id = idMap.get(idNumber);
+        if (!id) {
+          id = new ControlId(idNumber, '', type, { vendor: 'local', direction });
+          idMap.set(idNumber, id);
+        }
+        const min = readValue(r, at + 16, offset, header, field);
+        offset = r.pos - header.dataAt;
+        const max = readValue(r, at + 32, offset, header, field);
+        offset = r.pos - header.dataAt;
+        const def = readValue(r, at + 48, offset, header, field);
+        offset = r.pos - header.dataAt;
+        infos.push([id, new ControlInfo(min, max, def)]);
+      } catch (error) {
+        throw inEntry(error, `${field} entry ${i} (id ${idNumber})`);
       }
-      const min = data.value(at + 16, entryField);
-      const max = data.value(at + 32, entryField);
-      const def = data.value(at + 48, entryField);
-      infos.push([id, new ControlInfo(min, max, def)]);
     }
-    data.finish();
+    r.expectEnd(field);
     const map = new ControlInfoMap(infos, idMap);
     this.maps.set(header.handle, map);
     this.handles.set(map, header.handle);
@@ -225,13 +219,16 @@ export class ControlSerializer {
     } else {
       list = new ControlList(new ControlIdMap('v4l2'));
     }
-    const data = new ValueCursor(r, header, field);
     for (let i = 0; i < header.entries; i++) {
       const at = header.entriesAt + i * LIST_ENTRY_BYTES;
       const id = r.u32At(at, field);
-      list.setValue(id, data.value(at + 4, `${field} entry ${i} (id ${id})`));
+      try {
+        list.setValue(id, readValue(r, at + 4, r.pos - header.dataAt, header, field));
+      } catch (error) {
+        throw inEntry(error, `${field} entry ${i} (id ${id})`);
+      }
     }
-    data.finish();
+    r.expectEnd(field);
     return list;
   }
 }
@@ -242,104 +239,50 @@ function idMapTypeOf(idMap: ControlIdMap | undefined): number {
   return IdMapType.V4L2;
 }
 
-// ---- value data -----------------------------------------------------------------------------
+// ---- entries and data -----------------------------------------------------------------------
 
-interface PackedValue {
-  type: ControlType;
-  isArray: boolean;
-  count: number;
-  bytes: Uint8Array;
+/** Writes the header (size patched by the caller) and reserves zeroed entries; returns its offset. */
+function writeHeader(w: Writer, handle: number, count: number, entryBytes: number, idMapType: number): number {
+  const at = w.skip(HEADER_BYTES + count * entryBytes);
+  w.setU32At(at, CONTROL_PACKET_VERSION);
+  w.setU32At(at + 4, handle);
+  w.setU32At(at + 8, count);
+  w.setU32At(at + 16, HEADER_BYTES + count * entryBytes);
+  w.setU32At(at + 20, idMapType);
+  return at;
 }
 
-/** Encodes one value's elements to their packed bytes (the data section holds them back to back). */
-function packValue(value: ControlValue, field: string): PackedValue {
-  const { type, isArray } = value;
-  if (type === ControlType.None) return { type, isArray: false, count: value.isArray ? 0 : 1, bytes: new Uint8Array(0) };
-  if (type === ControlType.String) {
-    if (typeof value.value !== 'string') throw new SerializeError(field, 'a String control needs a string');
-    const bytes = textEncoder.encode(value.value);
-    return { type, isArray: true, count: checkCount(bytes.length, field), bytes };
-  }
-  const elements = (isArray ? value.value : [value.value]) as readonly ControlScalar[];
-  if (!Array.isArray(elements)) throw new SerializeError(field, `an array control of ${ControlType[type]} needs an array`);
-  const size = controlElementBytes[type];
-  if (size === undefined) throw new SerializeError(field, `unknown control type ${type}`);
-  const bytes = new Uint8Array(elements.length * size);
-  const view = new DataView(bytes.buffer);
-  elements.forEach((element, i) => writeElement(view, i * size, type, element, field));
-  return { type, isArray, count: checkCount(elements.length, field), bytes };
-}
-
-function checkCount(count: number, field: string): number {
-  if (count > 0xffff) throw new SerializeError(field, `${count} elements do not fit the u16 count of a control value`);
-  return count;
-}
-
-function writeElement(view: DataView, at: number, type: ControlType, v: ControlScalar, field: string): void {
-  const fail = (expected: string): never => {
-    throw new SerializeError(field, `a ${ControlType[type]} control needs ${expected}, got ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
-  };
-  const int = (min: number, max: number): number => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? (v as number) : fail(`an integer in [${min}, ${max}]`));
-  const object = <T extends object>(keys: (keyof T)[], signed: boolean[]): T => {
-    if (typeof v !== 'object' || v === null) return fail(`{ ${keys.join(', ')} }`);
-    keys.forEach((k, i) => {
-      const n = (v as unknown as Record<string, unknown>)[k as string];
-      const ok = Number.isInteger(n) && (signed[i] ? (n as number) >= -0x80000000 && (n as number) <= 0x7fffffff : (n as number) >= 0 && (n as number) <= 0xffffffff);
-      if (!ok) fail(`{ ${keys.join(', ')} } with 32-bit integers`);
-    });
-    return v as T;
-  };
-  switch (type) {
-    case ControlType.Bool:
-      if (typeof v !== 'boolean') fail('a boolean');
-      view.setUint8(at, v ? 1 : 0);
-      break;
-    case ControlType.Byte: view.setUint8(at, int(0, 0xff)); break;
-    case ControlType.Unsigned16: view.setUint16(at, int(0, 0xffff), true); break;
-    case ControlType.Unsigned32: view.setUint32(at, int(0, 0xffffffff), true); break;
-    case ControlType.Integer32: view.setInt32(at, int(-0x80000000, 0x7fffffff), true); break;
-    case ControlType.Integer64:
-      if (typeof v !== 'bigint' || BigInt.asIntN(64, v) !== v) fail('a bigint in the range of i64');
-      view.setBigInt64(at, v as bigint, true);
-      break;
-    case ControlType.Float:
-      if (typeof v !== 'number') fail('a number');
-      view.setFloat32(at, v as number, true);
-      break;
-    case ControlType.Rectangle: {
-      const r = object<{ x: number; y: number; width: number; height: number }>(['x', 'y', 'width', 'height'], [true, true, false, false]);
-      view.setInt32(at, r.x, true);
-      view.setInt32(at + 4, r.y, true);
-      view.setUint32(at + 8, r.width, true);
-      view.setUint32(at + 12, r.height, true);
-      break;
-    }
-    case ControlType.Size: {
-      const s = object<{ width: number; height: number }>(['width', 'height'], [false, false]);
-      view.setUint32(at, s.width, true);
-      view.setUint32(at + 4, s.height, true);
-      break;
-    }
-    case ControlType.Point: {
-      const p = object<{ x: number; y: number }>(['x', 'y'], [true, true]);
-      view.setInt32(at, p.x, true);
-      view.setInt32(at + 4, p.y, true);
-      break;
-    }
-    default:
-      fail('a known type');
-  }
-}
-
-/** Writes a 16-byte value entry at `at`; returns the data offset after this value. */
-function writeValueEntry(w: Writer, at: number, value: PackedValue, dataOffset: number): number {
-  w.setU32At(at, value.type | (value.isArray ? 1 << 8 : 0) | (value.count << 16));
+/** Fills a 16-byte value entry at `at`; returns the data offset after this value. */
+function writeValueEntry(w: Writer, at: number, value: ControlValue, dataOffset: number, field: () => string): number {
+  if (!(value instanceof ControlValue)) throw new SerializeError(field(), 'expected a ControlValue');
+  const count = value.type === ControlType.None ? 1 : elementCount(value, field());
+  const isArray = value.isArray && value.type !== ControlType.None;
+  w.setU32At(at, value.type | (isArray ? 1 << 8 : 0) | (count << 16));
   w.setU32At(at + 4, dataOffset);
-  return dataOffset + value.bytes.length;
+  return dataOffset + (value.type === ControlType.None ? 0 : dataBytes(value, count));
 }
 
-function writeValueData(w: Writer, values: PackedValue[]): void {
-  for (const value of values) w.bytes(value.bytes);
+function writeData(w: Writer, value: ControlValue, field: () => string): void {
+  try {
+    writeValueData(w, value, '');
+  } catch (error) {
+    if (error instanceof SerializeError) throw new SerializeError(field(), error.reason);
+    throw error;
+  }
+}
+
+/** Reads the value an entry at `entryAt` describes; its data must start at `expectedOffset`. */
+function readValue(r: Reader, entryAt: number, expectedOffset: number, header: PacketHeader, field: string): ControlValue {
+  const word = r.u32At(entryAt, field);
+  const offset = r.u32At(entryAt + 4, field);
+  if (offset !== expectedOffset) throw new DeserializeError(field, `value at offset ${offset}, expected ${expectedOffset}`);
+  void header;
+  return readValueData(r, word & 0xff, ((word >>> 8) & 0xff) !== 0, word >>> 16, field);
+}
+
+/** Names the entry in an error raised while reading it. */
+function inEntry(error: unknown, entry: string): unknown {
+  return error instanceof DeserializeError ? new DeserializeError(entry, error.reason) : error;
 }
 
 interface PacketHeader {
@@ -348,96 +291,26 @@ interface PacketHeader {
   idMapType: number;
   entriesAt: number;
   dataAt: number;
-  end: number;
 }
 
-/** Reads and checks a packet header; the packet is the reader's whole current frame. */
+/** Reads and checks a packet header (the packet is the reader's whole frame); leaves the reader at the data. */
 function readHeader(r: Reader, entryBytes: number, field: string): PacketHeader {
   const start = r.pos;
   const version = r.u32(`${field} header`);
   if (version !== CONTROL_PACKET_VERSION) {
     throw new DeserializeError(field, `control packet version ${version}, expected ${CONTROL_PACKET_VERSION}`);
   }
-  const handle = r.u32(`${field} header`);
-  const entries = r.u32(`${field} header`);
-  const size = r.u32(`${field} header`);
-  const dataOffset = r.u32(`${field} header`);
-  const idMapType = r.u32(`${field} header`);
-  r.u32(`${field} header`);
-  r.u32(`${field} header`);
+  const handle = r.u32(field);
+  const entries = r.u32(field);
+  const size = r.u32(field);
+  const dataOffset = r.u32(field);
+  const idMapType = r.u32(field);
+  r.u32(field);
+  r.u32(field);
   if (size !== r.end - start) throw new DeserializeError(field, `packet size ${size} does not match the ${r.end - start} bytes framed`);
   if (entries > (size - HEADER_BYTES) / entryBytes || dataOffset !== HEADER_BYTES + entries * entryBytes) {
     throw new DeserializeError(field, `${entries} entries with data at ${dataOffset} do not fit a ${size}-byte packet`);
   }
-  return { handle, entries, idMapType, entriesAt: start + HEADER_BYTES, dataAt: start + dataOffset, end: start + size };
-}
-
-/** Reads value entries' data in order, checking each offset as libcamera does. */
-class ValueCursor {
-  private offset = 0;
-
-  constructor(
-    private readonly r: Reader,
-    private readonly header: PacketHeader,
-    private readonly field: string,
-  ) {
-    r.pos = header.dataAt;
-  }
-
-  value(entryAt: number, field: string): ControlValue {
-    const word = this.r.u32At(entryAt, field);
-    const type = word & 0xff;
-    const isArray = ((word >>> 8) & 0xff) !== 0;
-    const count = word >>> 16;
-    const offset = this.r.u32At(entryAt + 4, field);
-    if (!(type in controlElementBytes)) throw new DeserializeError(field, `unknown control type ${type}`);
-    if (offset !== this.offset) throw new DeserializeError(field, `value at offset ${offset}, expected ${this.offset}`);
-    if (!isArray && count !== 1 && !(type === ControlType.None && count === 0)) {
-      throw new DeserializeError(field, `a scalar value with count ${count}`);
-    }
-    const bytes = this.r.bytesView(count * controlElementBytes[type as ControlType], field);
-    this.offset += bytes.length;
-    return unpackValue(type as ControlType, isArray, count, bytes, field);
-  }
-
-  finish(): void {
-    this.r.expectEnd(this.field);
-  }
-}
-
-function unpackValue(type: ControlType, isArray: boolean, count: number, bytes: Uint8Array, field: string): ControlValue {
-  if (type === ControlType.None) return ControlValue.none;
-  if (type === ControlType.String) {
-    try {
-      return new ControlValue(type, textDecoder.decode(bytes), true);
-    } catch {
-      throw new DeserializeError(field, 'a String control is not valid UTF-8');
-    }
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = controlElementBytes[type];
-  const elements: ControlScalar[] = [];
-  for (let i = 0; i < count; i++) elements.push(readElement(view, i * size, type, field));
-  return new ControlValue(type, isArray ? elements : elements[0]!, isArray);
-}
-
-function readElement(view: DataView, at: number, type: ControlType, field: string): ControlScalar {
-  switch (type) {
-    case ControlType.Bool: {
-      const b = view.getUint8(at);
-      if (b > 1) throw new DeserializeError(field, `a Bool control must be 0 or 1, got ${b}`);
-      return b === 1;
-    }
-    case ControlType.Byte: return view.getUint8(at);
-    case ControlType.Unsigned16: return view.getUint16(at, true);
-    case ControlType.Unsigned32: return view.getUint32(at, true);
-    case ControlType.Integer32: return view.getInt32(at, true);
-    case ControlType.Integer64: return view.getBigInt64(at, true);
-    case ControlType.Float: return view.getFloat32(at, true);
-    case ControlType.Rectangle:
-      return { x: view.getInt32(at, true), y: view.getInt32(at + 4, true), width: view.getUint32(at + 8, true), height: view.getUint32(at + 12, true) };
-    case ControlType.Size: return { width: view.getUint32(at, true), height: view.getUint32(at + 4, true) };
-    case ControlType.Point: return { x: view.getInt32(at, true), y: view.getInt32(at + 4, true) };
-    default: throw new DeserializeError(field, `unknown control type ${type}`);
-  }
+  r.pos = start + dataOffset;
+  return { handle, entries, idMapType, entriesAt: start + HEADER_BYTES, dataAt: start + dataOffset };
 }

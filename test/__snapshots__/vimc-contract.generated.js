@@ -246,16 +246,16 @@ function decodeInitCall(r) {
     r.beginTable(5, "init");
     r.enterParam("init.settings");
     const settings = decodeIPASettings(r);
-    r.leave("init.settings");
+    r.leaveParam("init.settings");
     r.enterParamWithFds("init.traceFd");
     const traceFd = r.fd("init.traceFd");
-    r.leave("init.traceFd");
+    r.leaveParam("init.traceFd");
     r.enterParam("init.code");
     const code = r.u32("init.code");
-    r.leave("init.code");
+    r.leaveParam("init.code");
     r.enterParam("init.inFlags");
     const inFlags = r.u32("init.inFlags");
-    r.leave("init.inFlags");
+    r.leaveParam("init.inFlags");
     return [settings, traceFd, code, inFlags];
 }
 
@@ -284,13 +284,13 @@ function decodeConfigureCall(r) {
     r.beginTable(3, "configure");
     r.enterParam("configure.sensorInfo");
     const sensorInfo = decodeIPACameraSensorInfo(r);
-    r.leave("configure.sensorInfo");
+    r.leaveParam("configure.sensorInfo");
     r.enterParam("configure.streamConfig");
     const streamConfig = decodeMapOfU32ToIPAStream(r, "configure.streamConfig");
-    r.leave("configure.streamConfig");
+    r.leaveParam("configure.streamConfig");
     r.enterParam("configure.entityControls");
     const entityControls = decodeMapOfU32ToControlInfoMap(r, "configure.entityControls");
-    r.leave("configure.entityControls");
+    r.leaveParam("configure.entityControls");
     return [sensorInfo, streamConfig, entityControls];
 }
 
@@ -372,10 +372,10 @@ function decodeQueueRequestCall(r) {
     r.beginTable(2, "queueRequest");
     r.enterParam("queueRequest.frame");
     const frame = r.u32("queueRequest.frame");
-    r.leave("queueRequest.frame");
+    r.leaveParam("queueRequest.frame");
     r.enterParam("queueRequest.controls");
     const controls = r.controlList("queueRequest.controls");
-    r.leave("queueRequest.controls");
+    r.leaveParam("queueRequest.controls");
     return [frame, controls];
 }
 
@@ -391,10 +391,10 @@ function decodeComputeParamsCall(r) {
     r.beginTable(2, "computeParams");
     r.enterParam("computeParams.frame");
     const frame = r.u32("computeParams.frame");
-    r.leave("computeParams.frame");
+    r.leaveParam("computeParams.frame");
     r.enterParam("computeParams.bufferId");
     const bufferId = r.u32("computeParams.bufferId");
-    r.leave("computeParams.bufferId");
+    r.leaveParam("computeParams.bufferId");
     return [frame, bufferId];
 }
 
@@ -410,10 +410,10 @@ function decodeParamsComputedEvent(r) {
     r.beginTable(2, "paramsComputed");
     r.enterParam("paramsComputed.bufferId");
     const bufferId = r.u32("paramsComputed.bufferId");
-    r.leave("paramsComputed.bufferId");
+    r.leaveParam("paramsComputed.bufferId");
     r.enterParam("paramsComputed.flags");
     const flags = r.u32("paramsComputed.flags");
-    r.leave("paramsComputed.flags");
+    r.leaveParam("paramsComputed.flags");
     return [bufferId, flags];
 }
 

@@ -33,7 +33,7 @@ function decodeValues(values: ValueEmitter, fields: FieldModel[], context: strin
     ...fields.flatMap((f) => [
       values.carriesFds(f.type) ? `r.enterParamWithFds(${name(f)});` : `r.enterParam(${name(f)});`,
       `const ${local(f.name)} = ${values.decode(f.type, name(f))};`,
-      `r.leave(${name(f)});`,
+      `r.leaveParam(${name(f)});`,
     ]),
   ];
 }
