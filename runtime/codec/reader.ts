@@ -221,6 +221,38 @@ export class Reader {
     this.fdEnd = this.fdPos + fdCount;
   }
 
+  /**
+   * The prefix of an element whose type always encodes to `size` bytes and no fds. Its reads stay
+   * checked against the enclosing frame, and its decoder reads exactly `size` bytes, so no frame
+   * of its own is needed.
+   */
+  fixedElement(size: number, field: string): void {
+    const actual = this.u32(field);
+    const fdCount = this.u32(field);
+    if (actual !== size || fdCount !== 0) {
+      throw new DeserializeError(field, `an element of ${size} bytes and no fds is framed as ${actual} bytes and ${fdCount} fds`);
+    }
+    this.need(size, field);
+  }
+
+  /** The prefix of a struct field whose type always encodes to `size` bytes. */
+  fixedField(size: number, field: string): void {
+    const actual = this.u32(field);
+    if (actual !== size) throw new DeserializeError(field, `a field of ${size} bytes is framed as ${actual} bytes`);
+    this.need(size, field);
+  }
+
+  /** A FrameBufferPlane array element: size 12, an fd count that matches the plane's fd. */
+  planeElement(field: string): FrameBufferPlane {
+    const size = this.u32(field);
+    const fdCount = this.u32(field);
+    if (size !== 12 || fdCount > 1) throw new DeserializeError(field, `a FrameBufferPlane is framed as ${size} bytes and ${fdCount} fds`);
+    const start = this.fdPos;
+    const plane = this.plane(field);
+    if (this.fdPos - start !== fdCount) throw new DeserializeError(field, `a FrameBufferPlane framed with ${fdCount} fds holds ${this.fdPos - start}`);
+    return plane;
+  }
+
   /** Enters a field framed by `u32 size`; its fds, if any, are counted by its parent. */
   enter(field: string): void {
     const size = this.u32(field);
@@ -229,8 +261,12 @@ export class Reader {
 
   /** Enters a field, array element, map key or map value framed by `u32 size, u32 fdCount`. */
   enterWithFds(field: string): void {
-    const size = this.u32(field);
-    const fdCount = this.u32(field);
+    this.need(8, field);
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 8;
+    const size = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const fdCount = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
     this.pushFrame(size, fdCount, field);
   }
 

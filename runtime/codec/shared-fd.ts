@@ -13,7 +13,7 @@ export class SharedFD {
   readonly fd: number;
 
   constructor(fd = -1) {
-    if (!Number.isInteger(fd) || fd < -1) throw new RangeError(`not an fd number: ${fd}`);
+    if (!(fd >= -1 && fd <= 0x7fffffff && fd === Math.floor(fd))) throw new RangeError(`not an fd number: ${fd}`);
     this.fd = fd;
   }
 

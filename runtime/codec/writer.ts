@@ -227,6 +227,33 @@ export class Writer {
 
   // ---- size prefixes ----------------------------------------------------------------------
 
+  /** The prefix of an element whose type always encodes to `size` bytes and no fds. */
+  fixedElement(size: number): void {
+    this.ensure(8);
+    this.view.setUint32(this.pos, size, true);
+    this.view.setUint32(this.pos + 4, 0, true);
+    this.pos += 8;
+  }
+
+  /** The prefix of a struct field whose type always encodes to `size` bytes and no fds. */
+  fixedField(size: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, size, true);
+    this.pos += 4;
+  }
+
+  /** A FrameBufferPlane as an array element: size 12, its fd count, the plane. */
+  planeElement(v: FrameBufferPlane, field: string): void {
+    if (v === null || typeof v !== 'object' || v.fd === null || typeof v.fd !== 'object') {
+      throw wrongType(field, 'a FrameBufferPlane', v);
+    }
+    this.ensure(8);
+    this.view.setUint32(this.pos, 12, true);
+    this.view.setUint32(this.pos + 4, v.fd.fd >= 0 ? 1 : 0, true);
+    this.pos += 8;
+    this.plane(v, field);
+  }
+
   /** Opens a `u32 size` prefix; `end()` fills it in. */
   begin(): void {
     this.ensure(4);

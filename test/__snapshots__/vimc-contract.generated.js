@@ -45,15 +45,12 @@ function encodeIPACameraSensorInfo(w, v) {
     w.sizedString(v.model, "IPACameraSensorInfo.model");
     w.u32(v.bitsPerPixel, "IPACameraSensorInfo.bitsPerPixel");
     w.u32(v.cfaPattern, "IPACameraSensorInfo.cfaPattern");
-    w.begin();
+    w.fixedField(8);
     encodeSize(w, v.activeAreaSize);
-    w.end();
-    w.begin();
+    w.fixedField(16);
     encodeRectangle(w, v.analogCrop);
-    w.end();
-    w.begin();
+    w.fixedField(8);
     encodeSize(w, v.outputSize);
-    w.end();
     w.u64(v.pixelRate, "IPACameraSensorInfo.pixelRate");
     w.u32(v.minLineLength, "IPACameraSensorInfo.minLineLength");
     w.u32(v.maxLineLength, "IPACameraSensorInfo.maxLineLength");
@@ -65,15 +62,12 @@ function decodeIPACameraSensorInfo(r) {
     const model = r.sizedString("IPACameraSensorInfo.model");
     const bitsPerPixel = r.u32("IPACameraSensorInfo.bitsPerPixel");
     const cfaPattern = r.u32("IPACameraSensorInfo.cfaPattern");
-    r.enter("IPACameraSensorInfo.activeAreaSize");
+    r.fixedField(8, "IPACameraSensorInfo.activeAreaSize");
     const activeAreaSize = decodeSize(r);
-    r.leave("IPACameraSensorInfo.activeAreaSize");
-    r.enter("IPACameraSensorInfo.analogCrop");
+    r.fixedField(16, "IPACameraSensorInfo.analogCrop");
     const analogCrop = decodeRectangle(r);
-    r.leave("IPACameraSensorInfo.analogCrop");
-    r.enter("IPACameraSensorInfo.outputSize");
+    r.fixedField(8, "IPACameraSensorInfo.outputSize");
     const outputSize = decodeSize(r);
-    r.leave("IPACameraSensorInfo.outputSize");
     const pixelRate = r.u64("IPACameraSensorInfo.pixelRate");
     const minLineLength = r.u32("IPACameraSensorInfo.minLineLength");
     const maxLineLength = r.u32("IPACameraSensorInfo.maxLineLength");
@@ -85,16 +79,14 @@ function decodeIPACameraSensorInfo(r) {
 function encodeIPAStream(w, v) {
     w.object(v, "IPAStream");
     w.u32(v.pixelFormat, "IPAStream.pixelFormat");
-    w.begin();
+    w.fixedField(8);
     encodeSize(w, v.size);
-    w.end();
 }
 
 function decodeIPAStream(r) {
     const pixelFormat = r.u32("IPAStream.pixelFormat");
-    r.enter("IPAStream.size");
+    r.fixedField(8, "IPAStream.size");
     const size = decodeSize(r);
-    r.leave("IPAStream.size");
     return { pixelFormat, size };
 }
 
@@ -117,19 +109,16 @@ function decodeIPABuffer(r) {
 function encodeFrameBufferPlaneArray(w, list, field) {
     w.array(list, field);
     for (const item of list) {
-        w.beginWithFds();
-        w.plane(item, field);
-        w.end();
+        w.planeElement(item, field);
     }
 }
 
 function decodeFrameBufferPlaneArray(r, field) {
     const length = r.count(field, 8);
-    const list = [];
+    const list = new Array(length);
     for (let i = 0; i < length; i++) {
-        r.enterWithFds(field);
-        list.push(r.plane(field));
-        r.leave(field);
+        const item = r.planeElement(field);
+        list[i] = item;
     }
     return list;
 }
@@ -138,12 +127,10 @@ function encodeMapOfU32ToIPAStream(w, map, field) {
     const entries = w.sortedEntries(map, field);
     w.count(entries.length, field);
     for (const [key, value] of entries) {
-        w.beginWithFds();
+        w.fixedElement(4);
         w.u32(key, field);
-        w.end();
-        w.beginWithFds();
+        w.fixedElement(16);
         encodeIPAStream(w, value);
-        w.end();
     }
 }
 
@@ -151,12 +138,10 @@ function decodeMapOfU32ToIPAStream(r, field) {
     const length = r.count(field, 16);
     const map = new Map();
     for (let i = 0; i < length; i++) {
-        r.enterWithFds(field);
+        r.fixedElement(4, field);
         const key = r.u32(field);
-        r.leave(field);
-        r.enterWithFds(field);
+        r.fixedElement(16, field);
         const value = decodeIPAStream(r);
-        r.leave(field);
         r.mapEntry(map, key, value, field);
     }
     return map;
@@ -166,9 +151,8 @@ function encodeMapOfU32ToControlInfoMap(w, map, field) {
     const entries = w.sortedEntries(map, field);
     w.count(entries.length, field);
     for (const [key, value] of entries) {
-        w.beginWithFds();
+        w.fixedElement(4);
         w.u32(key, field);
-        w.end();
         w.beginWithFds();
         w.controlInfoMap(value, field);
         w.end();
@@ -179,9 +163,8 @@ function decodeMapOfU32ToControlInfoMap(r, field) {
     const length = r.count(field, 16);
     const map = new Map();
     for (let i = 0; i < length; i++) {
-        r.enterWithFds(field);
+        r.fixedElement(4, field);
         const key = r.u32(field);
-        r.leave(field);
         r.enterWithFds(field);
         const value = r.controlInfoMap(field);
         r.leave(field);
@@ -201,11 +184,12 @@ function encodeIPABufferArray(w, list, field) {
 
 function decodeIPABufferArray(r, field) {
     const length = r.count(field, 8);
-    const list = [];
+    const list = new Array(length);
     for (let i = 0; i < length; i++) {
         r.enterWithFds(field);
-        list.push(decodeIPABuffer(r));
+        const item = decodeIPABuffer(r);
         r.leave(field);
+        list[i] = item;
     }
     return list;
 }
@@ -213,19 +197,18 @@ function decodeIPABufferArray(r, field) {
 function encodeU32Array(w, list, field) {
     w.array(list, field);
     for (const item of list) {
-        w.beginWithFds();
+        w.fixedElement(4);
         w.u32(item, field);
-        w.end();
     }
 }
 
 function decodeU32Array(r, field) {
     const length = r.count(field, 8);
-    const list = [];
+    const list = new Array(length);
     for (let i = 0; i < length; i++) {
-        r.enterWithFds(field);
-        list.push(r.u32(field));
-        r.leave(field);
+        r.fixedElement(4, field);
+        const item = r.u32(field);
+        list[i] = item;
     }
     return list;
 }

@@ -1,5 +1,7 @@
 import type { StructModel, TypeRef } from '../../runtime/model';
 import { typeCarriesFds } from '../../runtime/model';
+import { widthBytes } from '../../runtime/types';
+import { indent } from './struct';
 
 /**
  * How one value is written and read, at top level (a call parameter, an array element, a map
@@ -14,6 +16,46 @@ export class ValueEmitter {
 
   carriesFds(type: TypeRef): boolean {
     return typeCarriesFds(type, this.structs);
+  }
+
+  /**
+   * The encoded size of a type whose every value has the same size and no fds (numbers, enums,
+   * structs of those), or null. Frames of such values are checked against the size up front
+   * instead of being tracked while they are read.
+   */
+  fixedSize(type: TypeRef): number | null {
+    switch (type.kind) {
+      case 'number': return widthBytes[type.width];
+      case 'bool': return 1;
+      case 'enum':
+      case 'flags': return 4;
+      case 'struct': {
+        let size = 0;
+        for (const field of this.structs.get(type.name)!.fields) {
+          const inner = this.fixedSize(field.type);
+          if (inner === null) return null;
+          size += isInline(field.type) ? inner : 4 + inner;
+        }
+        return size;
+      }
+      default: return null;
+    }
+  }
+
+  /** Statements writing an array element, map key or map value with its size and fd count. */
+  encodeElement(type: TypeRef, expr: string, f: string): string[] {
+    const size = this.fixedSize(type);
+    if (size !== null) return [`w.fixedElement(${size});`, this.encode(type, expr, f)];
+    if (type.kind === 'FrameBufferPlane') return [`w.planeElement(${expr}, ${f});`];
+    return ['w.beginWithFds();', this.encode(type, expr, f), 'w.end();'];
+  }
+
+  /** Statements declaring `const name` from an array element, map key or map value. */
+  decodeElement(type: TypeRef, name: string, f: string): string[] {
+    const size = this.fixedSize(type);
+    if (size !== null) return [`r.fixedElement(${size}, ${f});`, `const ${name} = ${this.decode(type, f)};`];
+    if (type.kind === 'FrameBufferPlane') return [`const ${name} = r.planeElement(${f});`];
+    return [`r.enterWithFds(${f});`, `const ${name} = ${this.decode(type, f)};`, `r.leave(${f});`];
   }
 
   /** Statement writing `expr` in its top-level form; `f` is a JS expression naming the field. */
@@ -58,9 +100,12 @@ export class ValueEmitter {
       case 'string': return [`w.sizedString(${expr}, ${f});`];
       case 'ControlList': return [`w.controlListField(${expr}, ${f});`];
       case 'ControlInfoMap': return [`w.controlInfoMapField(${expr}, ${f});`];
-      default:
+      default: {
         if (isInline(type)) return [this.encode(type, expr, f)];
+        const size = this.fixedSize(type);
+        if (size !== null) return [`w.fixedField(${size});`, this.encode(type, expr, f)];
         return [this.carriesFds(type) ? 'w.beginWithFds();' : 'w.begin();', this.encode(type, expr, f), 'w.end();'];
+      }
     }
   }
 
@@ -70,13 +115,16 @@ export class ValueEmitter {
       case 'string': return [`const ${name} = r.sizedString(${f});`];
       case 'ControlList': return [`const ${name} = r.controlListField(${f});`];
       case 'ControlInfoMap': return [`const ${name} = r.controlInfoMapField(${f});`];
-      default:
+      default: {
         if (isInline(type)) return [`const ${name} = ${this.decode(type, f)};`];
+        const size = this.fixedSize(type);
+        if (size !== null) return [`r.fixedField(${size}, ${f});`, `const ${name} = ${this.decode(type, f)};`];
         return [
           this.carriesFds(type) ? `r.enterWithFds(${f});` : `r.enter(${f});`,
           `const ${name} = ${this.decode(type, f)};`,
           `r.leave(${f});`,
         ];
+      }
     }
   }
 
@@ -93,19 +141,16 @@ export class ValueEmitter {
     return `function encode${name}(w, list, field) {
     w.array(list, field);
     for (const item of list) {
-        w.beginWithFds();
-        ${this.encode(element, 'item', 'field')}
-        w.end();
+${indent(this.encodeElement(element, 'item', 'field'), 2)}
     }
 }
 
 function decode${name}(r, field) {
     const length = r.count(field, 8);
-    const list = [];
+    const list = new Array(length);
     for (let i = 0; i < length; i++) {
-        r.enterWithFds(field);
-        list.push(${this.decode(element, 'field')});
-        r.leave(field);
+${indent(this.decodeElement(element, 'item', 'field'), 2)}
+        list[i] = item;
     }
     return list;
 }`;
@@ -116,12 +161,7 @@ function decode${name}(r, field) {
     const entries = w.sortedEntries(map, field);
     w.count(entries.length, field);
     for (const [key, value] of entries) {
-        w.beginWithFds();
-        ${this.encode(key, 'key', 'field')}
-        w.end();
-        w.beginWithFds();
-        ${this.encode(value, 'value', 'field')}
-        w.end();
+${indent([...this.encodeElement(key, 'key', 'field'), ...this.encodeElement(value, 'value', 'field')], 2)}
     }
 }
 
@@ -129,12 +169,7 @@ function decode${name}(r, field) {
     const length = r.count(field, 16);
     const map = new Map();
     for (let i = 0; i < length; i++) {
-        r.enterWithFds(field);
-        const key = ${this.decode(key, 'field')};
-        r.leave(field);
-        r.enterWithFds(field);
-        const value = ${this.decode(value, 'field')};
-        r.leave(field);
+${indent([...this.decodeElement(key, 'key', 'field'), ...this.decodeElement(value, 'value', 'field')], 2)}
         r.mapEntry(map, key, value, field);
     }
     return map;
