@@ -90,7 +90,7 @@ export function codecCases(): CodecCase[] {
       impls: {
         'ts-ipa': tsIpa((w) => w.controlList(list, 'controls'), (r) => r.controlList('controls')),
         'hand-written': () => {
-          const data = hand.encodeControls(controls);
+          const data = hand.encodeControls(list);
           hand.decodeControls(data);
           return data.length;
         },
@@ -108,7 +108,7 @@ export function codecCases(): CodecCase[] {
         'ts-ipa': tsIpa((w) => vimc.mapBuffers!.encodeParams(w, ...([buffers] as never[])), (r) => vimc.mapBuffers!.decodeParams(r)),
         'hand-written': () => {
           const fds: number[] = [];
-          const data = hand.encodeBuffers(plainBuffers, fds);
+          const data = hand.encodeBuffers(buffers, fds);
           hand.decodeBuffers(data, fds);
           return data.length;
         },

@@ -1,9 +1,13 @@
 /**
  * The same wire format written by hand with a DataView, as a careful person would without a
- * generator: the ceiling the generated codec is measured against. No type or range checks.
+ * generator: the ceiling the generated codec is measured against. It carries the same values as
+ * the generated codec (the runtime's ControlList, FrameBufferPlane, SharedFD), but checks no
+ * types, ranges, sizes or counts.
  */
-import { ControlType } from '../runtime';
-import type { PlainControl } from './data';
+import {
+  ControlList, ControlType, ControlValue, FrameBufferPlane, SharedFD, controlIds,
+  type ControlScalar, type IPABuffer,
+} from '../runtime';
 
 const buffer = new ArrayBuffer(1 << 16);
 const view = new DataView(buffer);
@@ -68,16 +72,16 @@ export function decodeSensorInfo(data: Uint8Array): SensorInfoData {
 const elementBytes = [0, 1, 1, 2, 4, 4, 8, 4, 1, 16, 8, 8];
 
 /** A ControlList packet (format v2, handle 0) behind the 8-byte IPADataSerializer wrapper. */
-export function encodeControls(list: PlainControl[]): Uint8Array {
-  const entries = list.length;
+export function encodeControls(list: ControlList): Uint8Array {
+  const entries = list.size;
   const dataOffset = 32 + 20 * entries;
   let data = 8 + dataOffset;
   let offset = 0;
-  for (let i = 0; i < entries; i++) {
-    const c = list[i]!;
+  let i = 0;
+  for (const [id, c] of list) {
     const count = c.isArray ? (c.value as unknown[]).length : 1;
-    const e = 8 + 32 + 20 * i;
-    view.setUint32(e, c.id, true);
+    const e = 8 + 32 + 20 * i++;
+    view.setUint32(e, id, true);
     view.setUint32(e + 4, c.type | ((c.isArray ? 1 : 0) << 8) | (count << 16), true);
     view.setUint32(e + 8, offset, true);
     view.setUint32(e + 12, 0, true);
@@ -116,11 +120,11 @@ export function encodeControls(list: PlainControl[]): Uint8Array {
   return bytes.subarray(0, data);
 }
 
-export function decodeControls(input: Uint8Array): PlainControl[] {
+export function decodeControls(input: Uint8Array): ControlList {
   const v = new DataView(input.buffer, input.byteOffset, input.byteLength);
   const entries = v.getUint32(16, true);
   const dataAt = 8 + v.getUint32(24, true);
-  const list: PlainControl[] = [];
+  const list = new ControlList(controlIds);
   for (let i = 0; i < entries; i++) {
     const e = 8 + 32 + 20 * i;
     const word = v.getUint32(e + 4, true);
@@ -128,7 +132,7 @@ export function decodeControls(input: Uint8Array): PlainControl[] {
     const isArray = ((word >>> 8) & 0xff) !== 0;
     const count = word >>> 16;
     let at = dataAt + v.getUint32(e + 8, true);
-    const values: unknown[] = [];
+    const values: ControlScalar[] = [];
     for (let k = 0; k < count; k++) {
       switch (type) {
         case ControlType.Bool: values.push(input[at] === 1); break;
@@ -142,18 +146,13 @@ export function decodeControls(input: Uint8Array): PlainControl[] {
       }
       at += elementBytes[type]!;
     }
-    list.push({ id: v.getUint32(e, true), type, isArray, value: isArray ? values : values[0] });
+    list.setValue(v.getUint32(e, true), new ControlValue(type, isArray ? values : values[0]!, isArray));
   }
   return list;
 }
 
-export interface BufferData {
-  id: number;
-  planes: { fd: number; offset: number; length: number }[];
-}
-
 /** vector<IPABuffer>: fds go to a list beside the bytes. */
-export function encodeBuffers(list: BufferData[], fds: number[]): Uint8Array {
+export function encodeBuffers(list: IPABuffer[], fds: number[]): Uint8Array {
   view.setUint32(0, list.length, true);
   let p = 4;
   for (const b of list) {
@@ -170,7 +169,7 @@ export function encodeBuffers(list: BufferData[], fds: number[]): Uint8Array {
       view.setUint32(p + 8, 1, true);
       view.setUint32(p + 12, plane.offset, true);
       view.setUint32(p + 16, plane.length, true);
-      fds.push(plane.fd);
+      fds.push(plane.fd.fd);
       p += 20;
     }
     view.setUint32(element, p - element - 8, true);
@@ -179,10 +178,10 @@ export function encodeBuffers(list: BufferData[], fds: number[]): Uint8Array {
   return bytes.subarray(0, p);
 }
 
-export function decodeBuffers(input: Uint8Array, fds: number[]): BufferData[] {
+export function decodeBuffers(input: Uint8Array, fds: number[]): IPABuffer[] {
   const v = new DataView(input.buffer, input.byteOffset, input.byteLength);
   const count = v.getUint32(0, true);
-  const list: BufferData[] = [];
+  const list: IPABuffer[] = [];
   let p = 4;
   let fd = 0;
   for (let i = 0; i < count; i++) {
@@ -191,7 +190,8 @@ export function decodeBuffers(input: Uint8Array, fds: number[]): BufferData[] {
     p += 24;
     const planes = [];
     for (let k = 0; k < planeCount; k++) {
-      planes.push({ fd: v.getUint32(p + 8, true) ? fds[fd++]! : -1, offset: v.getUint32(p + 12, true), length: v.getUint32(p + 16, true) });
+      const planeFd = v.getUint32(p + 8, true) ? new SharedFD(fds[fd++]!) : SharedFD.invalid;
+      planes.push(new FrameBufferPlane(planeFd, v.getUint32(p + 12, true), v.getUint32(p + 16, true)));
       p += 20;
     }
     list.push({ id, planes });

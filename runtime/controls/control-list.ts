@@ -193,6 +193,10 @@ export class ControlList {
     return this.values.entries();
   }
 
+  forEach(callback: (value: ControlValue, id: number) => void): void {
+    this.values.forEach(callback);
+  }
+
   /** Same ids with equal values, whatever the order. */
   equals(other: ControlList): boolean {
     if (this.size !== other.size) return false;

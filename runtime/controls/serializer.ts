@@ -125,18 +125,26 @@ export class ControlSerializer {
     let at = header + HEADER_BYTES;
     let dataOffset = 0;
     for (const [id, info] of entries) {
-      w.setU32At(at, id.id);
-      w.setU32At(at + 4, id.type);
-      w.setU32At(at + 8, id.direction & 0xff);
-      dataOffset = writeValueEntry(w, at + 16, info.min, dataOffset, () => `${field}.${id}.min`);
-      dataOffset = writeValueEntry(w, at + 32, info.max, dataOffset, () => `${field}.${id}.max`);
-      dataOffset = writeValueEntry(w, at + 48, info.def, dataOffset, () => `${field}.${id}.def`);
-      at += INFO_ENTRY_BYTES;
+      try {
+        w.setU32At(at, id.id);
+        w.setU32At(at + 4, id.type);
+        w.setU32At(at + 8, id.direction & 0xff);
+        dataOffset = writeValueEntry(w, at + 16, info.min, dataOffset);
+        dataOffset = writeValueEntry(w, at + 32, info.max, dataOffset);
+        dataOffset = writeValueEntry(w, at + 48, info.def, dataOffset);
+        at += INFO_ENTRY_BYTES;
+      } catch (error) {
+        throw namingControl(error, field, map, id.id);
+      }
     }
     for (const [id, info] of entries) {
-      writeData(w, info.min, () => `${field}.${id}.min`);
-      writeData(w, info.max, () => `${field}.${id}.max`);
-      writeData(w, info.def, () => `${field}.${id}.def`);
+      try {
+        writeValueData(w, info.min, field);
+        writeValueData(w, info.max, field);
+        writeValueData(w, info.def, field);
+      } catch (error) {
+        throw namingControl(error, field, map, id.id);
+      }
     }
     w.setU32At(header + 12, w.pos - header);
   }
@@ -149,15 +157,24 @@ export class ControlSerializer {
       handle = known;
     }
     const header = writeHeader(w, handle, list.size, LIST_ENTRY_BYTES, idMapTypeOf(list.idMap));
-    const name = (id: number) => () => `${field}.${list.idMap?.get(id) ?? id}`;
     let at = header + HEADER_BYTES;
     let dataOffset = 0;
-    for (const [id, value] of list) {
-      w.setU32At(at, id);
-      dataOffset = writeValueEntry(w, at + 4, value, dataOffset, name(id));
-      at += LIST_ENTRY_BYTES;
-    }
-    for (const [id, value] of list) writeData(w, value, name(id));
+    list.forEach((value, id) => {
+      try {
+        w.setU32At(at, id);
+        dataOffset = writeValueEntry(w, at + 4, value, dataOffset);
+        at += LIST_ENTRY_BYTES;
+      } catch (error) {
+        throw namingControl(error, field, list, id);
+      }
+    });
+    list.forEach((value, id) => {
+      try {
+        writeValueData(w, value, field);
+      } catch (error) {
+        throw namingControl(error, field, list, id);
+      }
+    });
     w.setU32At(header + 12, w.pos - header);
   }
 
@@ -253,22 +270,20 @@ function writeHeader(w: Writer, handle: number, count: number, entryBytes: numbe
 }
 
 /** Fills a 16-byte value entry at `at`; returns the data offset after this value. */
-function writeValueEntry(w: Writer, at: number, value: ControlValue, dataOffset: number, field: () => string): number {
-  if (!(value instanceof ControlValue)) throw new SerializeError(field(), 'expected a ControlValue');
-  const count = value.type === ControlType.None ? 1 : elementCount(value, field());
-  const isArray = value.isArray && value.type !== ControlType.None;
-  w.setU32At(at, value.type | (isArray ? 1 << 8 : 0) | (count << 16));
+function writeValueEntry(w: Writer, at: number, value: ControlValue, dataOffset: number): number {
+  if (!(value instanceof ControlValue)) throw new SerializeError('', 'expected a ControlValue');
+  const isNone = value.type === ControlType.None;
+  const count = isNone ? 1 : elementCount(value, '');
+  w.setU32At(at, value.type | (value.isArray && !isNone ? 1 << 8 : 0) | (count << 16));
   w.setU32At(at + 4, dataOffset);
-  return dataOffset + (value.type === ControlType.None ? 0 : dataBytes(value, count));
+  return dataOffset + (isNone ? 0 : dataBytes(value, count));
 }
 
-function writeData(w: Writer, value: ControlValue, field: () => string): void {
-  try {
-    writeValueData(w, value, '');
-  } catch (error) {
-    if (error instanceof SerializeError) throw new SerializeError(field(), error.reason);
-    throw error;
-  }
+/** Puts the control's name into an encoding error raised while writing it. */
+function namingControl(error: unknown, field: string, owner: ControlList | ControlInfoMap, id: number): unknown {
+  if (!(error instanceof SerializeError)) return error;
+  const name = owner instanceof ControlInfoMap ? owner.idOf(id) : owner.idMap?.get(id);
+  return new SerializeError(`${field}.${name ?? id}`, error.reason);
 }
 
 /** Reads the value an entry at `entryAt` describes; its data must start at `expectedOffset`. */
