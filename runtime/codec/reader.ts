@@ -244,13 +244,23 @@ export class Reader {
 
   /** A FrameBufferPlane array element: size 12, an fd count that matches the plane's fd. */
   planeElement(field: string): FrameBufferPlane {
-    const size = this.u32(field);
-    const fdCount = this.u32(field);
-    if (size !== 12 || fdCount > 1) throw new DeserializeError(field, `a FrameBufferPlane is framed as ${size} bytes and ${fdCount} fds`);
-    const start = this.fdPos;
-    const plane = this.plane(field);
-    if (this.fdPos - start !== fdCount) throw new DeserializeError(field, `a FrameBufferPlane framed with ${fdCount} fds holds ${this.fdPos - start}`);
+    this.need(20, field);
+    const size = this.wordAt(this.pos);
+    const fdCount = this.wordAt(this.pos + 4);
+    const valid = this.wordAt(this.pos + 8);
+    if (size !== 12 || fdCount !== (valid === 0 ? 0 : 1)) {
+      throw new DeserializeError(field, `a FrameBufferPlane${valid ? ' with' : ' without'} an fd is framed as ${size} bytes and ${fdCount} fds`);
+    }
+    if (fdCount > this.fdEnd - this.fdPos) throw new DeserializeError(field, 'a valid SharedFD needs an fd, 0 left');
+    const fd = fdCount === 0 ? SharedFD.invalid : new SharedFD(this.fds[this.fdPos++]!);
+    const plane = new FrameBufferPlane(fd, this.wordAt(this.pos + 12), this.wordAt(this.pos + 16));
+    this.pos += 20;
     return plane;
+  }
+
+  private wordAt(p: number): number {
+    const b = this.bytes;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
 
   /** Enters a field framed by `u32 size`; its fds, if any, are counted by its parent. */

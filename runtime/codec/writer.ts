@@ -242,16 +242,25 @@ export class Writer {
     this.pos += 4;
   }
 
-  /** A FrameBufferPlane as an array element: size 12, its fd count, the plane. */
+  /** A FrameBufferPlane as an array element: size 12, its fd count, the plane (20 bytes). */
   planeElement(v: FrameBufferPlane, field: string): void {
-    if (v === null || typeof v !== 'object' || v.fd === null || typeof v.fd !== 'object') {
+    if (v === null || typeof v !== 'object' || v.fd === null || typeof v.fd !== 'object' || typeof v.fd.fd !== 'number') {
       throw wrongType(field, 'a FrameBufferPlane', v);
     }
-    this.ensure(8);
-    this.view.setUint32(this.pos, 12, true);
-    this.view.setUint32(this.pos + 4, v.fd.fd >= 0 ? 1 : 0, true);
-    this.pos += 8;
-    this.plane(v, field);
+    const { offset, length } = v;
+    if (offset >>> 0 !== offset) throw outOfRange(field, 'u32', offset);
+    if (length >>> 0 !== length) throw outOfRange(field, 'u32', length);
+    const valid = v.fd.fd >= 0 ? 1 : 0;
+    this.ensure(20);
+    const view = this.view;
+    const p = this.pos;
+    view.setUint32(p, 12, true);
+    view.setUint32(p + 4, valid, true);
+    view.setUint32(p + 8, valid, true);
+    view.setUint32(p + 12, offset, true);
+    view.setUint32(p + 16, length, true);
+    this.pos = p + 20;
+    if (valid) this.fds.push(v.fd.fd);
   }
 
   /** Opens a `u32 size` prefix; `end()` fills it in. */
