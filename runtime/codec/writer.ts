@@ -18,16 +18,14 @@ export interface Encoded {
  * Appends little-endian values to a growing buffer and fds to a list. Generated encoders call
  * it; every write checks that the value fits its declared type and names the field if not.
  *
- * Size prefixes are written by reserving the prefix, encoding, then patching: `begin()` /
- * `beginWithFds()` ... `end()` nest freely (a struct in an array in a map).
+ * Size prefixes are written by reserving the prefix, encoding, then patching:
+ * `const start = w.begin()` ... `w.end(start)` nest freely (a struct in an array in a map).
  */
 export class Writer {
   private buf: Uint8Array;
   private view: DataView;
   pos = 0;
   fds: number[] = [];
-  /** Positions of open size prefixes; a negative entry marks a prefix that has an fd count. */
-  private openPrefixes: number[] = [];
   private tablePos = 0;
   private paramStart = 0;
   private paramFdStart = 0;
@@ -40,17 +38,15 @@ export class Writer {
     this.view = new DataView(this.buf.buffer);
   }
 
-  /** Forget what was written; the buffer is kept for the next value. */
+  /** Forgets what was written; the buffer and the fd list are kept for the next value. */
   reset(): this {
     this.pos = 0;
-    this.fds = [];
-    if (this.openPrefixes.length > 0) this.openPrefixes.length = 0;
+    if (this.fds.length > 0) this.fds = [];
     return this;
   }
 
   /** A view of the bytes written so far (valid until the next write or reset) and the fds. */
   result(): Encoded {
-    if (this.openPrefixes.length > 0) throw new Error('Writer.result(): a size prefix is still open');
     return { data: this.buf.subarray(0, this.pos), fds: this.fds };
   }
 
@@ -263,34 +259,35 @@ export class Writer {
     if (valid) this.fds.push(v.fd.fd);
   }
 
-  /** Opens a `u32 size` prefix; `end()` fills it in. */
-  begin(): void {
+  /** Opens a `u32 size` prefix and returns where it is; `end(start)` fills it in. */
+  begin(): number {
     this.ensure(4);
-    this.openPrefixes.push(this.pos);
-    this.pos += 4;
+    const at = this.pos;
+    this.pos = at + 4;
+    return at;
+  }
+
+  end(start: number): void {
+    this.view.setUint32(start, this.pos - start - 4, true);
   }
 
   /**
    * Opens a `u32 size, u32 fdCount` prefix (every array element and map key or value, and struct
-   * fields whose type can carry fds). The fd count slot holds the fd list's length until `end()`.
+   * fields whose type can carry fds); `endWithFds(start)` fills it in. Until then the fd count
+   * slot holds the fd list's length.
    */
-  beginWithFds(): void {
+  beginWithFds(): number {
     this.ensure(8);
-    this.openPrefixes.push(-this.pos - 1);
-    this.view.setUint32(this.pos + 4, this.fds.length, true);
-    this.pos += 8;
+    const at = this.pos;
+    this.view.setUint32(at + 4, this.fds.length, true);
+    this.pos = at + 8;
+    return at;
   }
 
-  end(): void {
-    const mark = this.openPrefixes.pop();
-    if (mark === undefined) throw new Error('Writer.end() without begin()');
-    if (mark >= 0) {
-      this.view.setUint32(mark, this.pos - mark - 4, true);
-    } else {
-      const at = -mark - 1;
-      this.view.setUint32(at, this.pos - at - 8, true);
-      this.view.setUint32(at + 4, this.fds.length - this.view.getUint32(at + 4, true), true);
-    }
+  endWithFds(start: number): void {
+    const view = this.view;
+    view.setUint32(start, this.pos - start - 8, true);
+    view.setUint32(start + 4, this.fds.length - view.getUint32(start + 4, true), true);
   }
 
   // ---- call payloads with two or more parameters --------------------------------------------
@@ -344,16 +341,16 @@ export class Writer {
   /** A ControlList struct field: u32 0 when empty, else u32 size and the top-level form. */
   controlListField(v: ControlList, field: string): void {
     if (v.size === 0) return this.u32(0, field);
-    this.begin();
+    const start = this.begin();
     this.controlList(v, field);
-    this.end();
+    this.end(start);
   }
 
   controlInfoMapField(v: ControlInfoMap, field: string): void {
     if (v.size === 0) return this.u32(0, field);
-    this.begin();
+    const start = this.begin();
     this.controlInfoMap(v, field);
-    this.end();
+    this.end(start);
   }
 
   // ---- raw access for the control serializer ----------------------------------------------

@@ -65,9 +65,9 @@ export class ControlSerializer {
 
   /** `u32 size`, then the info map packet. */
   writeInfoMap(w: Writer, map: ControlInfoMap, field: string): void {
-    w.begin();
+    const start = w.begin();
     this.writeInfoMapPacket(w, map, field);
-    w.end();
+    w.end(start);
   }
 
   /**

@@ -93,9 +93,9 @@ function decodeIPAStream(r) {
 function encodeIPABuffer(w, v) {
     w.object(v, "IPABuffer");
     w.u32(v.id, "IPABuffer.id");
-    w.beginWithFds();
+    const planesStart = w.beginWithFds();
     encodeFrameBufferPlaneArray(w, v.planes, "IPABuffer.planes");
-    w.end();
+    w.endWithFds(planesStart);
 }
 
 function decodeIPABuffer(r) {
@@ -153,9 +153,9 @@ function encodeMapOfU32ToControlInfoMap(w, map, field) {
     for (const [key, value] of entries) {
         w.fixedElement(4);
         w.u32(key, field);
-        w.beginWithFds();
+        const valueStart = w.beginWithFds();
         w.controlInfoMap(value, field);
-        w.end();
+        w.endWithFds(valueStart);
     }
 }
 
@@ -176,9 +176,9 @@ function decodeMapOfU32ToControlInfoMap(r, field) {
 function encodeIPABufferArray(w, list, field) {
     w.array(list, field);
     for (const item of list) {
-        w.beginWithFds();
+        const itemStart = w.beginWithFds();
         encodeIPABuffer(w, item);
-        w.end();
+        w.endWithFds(itemStart);
     }
 }
 

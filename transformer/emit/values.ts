@@ -47,7 +47,7 @@ export class ValueEmitter {
     const size = this.fixedSize(type);
     if (size !== null) return [`w.fixedElement(${size});`, this.encode(type, expr, f)];
     if (type.kind === 'FrameBufferPlane') return [`w.planeElement(${expr}, ${f});`];
-    return ['w.beginWithFds();', this.encode(type, expr, f), 'w.end();'];
+    return [`const ${expr}Start = w.beginWithFds();`, this.encode(type, expr, f), `w.endWithFds(${expr}Start);`];
   }
 
   /** Statements declaring `const name` from an array element, map key or map value. */
@@ -104,7 +104,10 @@ export class ValueEmitter {
         if (isInline(type)) return [this.encode(type, expr, f)];
         const size = this.fixedSize(type);
         if (size !== null) return [`w.fixedField(${size});`, this.encode(type, expr, f)];
-        return [this.carriesFds(type) ? 'w.beginWithFds();' : 'w.begin();', this.encode(type, expr, f), 'w.end();'];
+        const start = `${expr.replace(/^v\./, '')}Start`;
+        return this.carriesFds(type)
+          ? [`const ${start} = w.beginWithFds();`, this.encode(type, expr, f), `w.endWithFds(${start});`]
+          : [`const ${start} = w.begin();`, this.encode(type, expr, f), `w.end(${start});`];
       }
     }
   }
