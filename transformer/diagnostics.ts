@@ -36,6 +36,9 @@ export const rules = {
 
 export type Rule = keyof typeof rules;
 
+/** Records a broken rule at a node. */
+export type Report = (node: ts.Node, rule: Rule, message: string) => void;
+
 export interface ContractDiagnostic {
   rule: Rule;
   message: string;

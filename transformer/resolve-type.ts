@@ -1,14 +1,12 @@
 import type * as ts from 'typescript';
 import type { EnumModel, FieldModel, StructModel, TypeRef } from '../runtime/model';
 import type { Width } from '../runtime/types';
-import type { Rule } from './diagnostics';
+import type { Report, Rule } from './diagnostics';
 import { hasDecorator, wireTypeOf } from './decorators';
 
 const WIDTHS: readonly string[] = ['u8', 'u16', 'u32', 'u64', 'i8', 'i16', 'i32', 'i64', 'f32', 'f64'];
 const NUMBER_WIDTHS = 'u8, u16, u32, i8, i16, i32, f32 or f64';
 const WIRE_TYPES: readonly string[] = ['SharedFD', 'FrameBufferPlane', 'ControlList', 'ControlInfoMap'];
-
-type Report = (node: ts.Node, rule: Rule, message: string) => void;
 
 interface StructEntry {
   model: StructModel | null;

@@ -1,5 +1,5 @@
 import type { FieldModel, MethodModel } from '../../runtime/model';
-import { capitalize } from '../analyze';
+import { capitalize } from '../module-parts';
 import { indent } from './struct';
 import type { ValueEmitter } from './values';
 import { local, objectOf } from './locals';

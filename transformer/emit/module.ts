@@ -1,5 +1,5 @@
 import type { ContractModel, MethodModel } from '../../runtime/model';
-import { capitalize } from '../analyze';
+import { capitalize } from '../module-parts';
 import { emitCall, emitReply } from './calls';
 import { emitStruct } from './struct';
 import { ValueEmitter } from './values';
