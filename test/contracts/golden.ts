@@ -5,7 +5,7 @@
  */
 import {
   ControlInfoMap, ControlList, IPAInterface, ipaEvents, ipaInterface, SharedFD,
-  type i32, type IPABuffer, type IPAStream, type Size, type u8, type u32,
+  type i32, type IPABuffer, type IPAStream, type Point, type Size, type SizeRange, type u8, type u32,
 } from '../../runtime';
 
 @ipaEvents()
@@ -31,4 +31,5 @@ export abstract class GoldenInterface extends IPAInterface<GoldenEvents> {
   abstract sharedFD(value: SharedFD): void;
   abstract controlList(value: ControlList): void;
   abstract controlInfoMap(value: ControlInfoMap): void;
+  abstract geometry(point: Point, range: SizeRange): void;
 }
