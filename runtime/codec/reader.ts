@@ -263,6 +263,59 @@ export class Reader {
     return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
 
+  // ---- self-delimiting values: checked after they are read ----------------------------------
+
+  /** Where the fds of the element or field opened last must end; read it right after opening. */
+  openedFdEnd = 0;
+
+  /**
+   * Reads an array element's or map entry's prefix (`u32 size, u32 fdCount`), checks it against
+   * the current frame, and returns where the element must end; `closeWithFds()` checks that it
+   * did. For structs, arrays and maps, whose decoders stop at their own end.
+   */
+  openElement(field: string): number {
+    this.need(8, field);
+    const size = this.wordAt(this.pos);
+    const fdCount = this.wordAt(this.pos + 4);
+    this.pos += 8;
+    this.checkFrame(size, fdCount, field);
+    this.openedFdEnd = this.fdPos + fdCount;
+    return this.pos + size;
+  }
+
+  /** openElement() for a type that cannot carry fds: its fd count must be 0. */
+  openElementWithoutFds(field: string): number {
+    const end = this.openElement(field);
+    if (this.openedFdEnd !== this.fdPos) throw new DeserializeError(field, `${this.openedFdEnd - this.fdPos} fds framed with a value that carries none`);
+    return end;
+  }
+
+  /** Reads a struct field's `u32 size` prefix; returns where the field must end. */
+  openField(field: string): number {
+    const size = this.u32(field);
+    this.checkFrame(size, 0, field);
+    return this.pos + size;
+  }
+
+  /** Reads a struct field's `u32 size, u32 fdCount` prefix; returns where the field must end. */
+  openFieldWithFds(field: string): number {
+    return this.openElement(field);
+  }
+
+  /** Checks that a self-delimiting value ended where its prefix said. */
+  close(end: number, field: string): void {
+    if (this.pos !== end) {
+      throw new DeserializeError(field, this.pos < end ? `${end - this.pos} unexpected trailing byte${end - this.pos === 1 ? '' : 's'}` : `the value ran ${this.pos - end} bytes past its size`);
+    }
+  }
+
+  closeWithFds(end: number, fdEnd: number, field: string): void {
+    this.close(end, field);
+    if (this.fdPos !== fdEnd) {
+      throw new DeserializeError(field, this.fdPos < fdEnd ? `${fdEnd - this.fdPos} unexpected trailing fd${fdEnd - this.fdPos === 1 ? '' : 's'}` : `the value took ${this.fdPos - fdEnd} fds more than its fd count`);
+    }
+  }
+
   /** Enters a field framed by `u32 size`; its fds, if any, are counted by its parent. */
   enter(field: string): void {
     const size = this.u32(field);

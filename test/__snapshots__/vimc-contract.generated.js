@@ -100,9 +100,10 @@ function encodeIPABuffer(w, v) {
 
 function decodeIPABuffer(r) {
     const id = r.u32("IPABuffer.id");
-    r.enterWithFds("IPABuffer.planes");
+    const endOfPlanes = r.openFieldWithFds("IPABuffer.planes");
+    const fdEndOfPlanes = r.openedFdEnd;
     const planes = decodeFrameBufferPlaneArray(r, "IPABuffer.planes");
-    r.leave("IPABuffer.planes");
+    r.closeWithFds(endOfPlanes, fdEndOfPlanes, "IPABuffer.planes");
     return { id, planes };
 }
 
@@ -186,9 +187,10 @@ function decodeIPABufferArray(r, field) {
     const length = r.count(field, 8);
     const list = new Array(length);
     for (let i = 0; i < length; i++) {
-        r.enterWithFds(field);
+        const endOfItem = r.openElement(field);
+        const fdEndOfItem = r.openedFdEnd;
         const item = decodeIPABuffer(r);
-        r.leave(field);
+        r.closeWithFds(endOfItem, fdEndOfItem, field);
         list[i] = item;
     }
     return list;

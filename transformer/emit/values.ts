@@ -55,7 +55,26 @@ export class ValueEmitter {
     const size = this.fixedSize(type);
     if (size !== null) return [`r.fixedElement(${size}, ${f});`, `const ${name} = ${this.decode(type, f)};`];
     if (type.kind === 'FrameBufferPlane') return [`const ${name} = r.planeElement(${f});`];
+    if (isSelfDelimiting(type)) {
+      return this.checkedAfter(type, name, f, this.carriesFds(type) ? 'r.openElement' : 'r.openElementWithoutFds');
+    }
     return [`r.enterWithFds(${f});`, `const ${name} = ${this.decode(type, f)};`, `r.leave(${f});`];
+  }
+
+  /**
+   * Decodes a self-delimiting value (a struct, array or map: it knows where it ends) within the
+   * enclosing frame, then checks that it ended where its prefix said, bytes and fds. Cheaper
+   * than a frame of its own, and as strict.
+   */
+  private checkedAfter(type: TypeRef, name: string, f: string, open: string): string[] {
+    const cap = name.charAt(0).toUpperCase() + name.slice(1);
+    const withFds = open === 'r.openElement' || open === 'r.openFieldWithFds';
+    return [
+      `const endOf${cap} = ${open}(${f});`,
+      ...(withFds ? [`const fdEndOf${cap} = r.openedFdEnd;`] : []),
+      `const ${name} = ${this.decode(type, f)};`,
+      withFds ? `r.closeWithFds(endOf${cap}, fdEndOf${cap}, ${f});` : `r.close(endOf${cap}, ${f});`,
+    ];
   }
 
   /** Statement writing `expr` in its top-level form; `f` is a JS expression naming the field. */
@@ -122,6 +141,7 @@ export class ValueEmitter {
         if (isInline(type)) return [`const ${name} = ${this.decode(type, f)};`];
         const size = this.fixedSize(type);
         if (size !== null) return [`r.fixedField(${size}, ${f});`, `const ${name} = ${this.decode(type, f)};`];
+        if (isSelfDelimiting(type)) return this.checkedAfter(type, name, f, this.carriesFds(type) ? 'r.openFieldWithFds' : 'r.openField');
         return [
           this.carriesFds(type) ? `r.enterWithFds(${f});` : `r.enter(${f});`,
           `const ${name} = ${this.decode(type, f)};`,
@@ -178,6 +198,11 @@ ${indent([...this.decodeElement(key, 'key', 'field'), ...this.decodeElement(valu
     return map;
 }`;
   }
+}
+
+/** Values whose decoder stops at their own end: it needs no frame to bound it. */
+function isSelfDelimiting(type: TypeRef): boolean {
+  return type.kind === 'struct' || type.kind === 'array' || type.kind === 'map';
 }
 
 /** Written inline in a struct (no size prefix): numbers, bool, enums, flags and SharedFD. */
