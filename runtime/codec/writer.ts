@@ -56,8 +56,12 @@ export class Writer {
     return { data: data.slice(), fds };
   }
 
+  /** Makes room for `n` more bytes. */
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
     let capacity = this.buf.length * 2;
     while (capacity < this.pos + n) capacity *= 2;
     const grown = new Uint8Array(capacity);
