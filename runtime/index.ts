@@ -17,3 +17,7 @@ export {
 export { ControlId, ControlIdMap, ControlInfo, ControlInfoMap, ControlList, ControlDirection } from './controls/control-list';
 export { ControlSerializer, ControlSerializerRole, CONTROL_PACKET_VERSION } from './controls/serializer';
 export { controls, properties, controlIds, propertyIds } from './controls/ids';
+export { SystemError } from './native';
+export { IPCUnixSocket, type SocketHandlers } from './ipc/unix-socket';
+export { readMessage, writeMessageHeader, MESSAGE_HEADER_BYTES, type IPCMessage } from './ipc/message';
+export { SharedMemory } from './shared-memory';

@@ -1,0 +1,14 @@
+#pragma once
+#include <napi.h>
+
+#include <cstddef>
+
+namespace tsipa {
+
+// The kernel's limit on fds in one SCM_RIGHTS message (SCM_MAX_FD).
+constexpr size_t kMaxFds = 253;
+
+void InitFds(Napi::Env env, Napi::Object exports);
+void InitSocket(Napi::Env env, Napi::Object exports);
+void InitWatcher(Napi::Env env, Napi::Object exports);
+}  // namespace tsipa

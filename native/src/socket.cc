@@ -1,0 +1,122 @@
+// The sending side of libcamera's IPCUnixSocket framing: each message is two datagrams, an 8-byte
+// header {u32 payload size, u8 fd count, 3 zero bytes} and then the payload with its fds in one
+// SCM_RIGHTS control message.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include "errors.h"
+#include "fds.h"
+
+namespace tsipa {
+
+// socketPair(): two connected, non-blocking, close-on-exec datagram sockets.
+static Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0) {
+    throw SystemError(info.Env(), errno, "socketpair");
+  }
+  Napi::Array pair = Napi::Array::New(info.Env(), 2);
+  pair.Set(0u, Napi::Number::New(info.Env(), fds[0]));
+  pair.Set(1u, Napi::Number::New(info.Env(), fds[1]));
+  return pair;
+}
+
+static ssize_t SendPayload(int fd, const uint8_t* data, size_t size, const std::vector<int>& fds) {
+  iovec iov = {const_cast<uint8_t*>(data), size};
+  // As libcamera does, a control message goes with every payload, empty when there are no fds.
+  alignas(cmsghdr) char control[CMSG_SPACE(kMaxFds * sizeof(int))];
+  msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = CMSG_SPACE(fds.size() * sizeof(int));
+  std::memset(control, 0, msg.msg_controllen);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(fds.size() * sizeof(int));
+  if (!fds.empty()) std::memcpy(CMSG_DATA(cmsg), fds.data(), fds.size() * sizeof(int));
+  return sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+// sendMessage(fd, payload, fds, headerSent): 2 when sent; 0 when the socket is full before the
+// header (nothing sent); 1 when the header went but the payload would block (call again with
+// headerSent true once the socket is writable). Throws on any other error.
+static Napi::Value SendMessage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  Napi::Uint8Array payload = info[1].As<Napi::Uint8Array>();
+  Napi::Array fdList = info[2].As<Napi::Array>();
+  bool headerSent = info[3].ToBoolean();
+
+  std::vector<int> fds(fdList.Length());
+  if (fds.size() > kMaxFds) throw ProtocolError(env, "ETOOMANYFDS", "a message carries at most 253 fds, not " + std::to_string(fds.size()));
+  for (uint32_t i = 0; i < fdList.Length(); i++) {
+    Napi::Value v = fdList.Get(i);
+    if (!v.IsNumber() || v.As<Napi::Number>().Int32Value() < 0) throw Napi::TypeError::New(env, "fds must be fd numbers");
+    fds[i] = v.As<Napi::Number>().Int32Value();
+  }
+  if (payload.ByteLength() == 0 && fds.empty()) throw ProtocolError(env, "EINVAL", "a message needs data or fds");
+  if (payload.ByteLength() > 0xffffffffu) throw ProtocolError(env, "EMSGSIZE", "a payload is at most 4 GiB");
+
+  if (!headerSent) {
+    uint8_t header[8] = {};
+    uint32_t size = static_cast<uint32_t>(payload.ByteLength());
+    std::memcpy(header, &size, 4);
+    header[4] = static_cast<uint8_t>(fds.size());
+    ssize_t n = send(fd, header, sizeof header, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 0);
+      throw SystemError(env, errno, "send", "message header");
+    }
+  }
+  ssize_t n = SendPayload(fd, payload.Data(), payload.ByteLength(), fds);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 1);
+    throw SystemError(env, errno, "sendmsg", "message payload");
+  }
+  return Napi::Number::New(env, 2);
+}
+
+// receiveDatagram(fd, maxBytes): one datagram as it came, { data, fds }, or null when none is
+// queued. For looking at the framing itself; the watcher is the way to receive messages.
+static Napi::Value ReceiveDatagram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  uint32_t max = info[1].As<Napi::Number>().Uint32Value();
+  Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::New(env, max);
+  iovec iov = {data.Data(), max};
+  alignas(cmsghdr) char control[CMSG_SPACE(kMaxFds * sizeof(int))];
+  msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
+    throw SystemError(env, errno, "recvmsg");
+  }
+  Napi::Array fds = Napi::Array::New(env);
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    const int* received = reinterpret_cast<const int*>(CMSG_DATA(c));
+    for (size_t i = 0; i < count; i++) fds.Set(fds.Length(), Napi::Number::New(env, received[i]));
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("data", Napi::Buffer<uint8_t>::Copy(env, data.Data(), static_cast<size_t>(n)));
+  result.Set("fds", fds);
+  return result;
+}
+
+void InitSocket(Napi::Env env, Napi::Object exports) {
+  exports.Set("receiveDatagram", Napi::Function::New(env, ReceiveDatagram, "receiveDatagram"));
+  exports.Set("socketPair", Napi::Function::New(env, SocketPair, "socketPair"));
+  exports.Set("sendMessage", Napi::Function::New(env, SendMessage, "sendMessage"));
+}
+
+}  // namespace tsipa
