@@ -32,3 +32,31 @@ export class SerializeError extends IPAError {
 export class ContractError extends IPAError {
   override name = 'ContractError';
 }
+
+/** A call got no reply within its timeout; the IPA may be hung. */
+export class IPATimeoutError extends IPAError {
+  override name = 'IPATimeoutError';
+  constructor(
+    readonly call: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${call}: no reply within ${timeoutMs} ms`);
+  }
+}
+
+/** The isolated IPA's process is gone: calls in flight and later calls fail with this. */
+export class IPACrashedError extends IPAError {
+  override name = 'IPACrashedError';
+  constructor(
+    readonly exitCode: number | null,
+    readonly signal: NodeJS.Signals | null,
+    detail = '',
+  ) {
+    super(`the IPA worker ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}${detail ? ` (${detail})` : ''}`);
+  }
+}
+
+/** A pipe or proxy used after it was closed. */
+export class IPAClosedError extends IPAError {
+  override name = 'IPAClosedError';
+}

@@ -1,5 +1,5 @@
 export type { u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, Flags, Width } from './types';
-export { IPAError, DeserializeError, SerializeError, ContractError } from './errors';
+export { IPAError, DeserializeError, SerializeError, ContractError, IPATimeoutError, IPACrashedError, IPAClosedError } from './errors';
 export { Writer, type Encoded } from './codec/writer';
 export { Reader } from './codec/reader';
 export { SharedFD, FrameBufferPlane } from './codec/shared-fd';
@@ -21,3 +21,5 @@ export { SystemError } from './native';
 export { IPCUnixSocket, type SocketHandlers } from './ipc/unix-socket';
 export { readMessage, writeMessageHeader, MESSAGE_HEADER_BYTES, type IPCMessage } from './ipc/message';
 export { SharedMemory } from './shared-memory';
+export { IPCPipeUnixSocket, DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD, type PipeOptions } from './ipc/pipe';
+export { IPCWorkerEndpoint, type WorkerHandlers } from './ipc/worker-endpoint';

@@ -1,0 +1,68 @@
+import { Writer } from '../codec/writer';
+import { native } from '../native';
+import { readMessage, writeMessageHeader, type IPCMessage } from './message';
+import { EXIT_CMD } from './pipe';
+import { IPCUnixSocket } from './unix-socket';
+
+export interface WorkerHandlers {
+  /** A call or a one-way message (the handler owns its fds). */
+  onMessage(message: IPCMessage): void;
+  /** The proxy sent Exit: the socket is closed already. */
+  onExit(): void;
+  onError(error: Error): void;
+}
+
+/**
+ * The worker end of a pipe (libcamera's generated worker loop, the transport part): receives
+ * calls, replies with the call's cmd and cookie, sends events with cookie 0, leaves on Exit.
+ */
+export class IPCWorkerEndpoint {
+  private readonly socket: IPCUnixSocket;
+  private readonly writer = new Writer();
+
+  /** Takes ownership of the socket fd the worker was started with. */
+  constructor(fd: number, handlers: WorkerHandlers) {
+    this.socket = new IPCUnixSocket(fd, {
+      onMessage: (payload, fds) => {
+        let message: IPCMessage;
+        try {
+          message = readMessage(payload, fds);
+        } catch (error) {
+          for (const received of fds) native().close(received);
+          handlers.onError(error as Error);
+          return;
+        }
+        if (message.cmd === EXIT_CMD) {
+          for (const received of fds) native().close(received);
+          this.socket.close();
+          handlers.onExit();
+          return;
+        }
+        handlers.onMessage(message);
+      },
+      onError: (error) => handlers.onError(error),
+    });
+  }
+
+  /** Answers a call: its cmd and cookie, then what `encode` writes. */
+  reply(call: IPCMessage, encode: (w: Writer) => void, fds?: readonly number[]): void {
+    this.transmit(call.cmd, call.cookie, encode, fds);
+  }
+
+  /** Sends an event (cookie 0, as libcamera's workers do). */
+  sendEvent(cmd: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
+    this.transmit(cmd, 0, encode, fds);
+  }
+
+  private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds: readonly number[] = []): void {
+    const w = this.writer.reset();
+    writeMessageHeader(w, cmd, cookie);
+    encode(w);
+    const message = w.result();
+    this.socket.send(message.data, fds.length > 0 ? [...fds, ...message.fds] : message.fds);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
