@@ -73,6 +73,14 @@ export interface ContractCodec {
   readonly model: ContractModel;
   readonly methods: Readonly<Record<string, MethodCodec>>;
   readonly events: Readonly<Record<string, MethodCodec>>;
+  /** The generated proxy class (a RemoteProxy). */
+  readonly Proxy: new (...args: never[]) => unknown;
+  /** Decodes call `cmd` and invokes the IPA; returns what it returns. */
+  dispatch(ipa: unknown, cmd: number, r: Reader): unknown;
+  /** The object the IPA calls to send events, sending through `send`. */
+  eventSenders(send: (cmd: number, name: string, encode: (w: Writer) => void) => void): Record<string, (...args: never[]) => void>;
+  /** Decodes event `cmd` and hands it to `emit`. */
+  dispatchEvent(emit: (name: string, ...args: unknown[]) => void, cmd: number, r: Reader): void;
 }
 
 /** Called by generated code. */

@@ -52,11 +52,22 @@ export class IPACrashedError extends IPAError {
     readonly signal: NodeJS.Signals | null,
     detail = '',
   ) {
-    super(`the IPA worker ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}${detail ? ` (${detail})` : ''}`);
+    super(`the IPA ${signal ? `worker was killed by ${signal}` : exitCode === null ? 'failed' : `worker exited with code ${exitCode}`}${detail ? ` (${detail})` : ''}`);
   }
 }
 
 /** A pipe or proxy used after it was closed. */
 export class IPAClosedError extends IPAError {
   override name = 'IPAClosedError';
+}
+
+/** A message whose command the receiving interface does not have. */
+export class UnknownCommandError extends IPAError {
+  override name = 'UnknownCommandError';
+  constructor(
+    readonly iface: string,
+    readonly cmd: number,
+  ) {
+    super(`${iface} has no command ${cmd}`);
+  }
 }

@@ -1,5 +1,5 @@
 export type { u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, Flags, Width } from './types';
-export { IPAError, DeserializeError, SerializeError, ContractError, IPATimeoutError, IPACrashedError, IPAClosedError } from './errors';
+export { IPAError, DeserializeError, SerializeError, ContractError, IPATimeoutError, IPACrashedError, IPAClosedError, UnknownCommandError } from './errors';
 export { Writer, type Encoded } from './codec/writer';
 export { Reader } from './codec/reader';
 export { SharedFD, FrameBufferPlane } from './codec/shared-fd';
@@ -23,3 +23,8 @@ export { readMessage, writeMessageHeader, MESSAGE_HEADER_BYTES, type IPCMessage 
 export { SharedMemory } from './shared-memory';
 export { IPCPipeUnixSocket, DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD, type PipeOptions } from './ipc/pipe';
 export { IPCWorkerEndpoint, type WorkerHandlers } from './ipc/worker-endpoint';
+export { RemoteProxy, type Channel } from './proxy/remote';
+export { DirectProxy } from './proxy/direct';
+export { defineIPA, loadIPAModule, type IPAModule } from './proxy/module';
+export { createProxy, type ProxyOptions } from './proxy/create';
+export type { IPAProxy, IPAImplementation, EventSender, EventsOf, Calls, ContractClass, Isolation } from './proxy/types';

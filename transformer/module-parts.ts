@@ -2,6 +2,7 @@ import type * as ts from 'typescript';
 import type { ConstModel, InterfaceModel, StructModel } from '../runtime/model';
 import type { Report } from './diagnostics';
 import type { TypeResolver } from './resolve-type';
+import { stubNames } from './emit/stubs';
 
 /** The rest of a contract module: its constants, and the names its generated code will take. */
 
@@ -68,6 +69,7 @@ function checkGeneratedNames(
     const cap = capitalize(e.name);
     for (const fn of [`encode${cap}Event`, `decode${cap}Event`]) claim(fn, `event '${e.name}'`);
   }
+  for (const name of stubNames({ interface: iface, events })) claim(name, 'the proxy and dispatch code');
   claim('tsIpa', 'the runtime import');
 }
 

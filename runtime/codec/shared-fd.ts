@@ -1,4 +1,5 @@
 import type { u32 } from '../types';
+import { native, sys } from '../native';
 
 /**
  * A file descriptor that travels beside the bytes of a message (SCM_RIGHTS in process mode).
@@ -19,6 +20,20 @@ export class SharedFD {
 
   get isValid(): boolean {
     return this.fd >= 0;
+  }
+
+  /**
+   * A new fd for the same file, owned by the caller. fds that arrive with a call are open only
+   * while the call runs: an IPA that keeps one keeps a duplicate.
+   */
+  dup(): SharedFD {
+    if (this.fd < 0) return SharedFD.invalid;
+    return new SharedFD(sys(() => native().dup(this.fd)));
+  }
+
+  /** Closes the fd (a duplicate this side owns). */
+  close(): void {
+    if (this.fd >= 0) sys(() => native().close(this.fd));
   }
 
   static readonly invalid = new SharedFD(-1);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { Writer } from '../codec/writer';
+import type { ControlSerializer } from '../controls/serializer';
 import { IPAClosedError, IPACrashedError, IPATimeoutError, DeserializeError } from '../errors';
 import { native, SystemError } from '../native';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
@@ -21,6 +22,8 @@ export interface PipeOptions {
   /** How long close() waits for the worker to leave after Exit before killing it. */
   exitGraceMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Serializes the ControlLists and ControlInfoMaps of calls (the proxy's, role Proxy). */
+  controls?: ControlSerializer;
 }
 
 interface PendingCall {
@@ -56,7 +59,7 @@ export class IPCPipeUnixSocket extends EventEmitter {
   private readonly pending = new Map<number, PendingCall>();
   private readonly timeoutMs: number;
   private readonly exitGraceMs: number;
-  private readonly writer = new Writer();
+  private readonly writer: Writer;
   private seq = 1;
   private failure: Error | undefined;
   private closing = false;
@@ -65,11 +68,15 @@ export class IPCPipeUnixSocket extends EventEmitter {
   constructor(options: PipeOptions) {
     super();
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.writer = new Writer(options.controls);
     this.exitGraceMs = options.exitGraceMs ?? 1000;
     const [mine, theirs] = IPCUnixSocket.pair();
     this.socket = new IPCUnixSocket(mine, {
       onMessage: (payload, fds) => this.receive(payload, fds),
-      onError: (error) => this.emit('error', error),
+      // A peer that is gone is the worker's exit, which is reported by itself.
+      onError: (error) => {
+        if (!PEER_GONE.has(error.code)) this.emit('error', error);
+      },
     });
     const [command, ...args] = options.workerCommand;
     try {

@@ -1,9 +1,13 @@
+import { Fifo } from '../fifo';
 import { native, sys, SystemError, systemError } from '../native';
 
 export interface SocketHandlers {
   /** A message arrived; the receiver owns `fds` and must close them. */
   onMessage(payload: Buffer, fds: number[]): void;
-  /** A receive error or a malformed message (its fds already closed); the socket stays usable. */
+  /**
+   * A receive error or a malformed message (its fds already closed; the socket stays usable), or
+   * a queued send that failed (the queue is dropped: the peer is gone).
+   */
   onError(error: SystemError): void;
 }
 
@@ -21,7 +25,8 @@ interface Pending {
  */
 export class IPCUnixSocket {
   private readonly watcher: InstanceType<ReturnType<typeof native>['SocketWatcher']>;
-  private readonly queue: Pending[] = [];
+  private readonly handlers: SocketHandlers;
+  private readonly queue = new Fifo<Pending>();
   private closed = false;
   private drainWaiters: (() => void)[] = [];
 
@@ -35,6 +40,7 @@ export class IPCUnixSocket {
     readonly fd: number,
     handlers: SocketHandlers,
   ) {
+    this.handlers = handlers;
     this.watcher = sys(() => new (native().SocketWatcher)(
       fd,
       (payload, fds) => handlers.onMessage(payload, fds),
@@ -79,7 +85,7 @@ export class IPCUnixSocket {
   private flush(): void {
     const binding = native();
     while (this.queue.length > 0) {
-      const next = this.queue[0]!;
+      const next = this.queue.peek()!;
       let sent: 0 | 1 | 2;
       try {
         sent = binding.sendMessage(this.fd, next.payload, next.fds, next.headerSent);
@@ -87,7 +93,8 @@ export class IPCUnixSocket {
         // The peer is gone or the socket broke: nothing queued can be delivered any more.
         this.dropQueue();
         this.watcher.watchWritable(false);
-        throw systemError(error);
+        this.handlers.onError(systemError(error) as SystemError);
+        return;
       }
       if (sent !== 2) {
         next.headerSent = sent === 1;
@@ -101,7 +108,7 @@ export class IPCUnixSocket {
   }
 
   private dropQueue(): void {
-    for (const pending of this.queue.splice(0)) for (const fd of pending.fds) native().close(fd);
+    for (const pending of this.queue.drain()) for (const fd of pending.fds) native().close(fd);
     for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 

@@ -1,4 +1,5 @@
 import { Writer } from '../codec/writer';
+import type { ControlSerializer } from '../controls/serializer';
 import { native } from '../native';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
 import { EXIT_CMD } from './pipe';
@@ -18,10 +19,11 @@ export interface WorkerHandlers {
  */
 export class IPCWorkerEndpoint {
   private readonly socket: IPCUnixSocket;
-  private readonly writer = new Writer();
+  private readonly writer: Writer;
 
   /** Takes ownership of the socket fd the worker was started with. */
-  constructor(fd: number, handlers: WorkerHandlers) {
+  constructor(fd: number, handlers: WorkerHandlers, controls?: ControlSerializer) {
+    this.writer = new Writer(controls);
     this.socket = new IPCUnixSocket(fd, {
       onMessage: (payload, fds) => {
         let message: IPCMessage;
@@ -42,6 +44,11 @@ export class IPCWorkerEndpoint {
       },
       onError: (error) => handlers.onError(error),
     });
+  }
+
+  /** The serializer for ControlLists and ControlInfoMaps in replies and events. */
+  useControls(controls: ControlSerializer): void {
+    this.writer.controls = controls;
   }
 
   /** Answers a call: its cmd and cookie, then what `encode` writes. */

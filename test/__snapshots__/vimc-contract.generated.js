@@ -402,6 +402,99 @@ function decodeParamsComputedEvent(r) {
     return [bufferId, flags];
 }
 
+class IPAVimcInterfaceProxy extends tsIpa.RemoteProxy {
+    init(settings, traceFd, code, inFlags) {
+        return this.call(1, "init", (w) => encodeInitCall(w, settings, traceFd, code, inFlags), decodeInitReply);
+    }
+
+    configure(sensorInfo, streamConfig, entityControls) {
+        this.resetControls();
+        return this.call(2, "configure", (w) => encodeConfigureCall(w, sensorInfo, streamConfig, entityControls), decodeConfigureReply);
+    }
+
+    start() {
+        return this.call(3, "start", (w) => encodeStartCall(w), decodeStartReply);
+    }
+
+    stop() {
+        return this.call(4, "stop", (w) => encodeStopCall(w), decodeStopReply);
+    }
+
+    mapBuffers(buffers) {
+        return this.call(5, "mapBuffers", (w) => encodeMapBuffersCall(w, buffers), decodeMapBuffersReply);
+    }
+
+    unmapBuffers(ids) {
+        return this.call(6, "unmapBuffers", (w) => encodeUnmapBuffersCall(w, ids), decodeUnmapBuffersReply);
+    }
+
+    queueRequest(frame, controls) {
+        this.send(7, "queueRequest", (w) => encodeQueueRequestCall(w, frame, controls));
+    }
+
+    computeParams(frame, bufferId) {
+        this.send(8, "computeParams", (w) => encodeComputeParamsCall(w, frame, bufferId));
+    }
+}
+
+function dispatchIPAVimcInterface(ipa, cmd, r) {
+    switch (cmd) {
+        case 1: {
+            const [settings, traceFd, code, inFlags] = decodeInitCall(r);
+            return ipa.init(settings, traceFd, code, inFlags);
+        }
+        case 2: {
+            const [sensorInfo, streamConfig, entityControls] = decodeConfigureCall(r);
+            return ipa.configure(sensorInfo, streamConfig, entityControls);
+        }
+        case 3: {
+            decodeStartCall(r);
+            return ipa.start();
+        }
+        case 4: {
+            decodeStopCall(r);
+            return ipa.stop();
+        }
+        case 5: {
+            const [buffers] = decodeMapBuffersCall(r);
+            return ipa.mapBuffers(buffers);
+        }
+        case 6: {
+            const [ids] = decodeUnmapBuffersCall(r);
+            return ipa.unmapBuffers(ids);
+        }
+        case 7: {
+            const [frame, controls] = decodeQueueRequestCall(r);
+            return ipa.queueRequest(frame, controls);
+        }
+        case 8: {
+            const [frame, bufferId] = decodeComputeParamsCall(r);
+            return ipa.computeParams(frame, bufferId);
+        }
+        default:
+            throw new tsIpa.UnknownCommandError("IPAVimcInterface", cmd);
+    }
+}
+
+function IPAVimcEventInterfaceSenders(send) {
+    return {
+        paramsComputed(bufferId, flags) {
+            send(1, "paramsComputed", (w) => encodeParamsComputedEvent(w, bufferId, flags));
+        },
+    };
+}
+
+function dispatchIPAVimcEventInterface(emit, cmd, r) {
+    switch (cmd) {
+        case 1: {
+            const [bufferId, flags] = decodeParamsComputedEvent(r);
+            return emit("paramsComputed", bufferId, flags);
+        }
+        default:
+            throw new tsIpa.UnknownCommandError("IPAVimcEventInterface", cmd);
+    }
+}
+
 tsIpa.defineContract(IPAVimcInterface, {
     model: {
         "formatVersion": 1,
@@ -650,4 +743,8 @@ tsIpa.defineContract(IPAVimcInterface, {
     events: {
         paramsComputed: { encodeParams: encodeParamsComputedEvent, decodeParams: decodeParamsComputedEvent },
     },
+    Proxy: IPAVimcInterfaceProxy,
+    dispatch: dispatchIPAVimcInterface,
+    eventSenders: IPAVimcEventInterfaceSenders,
+    dispatchEvent: dispatchIPAVimcEventInterface,
 });

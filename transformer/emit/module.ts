@@ -2,6 +2,7 @@ import type { ContractModel, MethodModel } from '../../runtime/model';
 import { capitalize } from '../module-parts';
 import { emitCall, emitReply } from './calls';
 import { emitStruct } from './struct';
+import { emitStubs } from './stubs';
 import { ValueEmitter } from './values';
 
 export interface EmitInput {
@@ -14,7 +15,8 @@ export interface EmitInput {
 
 /**
  * The code appended to a contract module: a codec per struct it uses, per call (parameters and
- * reply) and per event, then their registration on the module's classes. It refers to the
+ * reply) and per event, the proxy and dispatch stubs, then their registration on the module's
+ * classes. It refers to the
  * runtime as `tsIpa`, imported by the caller.
  */
 export function emitModule({ model, localStructs, interfaceClass }: EmitInput): string {
@@ -32,6 +34,7 @@ export function emitModule({ model, localStructs, interfaceClass }: EmitInput): 
     ...[...values.helpers.values()],
     ...calls,
     ...events,
+    ...emitStubs(model),
     registrations.join('\n'),
   ].join('\n\n') + '\n';
 }
@@ -51,6 +54,10 @@ ${model.interface!.methods.map((m) => entry(m, 'Call')).join('\n')}
     events: {
 ${(model.events?.methods ?? []).map((e) => entry(e, 'Event')).join('\n')}
     },
+    Proxy: ${model.interface!.name}Proxy,
+    dispatch: dispatch${model.interface!.name},
+    eventSenders: ${model.events!.name}Senders,
+    dispatchEvent: dispatch${model.events!.name},
 });`;
 }
 

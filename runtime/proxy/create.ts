@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { contractCodec, type IPAInterface } from '../contract';
+import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
+import { ContractError, IPATimeoutError } from '../errors';
+import { IPCPipeUnixSocket, type PipeOptions } from '../ipc/pipe';
+import type { IPCMessage } from '../ipc/message';
+import { Reader } from '../codec/reader';
+import { HELLO_EVENT } from '../worker/host';
+import { DirectProxy } from './direct';
+import { loadIPAModule, type IPAModule } from './module';
+import type { RemoteProxy } from './remote';
+import type { ContractClass, IPAProxy, Isolation } from './types';
+
+export interface ProxyOptions<T extends IPAInterface<object>> {
+  /** The IPA module: a file (any mode) or, in direct mode, the module itself. */
+  module: string | IPAModule<T>;
+  /** Where the IPA runs (default `process`, the safe choice for a module you did not build). */
+  isolation?: Isolation;
+  /** Sync call timeout in thread and process modes (default 2000 ms, as libcamera's). */
+  timeoutMs?: number;
+  /** The worker command in process mode; the module path and socket fd are appended. */
+  workerCommand?: readonly [string, ...string[]];
+  /** How long to wait for the worker's greeting (default 10 s). */
+  startTimeoutMs?: number;
+}
+
+const WORKER_HOST = path.join(__dirname, '../worker/host.js');
+
+/**
+ * A proxy for an IPA implementing `contract`, running it directly, in a worker thread or in an
+ * isolated child process. The proxy is typed from the contract class; the pipeline handler's
+ * code is the same in every mode.
+ */
+export async function createProxy<T extends IPAInterface<object>>(contract: ContractClass<T>, options: ProxyOptions<T>): Promise<IPAProxy<T>> {
+  const codec = contractCodec(contract);
+  const isolation = options.isolation ?? 'process';
+  if (isolation === 'direct') {
+    const module = typeof options.module === 'string' ? loadIPAModule(options.module, contract).module : options.module;
+    return new DirectProxy(codec, (events) => module.create(events as never)) as unknown as IPAProxy<T>;
+  }
+  if (typeof options.module !== 'string') throw new ContractError(`${isolation} mode loads the IPA module from a file: pass its path`);
+  if (isolation === 'thread') throw new ContractError('thread mode is not available yet');
+  const controls = new ControlSerializer(ControlSerializerRole.Proxy);
+  const pipeOptions: PipeOptions = {
+    modulePath: path.resolve(options.module),
+    workerCommand: options.workerCommand ?? [process.execPath, WORKER_HOST],
+    timeoutMs: options.timeoutMs,
+    controls,
+  };
+  const pipe = new IPCPipeUnixSocket(pipeOptions);
+  try {
+    await handshake(pipe, codec.model.hash, options.startTimeoutMs ?? 10_000);
+  } catch (error) {
+    await pipe.close();
+    throw error;
+  }
+  const Proxy = codec.Proxy as unknown as new (...args: ConstructorParameters<typeof RemoteProxy>) => RemoteProxy;
+  return new Proxy('process', pipe, codec, controls) as unknown as IPAProxy<T>;
+}
+
+/** Waits for the worker's greeting and checks that both ends were built from the same contract. */
+function handshake(pipe: IPCPipeUnixSocket, hash: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error): void => {
+      clearTimeout(timer);
+      pipe.off('event', onEvent);
+      pipe.off('crashed', onCrash);
+      pipe.off('error', onCrash);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onEvent = (message: IPCMessage): void => {
+      if (message.cmd !== HELLO_EVENT) return done(new ContractError(`the IPA worker spoke before greeting (event ${message.cmd})`));
+      const theirs = new Reader(message.data).string('hello');
+      if (theirs !== hash) {
+        return done(new ContractError(`the IPA worker was built from another contract: its model hash is ${theirs}, the proxy's ${hash}. Rebuild both from the same contract.`));
+      }
+      done();
+    };
+    const onCrash = (error: Error): void => done(error);
+    const timer = setTimeout(() => done(new IPATimeoutError('starting the IPA worker', timeoutMs)), timeoutMs);
+    pipe.on('event', onEvent);
+    pipe.on('crashed', onCrash);
+    pipe.on('error', onCrash);
+  });
+}

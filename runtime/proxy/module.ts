@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { contractCodec, type ContractCodec } from '../contract';
+import { ContractError } from '../errors';
+import type { ContractClass, EventSender, IPAImplementation } from './types';
+import type { IPAInterface } from '../contract';
+
+/** An IPA module: the contract it implements and how to create the IPA. */
+export interface IPAModule<T extends IPAInterface<object>> {
+  readonly contract: ContractClass<T>;
+  create(events: EventSender<T>): IPAImplementation<T>;
+}
+
+/** Declares an IPA module; make it the module's default export. */
+export function defineIPA<T extends IPAInterface<object>>(
+  contract: ContractClass<T>,
+  create: (events: EventSender<T>) => IPAImplementation<T>,
+): IPAModule<T> {
+  return { contract, create };
+}
+
+/** Loads an IPA module file and checks that it implements `contract` (when one is expected). */
+export function loadIPAModule(file: string, contract?: ContractClass): { module: IPAModule<IPAInterface<object>>; codec: ContractCodec } {
+  const resolved = path.resolve(file);
+  let exports: { default?: IPAModule<IPAInterface<object>> };
+  try {
+    exports = require(resolved);
+  } catch (error) {
+    throw new ContractError(`cannot load the IPA module ${resolved}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const module = exports.default;
+  if (!module || typeof module.create !== 'function' || typeof module.contract !== 'function') {
+    throw new ContractError(`${resolved} is not an IPA module: its default export must be defineIPA(Contract, create)`);
+  }
+  if (contract && module.contract !== contract && contractCodec(module.contract).model.hash !== contractCodec(contract).model.hash) {
+    throw new ContractError(`${resolved} implements ${module.contract.name}, not ${contract.name}`);
+  }
+  return { module, codec: contractCodec(module.contract) };
+}

@@ -1,0 +1,81 @@
+import { EventEmitter } from 'node:events';
+import { Reader } from '../codec/reader';
+import type { Writer } from '../codec/writer';
+import type { ContractCodec } from '../contract';
+import type { ControlSerializer } from '../controls/serializer';
+import type { IPAClosedError, IPACrashedError } from '../errors';
+import type { IPCMessage } from '../ipc/message';
+import { native } from '../native';
+import type { Isolation } from './types';
+
+/** What a remote proxy sends through: the process pipe, or a worker thread's port. */
+export interface Channel extends EventEmitter {
+  call(cmd: number, name: string, encode: (w: Writer) => void): Promise<IPCMessage>;
+  send(cmd: number, encode: (w: Writer) => void): void;
+  close(): Promise<void>;
+  readonly failed: Error | undefined;
+}
+
+/**
+ * The base of every generated proxy class (`<Interface>Proxy`): its methods encode, send and
+ * decode; this class matches events to listeners and carries the proxy-side ControlSerializer.
+ * Events: the contract's events, 'crashed', and 'protocolError' for a malformed message.
+ */
+export class RemoteProxy extends EventEmitter {
+  constructor(
+    readonly isolation: Isolation,
+    private readonly channel: Channel,
+    private readonly codec: ContractCodec,
+    private readonly controls: ControlSerializer,
+  ) {
+    super();
+    channel.on('event', (message: IPCMessage) => this.receiveEvent(message));
+    channel.on('crashed', (error: IPACrashedError) => this.emit('crashed', error));
+    channel.on('error', (error: Error) => this.protocolError(error));
+  }
+
+  protected call<R>(cmd: number, name: string, encode: (w: Writer) => void, decode: (r: Reader) => R): Promise<R> {
+    return this.channel.call(cmd, name, encode).then((reply) => {
+      const r = new Reader(reply.data, reply.fds, this.controls);
+      const result = decode(r);
+      r.expectEnd(`${name} reply`);
+      return result;
+    });
+  }
+
+  protected send(cmd: number, _name: string, encode: (w: Writer) => void): void {
+    this.channel.send(cmd, encode);
+  }
+
+  /** Before `configure`, as both ends of a libcamera pipe do. */
+  protected resetControls(): void {
+    this.controls.reset();
+  }
+
+  private receiveEvent(message: IPCMessage): void {
+    const r = new Reader(message.data, message.fds, this.controls);
+    try {
+      this.codec.dispatchEvent((name: string, ...args: unknown[]) => {
+        r.expectEnd(`event ${name}`);
+        this.emit(name, ...args);
+      }, message.cmd, r);
+    } catch (error) {
+      if (!(error instanceof Error) || !('field' in error || error.name === 'UnknownCommandError')) throw error;
+      for (const fd of message.fds.slice(r.fdPos)) native().close(fd);
+      this.protocolError(error);
+    }
+  }
+
+  private protocolError(error: Error): void {
+    if (this.listenerCount('protocolError') > 0) this.emit('protocolError', error);
+    else process.emitWarning(`ts-ipa: ${error.message}`, { code: 'TS_IPA_PROTOCOL' });
+  }
+
+  get failure(): IPACrashedError | IPAClosedError | undefined {
+    return this.channel.failed as IPACrashedError | IPAClosedError | undefined;
+  }
+
+  close(): Promise<void> {
+    return this.channel.close();
+  }
+}

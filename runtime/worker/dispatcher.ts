@@ -1,0 +1,72 @@
+import { Reader } from '../codec/reader';
+import type { Writer } from '../codec/writer';
+import type { ContractCodec } from '../contract';
+import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
+import { UnknownCommandError } from '../errors';
+import type { IPCMessage } from '../ipc/message';
+import type { MethodModel } from '../model';
+import { Fifo } from '../fifo';
+import { native } from '../native';
+
+/** How a dispatcher answers: a reply to a call, or an event. */
+export interface Replies {
+  reply(call: IPCMessage, encode: (w: Writer) => void): void;
+  sendEvent(cmd: number, encode: (w: Writer) => void): void;
+}
+
+/**
+ * The worker side of a contract, whatever carries the messages: decodes each call, invokes the
+ * IPA through the generated dispatch, and sends the reply. Calls run one at a time in the order
+ * they came, an asynchronous one finishing before the next starts, as in libcamera's worker.
+ */
+export class Dispatcher {
+  private readonly methods: Map<number, MethodModel>;
+  private readonly queue = new Fifo<IPCMessage>();
+  private running = false;
+
+  constructor(
+    private readonly codec: ContractCodec,
+    private readonly ipa: unknown,
+    private readonly replies: Replies,
+    /** An IPA that throws, or a message that does not decode, ends the worker: said here. */
+    private readonly fail: (error: unknown, during: string) => void,
+    readonly controls = new ControlSerializer(ControlSerializerRole.Worker),
+  ) {
+    this.methods = new Map(codec.model.interface!.methods.map((m) => [m.cmd, m]));
+  }
+
+  receive(message: IPCMessage): void {
+    this.queue.push(message);
+    if (!this.running) void this.run();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0) {
+      const message = this.queue.shift()!;
+      const method = this.methods.get(message.cmd);
+      if (!method) {
+        for (const fd of message.fds) native().close(fd);
+        this.fail(new UnknownCommandError(this.codec.model.interface!.name, message.cmd), 'dispatch');
+        continue;
+      }
+      try {
+        if (method.resetsControls) this.controls.reset();
+        const r = new Reader(message.data, message.fds, this.controls);
+        let result = this.codec.dispatch(this.ipa, message.cmd, r);
+        r.expectEnd(method.name);
+        if (result instanceof Promise) result = await result;
+        if (method.kind === 'call') {
+          const encodeResult = this.codec.methods[method.name]!.encodeResult;
+          this.replies.reply(message, (w) => encodeResult(w, result as never));
+        }
+      } catch (error) {
+        this.fail(error, method.name);
+      } finally {
+        // The call's fds were the IPA's while it ran; what it keeps, it duplicated.
+        for (const fd of message.fds) native().close(fd);
+      }
+    }
+    this.running = false;
+  }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * The ts-ipa worker host: `node host.js <IPA module> <socket fd>`, as libcamera starts its
+ * `<module>_ipa_proxy` workers. It loads the module, greets the proxy with the contract's model
+ * hash (event 0), then serves calls until Exit.
+ */
+import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
+import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
+import { loadIPAModule } from '../proxy/module';
+import { Dispatcher } from './dispatcher';
+
+export const HELLO_EVENT = 0;
+
+function main(argv: string[]): void {
+  const [modulePath, fdArgument] = argv;
+  const fd = Number(fdArgument);
+  if (!modulePath || !Number.isInteger(fd) || fd < 0) {
+    process.stderr.write('usage: ts-ipa-worker <IPA module> <socket fd>\n');
+    process.exit(2);
+  }
+  const die = (error: unknown, during: string): never => {
+    process.stderr.write(`ts-ipa worker (${modulePath}): ${during}: ${(error as Error)?.stack ?? error}\n`);
+    process.exit(1);
+  };
+
+  let loaded;
+  try {
+    loaded = loadIPAModule(modulePath);
+  } catch (error) {
+    die(error, 'loading the module');
+    return;
+  }
+  const { module, codec } = loaded;
+  const controls = new ControlSerializer(ControlSerializerRole.Worker);
+  let dispatcher: Dispatcher | undefined;
+  const endpoint = new IPCWorkerEndpoint(fd, {
+    // Nothing arrives before this function returns to the event loop, by when dispatcher is set.
+    onMessage: (message) => dispatcher!.receive(message),
+    onExit: () => process.exit(0),
+    onError: (error) => die(error, 'receiving'),
+  }, controls);
+  endpoint.sendEvent(HELLO_EVENT, (w) => w.string(codec.model.hash, 'hello'));
+  let ipa: unknown;
+  try {
+    ipa = module.create(codec.eventSenders((cmd, _name, encode) => endpoint.sendEvent(cmd, encode)) as never);
+  } catch (error) {
+    die(error, 'creating the IPA');
+  }
+  dispatcher = new Dispatcher(codec, ipa, endpoint, die, controls);
+}
+
+if (require.main === module) main(process.argv.slice(2));

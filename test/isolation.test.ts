@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { root, runtime } from './support';
+import { IPAOperationCode, IPAVimcInterface, TestFlag } from '../dist/platforms/vimc/contract.js';
+
+const {
+  createProxy, SharedFD, SharedMemory, FrameBufferPlane, ControlList, ControlInfoMap, ControlInfo, ControlValue,
+  controls, controlIds, IPACrashedError, IPAClosedError, ContractError,
+} = runtime;
+type Proxy = runtime.IPAProxy<IPAVimcInterface>;
+
+const testIpa = path.join(root, 'dist/test/contracts/vimc-test-ipa.js');
+const proxies: Proxy[] = [];
+afterEach(async () => {
+  await Promise.all(proxies.splice(0).map((p) => p.close()));
+});
+
+async function open(isolation: runtime.Isolation, timeoutMs?: number): Promise<Proxy> {
+  const proxy = await createProxy(IPAVimcInterface, { module: testIpa, isolation, timeoutMs });
+  proxies.push(proxy);
+  return proxy;
+}
+
+const sensorInfo = {
+  model: 'sensor', bitsPerPixel: 8, cfaPattern: 0,
+  activeAreaSize: { width: 640, height: 480 }, analogCrop: { x: 0, y: 0, width: 640, height: 480 },
+  outputSize: { width: 640, height: 480 }, pixelRate: 100_000_000n,
+  minLineLength: 640, maxLineLength: 1280, minFrameLength: 480, maxFrameLength: 960,
+};
+
+const traceOf = (memory: InstanceType<typeof SharedMemory>): number[] => {
+  const buffer = Buffer.alloc(16);
+  const n = fs.readSync(memory.fd, buffer, 0, 16, 0);
+  return [...buffer.subarray(0, n)];
+};
+
+for (const isolation of ['direct', 'process'] as const) {
+  describe(`the vimc contract, isolation '${isolation}'`, () => {
+    it('runs a session: init with an fd, configure, map buffers, frames with events, stop', async () => {
+      const ipa = await open(isolation);
+      expect(ipa.isolation).toBe(isolation);
+      const trace = SharedMemory.create('trace', 0);
+
+      const init = await ipa.init({ configurationFile: 'vimc.conf', sensorModel: 'sensor' }, new SharedFD(trace.fd), IPAOperationCode.IPAOperationInit, TestFlag.Flag1 | TestFlag.Flag2);
+      expect(init).toEqual({ ret: 0, outFlags: TestFlag.Flag1 | TestFlag.Flag2 | TestFlag.Flag4 });
+      expect(traceOf(trace)).toEqual([IPAOperationCode.IPAOperationInit]);
+
+      const sensorControls = new ControlInfoMap([[controls.ExposureTime, new ControlInfo(ControlValue.i32(1), ControlValue.i32(33000), ControlValue.i32(10000))]], controlIds);
+      const configured = await ipa.configure(sensorInfo, new Map([[0, { pixelFormat: 0x34325258, size: { width: 1920, height: 1080 } }]]), new Map([[1, sensorControls]]));
+      expect(configured).toBe(1920 + 480 + 33000);
+
+      const frames = [SharedMemory.create('frame0', 4096), SharedMemory.create('frame1', 4096)];
+      await ipa.mapBuffers(frames.map((memory, i) => ({ id: i + 1, planes: [new FrameBufferPlane(new SharedFD(memory.fd), 0, 4096)] })));
+      expect(new Uint8Array(frames[1]!.map())[100]).toBe(2);
+
+      expect(await ipa.start()).toBe(0);
+      const computed: [number, number][] = [];
+      ipa.on('paramsComputed', (bufferId, flags) => computed.push([bufferId, flags]));
+      for (let frame = 0; frame < 4; frame++) {
+        ipa.queueRequest(frame, new ControlList(controlIds).set(controls.Brightness, frame % 2 ? 0.5 : -0.5));
+        ipa.computeParams(frame, (frame % 2) + 1);
+      }
+      await ipa.unmapBuffers([]); // a sync call after one-way calls: they have all run
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(computed).toEqual([[1, TestFlag.Flag2], [2, TestFlag.Flag1], [1, TestFlag.Flag2], [2, TestFlag.Flag1]]);
+      expect(new Uint8Array(frames[0]!.map())[0]).toBe(2); // frame 2 wrote into buffer 1
+
+      await ipa.stop();
+      expect(traceOf(trace)).toEqual([1, 2, 3]);
+      await ipa.unmapBuffers([1, 2]);
+      for (const memory of [trace, ...frames]) memory.close();
+    });
+
+    it('keeps 1 000 000 one-way calls in order, then answers a sync call', async () => {
+      // The sync call waits behind all of them: its timeout must allow for that.
+      const ipa = await open(isolation, 60_000);
+      await ipa.start();
+      const computed: number[] = [];
+      ipa.on('paramsComputed', (bufferId) => computed.push(bufferId));
+      for (let i = 0; i < 1_000_000; i++) ipa.computeParams(i, i & 0xffff);
+      expect(await ipa.start()).toBe(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(computed.length).toBe(1_000_000);
+      expect(computed.every((id, i) => id === (i & 0xffff))).toBe(true);
+    }, 60000);
+
+    it('closes: calls then fail with IPAClosedError', async () => {
+      const ipa = await open(isolation);
+      await ipa.close();
+      await expect(ipa.start()).rejects.toThrow(IPAClosedError);
+    });
+  });
+}
+
+describe('process isolation failures', () => {
+  it('a worker killed mid-call: the call rejects at once and the proxy reports the crash', async () => {
+    const ipa = await open('process');
+    await ipa.start();
+    const crashed = new Promise((resolve) => ipa.on('crashed', resolve));
+    const pipe = (ipa as unknown as { channel: InstanceType<typeof runtime.IPCPipeUnixSocket> }).channel;
+    const call = ipa.configure(sensorInfo, new Map(), new Map());
+    pipe.worker.kill('SIGKILL');
+    await expect(call).rejects.toThrow(IPACrashedError);
+    expect(await crashed).toBeInstanceOf(IPACrashedError);
+    await expect(ipa.start()).rejects.toThrow('the IPA worker was killed by SIGKILL');
+  });
+
+  it('a worker built from another contract is refused at the handshake', async () => {
+    await expect(createProxy(IPAVimcInterface, { module: path.join(root, 'dist/test/contracts/golden-ipa.js'), isolation: 'process' }))
+      .rejects.toThrow(ContractError);
+    await expect(createProxy(IPAVimcInterface, { module: path.join(root, 'dist/test/contracts/golden-ipa.js'), isolation: 'process' }))
+      .rejects.toThrow(/the IPA worker was built from another contract: its model hash is [0-9a-f]{16}, the proxy's [0-9a-f]{16}/);
+  });
+
+  it('a module that does not exist: the worker says why and the proxy rejects', async () => {
+    await expect(createProxy(IPAVimcInterface, { module: '/nonexistent/ipa.js', isolation: 'process' })).rejects.toThrow('the IPA worker exited with code 1');
+  });
+});
