@@ -22,6 +22,8 @@ export { IPCUnixSocket, type SocketHandlers } from './ipc/unix-socket';
 export { readMessage, writeMessageHeader, MESSAGE_HEADER_BYTES, type IPCMessage } from './ipc/message';
 export { SharedMemory } from './shared-memory';
 export { IPCPipeUnixSocket, DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD, type PipeOptions } from './ipc/pipe';
+export { CallPipe, type CallPipeOptions } from './ipc/call-pipe';
+export { ThreadPipe, type ThreadPipeOptions } from './ipc/thread-pipe';
 export { IPCWorkerEndpoint, type WorkerHandlers } from './ipc/worker-endpoint';
 export { RemoteProxy, type Channel } from './proxy/remote';
 export { DirectProxy } from './proxy/direct';

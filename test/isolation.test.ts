@@ -35,7 +35,7 @@ const traceOf = (memory: InstanceType<typeof SharedMemory>): number[] => {
   return [...buffer.subarray(0, n)];
 };
 
-for (const isolation of ['direct', 'process'] as const) {
+for (const isolation of ['direct', 'thread', 'process'] as const) {
   describe(`the vimc contract, isolation '${isolation}'`, () => {
     it('runs a session: init with an fd, configure, map buffers, frames with events, stop', async () => {
       const ipa = await open(isolation);
@@ -93,17 +93,59 @@ for (const isolation of ['direct', 'process'] as const) {
   });
 }
 
-describe('process isolation failures', () => {
-  it('a worker killed mid-call: the call rejects at once and the proxy reports the crash', async () => {
+describe('isolation failures', () => {
+  it('a worker process killed mid-call: the call rejects at once and the proxy reports the crash', async () => {
     const ipa = await open('process');
     await ipa.start();
     const crashed = new Promise((resolve) => ipa.on('crashed', resolve));
     const pipe = (ipa as unknown as { channel: InstanceType<typeof runtime.IPCPipeUnixSocket> }).channel;
-    const call = ipa.configure(sensorInfo, new Map(), new Map());
+    const call = ipa.configure({ ...sensorInfo, model: 'hang' }, new Map(), new Map());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const killedAt = Date.now();
     pipe.worker.kill('SIGKILL');
     await expect(call).rejects.toThrow(IPACrashedError);
+    expect(Date.now() - killedAt).toBeLessThan(100);
     expect(await crashed).toBeInstanceOf(IPACrashedError);
     await expect(ipa.start()).rejects.toThrow('the IPA worker was killed by SIGKILL');
+  });
+
+  it('a worker thread that ends mid-call: the same', async () => {
+    const ipa = await open('thread');
+    await ipa.start();
+    const pipe = (ipa as unknown as { channel: InstanceType<typeof runtime.ThreadPipe> }).channel;
+    const call = ipa.configure({ ...sensorInfo, model: 'hang' }, new Map(), new Map());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    void pipe.worker.terminate();
+    await expect(call).rejects.toThrow(IPACrashedError);
+    await expect(ipa.start()).rejects.toThrow(IPACrashedError);
+  });
+
+  for (const isolation of ['direct', 'thread', 'process'] as const) {
+    it(`an IPA that throws is a crashed IPA (${isolation})`, async () => {
+      const ipa = await open(isolation);
+      const crashed = new Promise((resolve) => ipa.on('crashed', resolve));
+      const call = ipa.unmapBuffers([0xdeadbeef]);
+      await expect(call).rejects.toThrow(IPACrashedError);
+      expect(await crashed).toBeInstanceOf(IPACrashedError);
+      expect(ipa.failure).toBeInstanceOf(IPACrashedError);
+    });
+  }
+
+  it('a hung IPA: calls time out with IPATimeoutError, and closing still ends the worker', async () => {
+    const ipa = await open('process', 100);
+    await expect(ipa.configure({ ...sensorInfo, model: 'hang' }, new Map(), new Map())).rejects.toThrow('configure: no reply within 100 ms');
+    // Calls run one at a time: behind a hung one, the next waits too.
+    await expect(ipa.start()).rejects.toThrow(runtime.IPATimeoutError);
+    const pipe = (ipa as unknown as { channel: InstanceType<typeof runtime.IPCPipeUnixSocket> }).channel;
+    await ipa.close();
+    expect(pipe.worker.exitCode).toBe(0);
+  });
+
+  it('bad input is refused where it is sent, with the field named', async () => {
+    const ipa = await open('process');
+    await expect(ipa.configure({ ...sensorInfo, outputSize: undefined as never }, new Map(), new Map()))
+      .rejects.toThrow('cannot encode IPACameraSensorInfo: expected a IPACameraSensorInfo object'.replace('IPACameraSensorInfo object', 'Size object').replace('IPACameraSensorInfo:', 'Size:'));
+    expect(await ipa.start()).toBe(0);
   });
 
   it('a worker built from another contract is refused at the handshake', async () => {

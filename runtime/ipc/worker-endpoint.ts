@@ -2,7 +2,7 @@ import { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
 import { native } from '../native';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
-import { EXIT_CMD } from './pipe';
+import { EXIT_CMD } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
 
 export interface WorkerHandlers {

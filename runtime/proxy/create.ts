@@ -2,7 +2,9 @@ import path from 'node:path';
 import { contractCodec, type IPAInterface } from '../contract';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
 import { ContractError, IPATimeoutError } from '../errors';
-import { IPCPipeUnixSocket, type PipeOptions } from '../ipc/pipe';
+import type { CallPipe } from '../ipc/call-pipe';
+import { IPCPipeUnixSocket } from '../ipc/pipe';
+import { ThreadPipe } from '../ipc/thread-pipe';
 import type { IPCMessage } from '../ipc/message';
 import { Reader } from '../codec/reader';
 import { HELLO_EVENT } from '../worker/host';
@@ -25,6 +27,7 @@ export interface ProxyOptions<T extends IPAInterface<object>> {
 }
 
 const WORKER_HOST = path.join(__dirname, '../worker/host.js');
+const THREAD_HOST = path.join(__dirname, '../worker/thread-host.js');
 
 /**
  * A proxy for an IPA implementing `contract`, running it directly, in a worker thread or in an
@@ -39,15 +42,16 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
     return new DirectProxy(codec, (events) => module.create(events as never)) as unknown as IPAProxy<T>;
   }
   if (typeof options.module !== 'string') throw new ContractError(`${isolation} mode loads the IPA module from a file: pass its path`);
-  if (isolation === 'thread') throw new ContractError('thread mode is not available yet');
   const controls = new ControlSerializer(ControlSerializerRole.Proxy);
-  const pipeOptions: PipeOptions = {
-    modulePath: path.resolve(options.module),
-    workerCommand: options.workerCommand ?? [process.execPath, WORKER_HOST],
-    timeoutMs: options.timeoutMs,
-    controls,
-  };
-  const pipe = new IPCPipeUnixSocket(pipeOptions);
+  const modulePath = path.resolve(options.module);
+  const pipe = isolation === 'thread'
+    ? new ThreadPipe({ modulePath, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, controls })
+    : new IPCPipeUnixSocket({
+      modulePath,
+      workerCommand: options.workerCommand ?? [process.execPath, WORKER_HOST],
+      timeoutMs: options.timeoutMs,
+      controls,
+    });
   try {
     await handshake(pipe, codec.model.hash, options.startTimeoutMs ?? 10_000);
   } catch (error) {
@@ -55,11 +59,11 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
     throw error;
   }
   const Proxy = codec.Proxy as unknown as new (...args: ConstructorParameters<typeof RemoteProxy>) => RemoteProxy;
-  return new Proxy('process', pipe, codec, controls) as unknown as IPAProxy<T>;
+  return new Proxy(isolation, pipe, codec, controls) as unknown as IPAProxy<T>;
 }
 
 /** Waits for the worker's greeting and checks that both ends were built from the same contract. */
-function handshake(pipe: IPCPipeUnixSocket, hash: string, timeoutMs: number): Promise<void> {
+function handshake(pipe: CallPipe, hash: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (error?: Error): void => {
       clearTimeout(timer);

@@ -52,17 +52,23 @@ export class RemoteProxy extends EventEmitter {
     this.controls.reset();
   }
 
+  /** Decodes an event and emits it. Its fds are open while the listeners run: keep a dup(). */
   private receiveEvent(message: IPCMessage): void {
     const r = new Reader(message.data, message.fds, this.controls);
+    let decoded: [string, unknown[]] | undefined;
     try {
       this.codec.dispatchEvent((name: string, ...args: unknown[]) => {
         r.expectEnd(`event ${name}`);
-        this.emit(name, ...args);
+        decoded = [name, args];
       }, message.cmd, r);
     } catch (error) {
       if (!(error instanceof Error) || !('field' in error || error.name === 'UnknownCommandError')) throw error;
-      for (const fd of message.fds.slice(r.fdPos)) native().close(fd);
       this.protocolError(error);
+    }
+    try {
+      if (decoded) this.emit(decoded[0], ...decoded[1]);
+    } finally {
+      for (const fd of message.fds) native().close(fd);
     }
   }
 

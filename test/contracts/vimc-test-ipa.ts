@@ -29,6 +29,8 @@ class TestVimcIPA implements IPAImplementation<IPAVimcInterface> {
   }
 
   configure(sensorInfo: IPACameraSensorInfo, streamConfig: Map<u32, IPAStream>, entityControls: Map<u32, ControlInfoMap>) {
+    // A sensor called 'hang' makes a hung IPA, for the tests of calls in flight.
+    if (sensorInfo.model === 'hang') return new Promise<number>(() => {});
     const stream = streamConfig.get(0);
     const exposure = entityControls.get(1)?.get(controls.ExposureTime);
     // An answer that depends on every argument, so that the test sees they all arrived.
@@ -60,7 +62,11 @@ class TestVimcIPA implements IPAImplementation<IPAVimcInterface> {
   }
 
   unmapBuffers(ids: u32[]) {
-    for (const id of ids) this.mapped.delete(id);
+    for (const id of ids) {
+      // A buffer it never mapped is a bug in the caller that this IPA does not survive.
+      if (id === 0xdeadbeef) throw new Error(`no buffer ${id}`);
+      this.mapped.delete(id);
+    }
   }
 
   queueRequest(frame: u32, list: ControlList) {

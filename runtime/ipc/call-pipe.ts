@@ -1,0 +1,163 @@
+import { EventEmitter } from 'node:events';
+import { Writer } from '../codec/writer';
+import type { ControlSerializer } from '../controls/serializer';
+import { IPAClosedError, IPACrashedError, IPATimeoutError, type DeserializeError } from '../errors';
+import { native } from '../native';
+import { readMessage, writeMessageHeader, type IPCMessage } from './message';
+
+/** libcamera's sync call timeout. */
+export const DEFAULT_CALL_TIMEOUT_MS = 2000;
+/** Exit is command 0 on every interface. */
+export const EXIT_CMD = 0;
+
+export interface CallPipeOptions {
+  /** Sync call timeout (default 2000 ms, as libcamera's). */
+  timeoutMs?: number;
+  /** How long close() waits for the worker to leave after Exit before ending it. */
+  exitGraceMs?: number;
+  /** Serializes the ControlLists and ControlInfoMaps of calls (the proxy's, role Proxy). */
+  controls?: ControlSerializer;
+}
+
+interface PendingCall {
+  cmd: number;
+  name: string;
+  resolve(message: IPCMessage): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The proxy end of a pipe to a worker (libcamera's IPCPipe), whatever carries the messages:
+ * sends calls and one-way messages, matches replies to calls by cookie and hands everything
+ * else on as events.
+ *
+ * Unlike libcamera it notices the worker's death at once: calls in flight reject with
+ * IPACrashedError, later calls fail fast, and 'crashed' is emitted. Replies that come after
+ * their call timed out are dropped, not mistaken for events. Cookies start at 1, so that a
+ * worker's events (cookie 0) can never be taken for the reply to a call.
+ *
+ * Events: 'event' (IPCMessage; the listener owns its fds), 'crashed' (IPACrashedError),
+ * 'error' (a malformed message from the worker; the pipe goes on).
+ */
+export abstract class CallPipe extends EventEmitter {
+  private readonly pending = new Map<number, PendingCall>();
+  private readonly timeoutMs: number;
+  protected readonly exitGraceMs: number;
+  private readonly writer: Writer;
+  private seq = 1;
+  private failure: Error | undefined;
+  protected closing = false;
+
+  constructor(options: CallPipeOptions) {
+    super();
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.exitGraceMs = options.exitGraceMs ?? 1000;
+    this.writer = new Writer(options.controls);
+  }
+
+  /** Carries one message (header and data) and its fds to the worker. */
+  protected abstract transmitPayload(payload: Uint8Array, fds: readonly number[]): void;
+
+  /** Whether a send error means the worker is gone (its exit then says why). */
+  protected peerGone(_error: unknown): boolean {
+    return false;
+  }
+
+  /** A sync call: resolves with the reply (same cmd and cookie), or rejects with a typed error. */
+  call(cmd: number, name: string, encode: (w: Writer) => void, fds?: readonly number[], timeoutMs = this.timeoutMs): Promise<IPCMessage> {
+    if (this.failure) return Promise.reject(this.failure);
+    const cookie = this.nextCookie();
+    return new Promise<IPCMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(cookie);
+        reject(new IPATimeoutError(name, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(cookie, { cmd, name, resolve, reject, timer });
+      try {
+        this.transmit(cmd, cookie, encode, fds);
+      } catch (error) {
+        // With the worker gone (or never started) its exit, reported any moment now, is the
+        // error to give. Other errors are the call's own.
+        if (this.peerGone(error)) return;
+        clearTimeout(timer);
+        this.pending.delete(cookie);
+        reject(error);
+      }
+    });
+  }
+
+  /** A one-way message (libcamera's sendAsync): it carries a cookie too, and gets no reply. */
+  send(cmd: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
+    if (this.failure) throw this.failure;
+    this.transmit(cmd, this.nextCookie(), encode, fds);
+  }
+
+  private nextCookie(): number {
+    const cookie = this.seq;
+    this.seq = this.seq === 0xffffffff ? 1 : this.seq + 1;
+    return cookie;
+  }
+
+  private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds: readonly number[] = []): void {
+    const w = this.writer.reset();
+    writeMessageHeader(w, cmd, cookie);
+    encode(w);
+    const message = w.result();
+    this.transmitPayload(message.data, fds.length > 0 ? [...fds, ...message.fds] : message.fds);
+  }
+
+  /** A message from the worker: a reply, an event, or a reply nobody waits for any more. */
+  protected receive(payload: Uint8Array, fds: number[]): void {
+    let message: IPCMessage;
+    try {
+      message = readMessage(payload, fds);
+    } catch (error) {
+      for (const fd of fds) native().close(fd);
+      this.emit('error', error as DeserializeError);
+      return;
+    }
+    const call = message.cookie === 0 ? undefined : this.pending.get(message.cookie);
+    if (call && call.cmd === message.cmd) {
+      this.pending.delete(message.cookie);
+      clearTimeout(call.timer);
+      call.resolve(message);
+    } else if (message.cookie === 0) {
+      this.emit('event', message);
+    } else {
+      for (const fd of fds) native().close(fd);
+    }
+  }
+
+  /** The worker is gone: fail what waits, and everything after. */
+  protected workerExited(error: IPACrashedError): void {
+    const failure = this.closing ? new IPAClosedError('the pipe was closed') : error;
+    this.failure ??= failure;
+    for (const call of this.pending.values()) {
+      clearTimeout(call.timer);
+      call.reject(this.closing ? new IPAClosedError(`${call.name}: the pipe was closed`) : failure);
+    }
+    this.pending.clear();
+    if (!this.closing) this.emit('crashed', failure);
+  }
+
+  /** Why calls fail, once the worker is gone (crashed or closed). */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Sends Exit, waits for the worker to leave (ending it after the grace period). */
+  abstract close(): Promise<void>;
+
+  /** Tells the worker to leave, unless it is gone already; true when Exit went out. */
+  protected sendExit(): boolean {
+    this.closing = true;
+    if (this.failure) return false;
+    try {
+      this.send(EXIT_CMD, () => {});
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
