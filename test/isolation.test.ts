@@ -29,7 +29,7 @@ const sensorInfo = {
   minLineLength: 640, maxLineLength: 1280, minFrameLength: 480, maxFrameLength: 960,
 };
 
-const traceOf = (memory: InstanceType<typeof SharedMemory>): number[] => {
+const traceOf = (memory: runtime.SharedMemory): number[] => {
   const buffer = Buffer.alloc(16);
   const n = fs.readSync(memory.fd, buffer, 0, 16, 0);
   return [...buffer.subarray(0, n)];
@@ -41,10 +41,11 @@ for (const isolation of ['direct', 'thread', 'process'] as const) {
       const ipa = await open(isolation);
       expect(ipa.isolation).toBe(isolation);
       const trace = SharedMemory.create('trace', 0);
+      fs.writeSync(trace.fd, Buffer.from([0x5a]), 0, 1, 0);
 
       const init = await ipa.init({ configurationFile: 'vimc.conf', sensorModel: 'sensor' }, new SharedFD(trace.fd), IPAOperationCode.IPAOperationInit, TestFlag.Flag1 | TestFlag.Flag2);
       expect(init).toEqual({ ret: 0, outFlags: TestFlag.Flag1 | TestFlag.Flag2 | TestFlag.Flag4 });
-      expect(traceOf(trace)).toEqual([IPAOperationCode.IPAOperationInit]);
+      expect(traceOf(trace)).toEqual([0x5a, IPAOperationCode.IPAOperationInit]);
 
       const sensorControls = new ControlInfoMap([[controls.ExposureTime, new ControlInfo(ControlValue.i32(1), ControlValue.i32(33000), ControlValue.i32(10000))]], controlIds);
       const configured = await ipa.configure(sensorInfo, new Map([[0, { pixelFormat: 0x34325258, size: { width: 1920, height: 1080 } }]]), new Map([[1, sensorControls]]));
@@ -67,7 +68,7 @@ for (const isolation of ['direct', 'thread', 'process'] as const) {
       expect(new Uint8Array(frames[0]!.map())[0]).toBe(2); // frame 2 wrote into buffer 1
 
       await ipa.stop();
-      expect(traceOf(trace)).toEqual([1, 2, 3]);
+      expect(traceOf(trace)).toEqual([0x5a, 1, 2, 3]);
       await ipa.unmapBuffers([1, 2]);
       for (const memory of [trace, ...frames]) memory.close();
     });

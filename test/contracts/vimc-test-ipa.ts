@@ -18,14 +18,19 @@ class TestVimcIPA implements IPAImplementation<IPAVimcInterface> {
 
   constructor(private readonly events: EventSender<IPAVimcInterface>) {}
 
+  /** Appends an operation code to the trace file. */
   private record(code: IPAOperationCode): void {
-    if (this.trace) fs.writeSync(this.trace.fd, Buffer.from([code]));
+    if (!this.trace) return;
+    fs.writeSync(this.trace.fd, Buffer.from([code]), 0, 1, fs.fstatSync(this.trace.fd).size);
   }
 
   init(settings: IPASettings, traceFd: SharedFD, code: IPAOperationCode, inFlags: Flags<TestFlag>) {
     this.trace = traceFd.dup();
+    // The pipeline handler put a magic byte first: reading it proves the fd reached the IPA.
+    const first = Buffer.alloc(1);
+    const magic = fs.readSync(this.trace.fd, first, 0, 1, 0) === 1 && first[0] === 0x5a;
     this.record(code);
-    return { ret: settings.sensorModel === 'sensor' ? 0 : -22, outFlags: inFlags | TestFlag.Flag4 };
+    return { ret: !magic ? -5 : settings.sensorModel === 'sensor' ? 0 : -22, outFlags: inFlags | TestFlag.Flag4 };
   }
 
   configure(sensorInfo: IPACameraSensorInfo, streamConfig: Map<u32, IPAStream>, entityControls: Map<u32, ControlInfoMap>) {

@@ -1,0 +1,50 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { EventSender, Flags, i32, IPAImplementation, IPAProxy, SharedFD, u32 } from '../dist/runtime/index.js';
+import { createProxy, defineIPA } from '../dist/runtime/index.js';
+import { IPAVimcInterface, TestFlag } from '../dist/platforms/vimc/contract.js';
+
+declare const ipa: IPAProxy<IPAVimcInterface>;
+declare const fd: SharedFD;
+
+describe('proxies are typed from the contract class', () => {
+  it('calls take the contract parameter types and return its results', () => {
+    ipa.computeParams(3, 1);
+    // @ts-expect-error a string is not a u32
+    ipa.computeParams('3', 1);
+    // @ts-expect-error too few arguments
+    ipa.computeParams(3);
+    expectTypeOf(ipa.start).returns.toEqualTypeOf<Promise<i32>>();
+    expectTypeOf(ipa.init).returns.resolves.toEqualTypeOf<{ ret: i32; outFlags: Flags<TestFlag> }>();
+    expectTypeOf(ipa.queueRequest).returns.toEqualTypeOf<void>();
+    // @ts-expect-error not a call of this contract
+    void ipa.processStats;
+    void ipa.init({ configurationFile: '', sensorModel: '' }, fd, 1, TestFlag.Flag1);
+  });
+
+  it('event listeners get the event parameter types; unknown events do not compile', () => {
+    ipa.on('paramsComputed', (bufferId, flags) => {
+      expectTypeOf(bufferId).toEqualTypeOf<u32>();
+      expectTypeOf(flags).toEqualTypeOf<Flags<TestFlag>>();
+    });
+    // @ts-expect-error the contract has no such event
+    ipa.on('metadataReady', () => {});
+    // @ts-expect-error paramsComputed does not pass a string
+    ipa.on('paramsComputed', (bufferId: string) => void bufferId);
+    ipa.on('crashed', (error) => expectTypeOf(error.exitCode).toEqualTypeOf<number | null>());
+  });
+
+  it('createProxy returns the proxy type of the contract', () => {
+    expectTypeOf(createProxy(IPAVimcInterface, { module: 'ipa.js' })).resolves.toEqualTypeOf<IPAProxy<IPAVimcInterface>>();
+  });
+
+  it('an IPA implements every call; it may answer directly or with a promise', () => {
+    const partial = (events: EventSender<IPAVimcInterface>): IPAImplementation<IPAVimcInterface> => {
+      events.paramsComputed(1, TestFlag.Flag2);
+      // @ts-expect-error the event takes a u32 and flags
+      events.paramsComputed('1');
+      // @ts-expect-error computeParams and others are missing
+      return { init: () => ({ ret: 0, outFlags: 0 }), start: async () => 0, stop: () => {} };
+    };
+    void defineIPA(IPAVimcInterface, partial);
+  });
+});
