@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { codecCases } from './codec';
 import { compare } from './harness';
+import { ipcSuite, type IpcRow } from './ipc';
 import { transformerCost } from './transformer-cost';
 
 const args = new Set(process.argv.slice(2));
@@ -30,7 +32,52 @@ function format(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0);
 }
 
-function main(): void {
+/** IPC targets: each ratio is ts-ipa against its raw peer. */
+function checkIpc(rows: IpcRow[], misses: string[]): void {
+  for (const pinned of [false, true]) {
+    const find = (c: string, impl: string) => rows.find((r) => r.case === c && r.impl === impl && r.pinned === pinned);
+    const label = pinned ? 'pinned to one CPU' : 'unpinned';
+    const checks: [string, number | undefined, number][] = [
+      ['process round trip p50 vs raw Unix socket', ratio(find('sync call round trip', 'ts-ipa process')?.p50_us, find('sync call round trip', 'raw Unix socket ping-pong')?.p50_us), 1.3],
+      ['thread round trip p50 vs raw MessagePort', ratio(find('sync call round trip', 'ts-ipa thread')?.p50_us, find('sync call round trip', 'raw MessagePort ping-pong')?.p50_us), 1.2],
+    ];
+    for (const [what, value, target] of checks) {
+      if (value === undefined) continue;
+      const met = value <= target;
+      console.log(`  ${label}: ${what}: ${value.toFixed(2)}× (target ≤ ${target}×: ${met ? 'met' : 'MISSED'})`);
+      if (!met) misses.push(`${label}: ${what} ${value.toFixed(2)}×, target ≤ ${target}×`);
+    }
+    const oneWay = ratio(find('one-way messages', 'ts-ipa process')?.msgsPerSec, find('one-way messages', 'raw Unix socket')?.msgsPerSec);
+    if (oneWay !== undefined) {
+      const met = oneWay >= 0.5;
+      console.log(`  ${label}: process one-way throughput vs raw Unix socket: ${(oneWay * 100).toFixed(0)} % (target ≥ 50 %: ${met ? 'met' : 'MISSED'})`);
+      if (!met) misses.push(`${label}: one-way throughput ${(oneWay * 100).toFixed(0)} %, target ≥ 50 %`);
+    }
+  }
+}
+
+function ratio(a: number | null | undefined, b: number | null | undefined): number | undefined {
+  return a == null || b == null ? undefined : a / b;
+}
+
+/** The IPC suite again with this process and its children pinned to CPU 0. */
+function pinnedIpc(): IpcRow[] {
+  const result = spawnSync('taskset', ['-c', '0', process.execPath, __filename, '--pinned-ipc', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (result.status !== 0) {
+    console.log(`  pinned run failed (${result.error?.message ?? result.stderr.trim().split('\n').pop()}); skipped`);
+    return [];
+  }
+  const lines = result.stdout.trimEnd().split('\n');
+  for (const line of lines.slice(0, -1)) console.log(line);
+  return JSON.parse(lines[lines.length - 1]!) as IpcRow[];
+}
+
+async function main(): Promise<void> {
+  if (args.has('--pinned-ipc')) {
+    const rows = await ipcSuite(true, quick, (line) => console.log(line));
+    console.log(JSON.stringify(rows));
+    return;
+  }
   console.log(`ts-ipa bench: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}`);
   const rows: Row[] = [];
   const misses: string[] = [];
@@ -62,13 +109,24 @@ function main(): void {
   if (withPlugin > TRANSFORMER_TARGET) misses.push(`transformer: ${withPlugin.toFixed(2)}× tsc, target ≤ ${TRANSFORMER_TARGET}×`);
   rows.push(...builds.map((b) => ({ suite: 'transformer', case: 'build runtime/ and platforms/', impl: b.impl, opsPerSec: 1000 / b.ms, bytes: 0 })));
 
+  console.log('\nIPC: sync call round trips and one-way messages, each mode beside raw Node peers');
+  const ipc = [...(await ipcSuite(false, quick, (line) => console.log(line))), ...pinnedIpc()];
+  checkIpc(ipc, misses);
+
   if (args.has('--json')) {
-    const out = path.join(root, 'bench/results/codec.json');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
-    console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
+    const dir = path.join(root, 'bench/results');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'codec.json'), `${JSON.stringify(rows, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, 'ipc.json'), `${JSON.stringify(ipc, null, 2)}\n`);
+    console.log(`\nwrote ${path.relative(process.cwd(), dir)}/codec.json and ipc.json`);
   }
   console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed:\n  ${misses.join('\n  ')}`);
 }
 
-main();
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
