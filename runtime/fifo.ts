@@ -27,6 +27,11 @@ export class Fifo<T> {
     return item;
   }
 
+  /** Up to `n` items from the front, left in the queue. */
+  front(n: number): T[] {
+    return this.items.slice(this.head, this.head + n) as T[];
+  }
+
   /** Takes everything still queued. */
   drain(): T[] {
     const rest = this.items.slice(this.head) as T[];

@@ -29,6 +29,8 @@ export interface NativeBinding {
   socketPair(): [number, number];
   /** 2: sent; 0: the socket is full, nothing sent; 1: header sent, call again with headerSent. */
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;
+  /** Sends queued messages with sendmmsg; returns how many datagrams went (two a message, one when its header went before). */
+  sendMessages(fd: number, payloads: readonly Uint8Array[], fdLists: readonly (readonly number[])[], firstHeaderSent: boolean): number;
   receiveDatagram(fd: number, maxBytes: number): { data: Buffer; fds: number[] } | null;
   SocketWatcher: new (
     fd: number,

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -113,7 +114,72 @@ static Napi::Value ReceiveDatagram(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// sendMessages(fd, payloads, fdLists, firstHeaderSent): sends queued messages in order with as few
+// system calls as it can (sendmmsg, header and payload datagrams back to back). Returns how many
+// datagrams went; the caller works out which messages are done (a message is two datagrams, or
+// one when its header went before).
+static Napi::Value SendMessages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  Napi::Array payloads = info[1].As<Napi::Array>();
+  Napi::Array fdLists = info[2].As<Napi::Array>();
+  bool firstHeaderSent = info[3].ToBoolean();
+  constexpr uint32_t kMaxMessages = 128;
+  uint32_t count = std::min(payloads.Length(), kMaxMessages);
+
+  struct Slot {
+    uint8_t header[8];
+    std::vector<int> fds;
+    alignas(cmsghdr) char control[CMSG_SPACE(kMaxFds * sizeof(int))];
+  };
+  std::vector<Slot> slots(count);
+  std::vector<iovec> iovs(count * 2);
+  std::vector<mmsghdr> msgs;
+  msgs.reserve(count * 2);
+  for (uint32_t i = 0; i < count; i++) {
+    Napi::Uint8Array payload = payloads.Get(i).As<Napi::Uint8Array>();
+    Napi::Array list = fdLists.Get(i).As<Napi::Array>();
+    Slot& slot = slots[i];
+    slot.fds.resize(list.Length());
+    for (uint32_t k = 0; k < list.Length(); k++) slot.fds[k] = list.Get(k).As<Napi::Number>().Int32Value();
+    if (!(i == 0 && firstHeaderSent)) {
+      uint32_t size = static_cast<uint32_t>(payload.ByteLength());
+      std::memset(slot.header, 0, sizeof slot.header);
+      std::memcpy(slot.header, &size, 4);
+      slot.header[4] = static_cast<uint8_t>(slot.fds.size());
+      iovs[i * 2] = {slot.header, sizeof slot.header};
+      mmsghdr header = {};
+      header.msg_hdr.msg_iov = &iovs[i * 2];
+      header.msg_hdr.msg_iovlen = 1;
+      msgs.push_back(header);
+    }
+    iovs[i * 2 + 1] = {payload.Data(), payload.ByteLength()};
+    mmsghdr body = {};
+    body.msg_hdr.msg_iov = &iovs[i * 2 + 1];
+    body.msg_hdr.msg_iovlen = 1;
+    {
+      // As libcamera does, a control message goes with every payload, empty when there are no fds.
+      body.msg_hdr.msg_control = slot.control;
+      body.msg_hdr.msg_controllen = CMSG_SPACE(slot.fds.size() * sizeof(int));
+      std::memset(slot.control, 0, body.msg_hdr.msg_controllen);
+      cmsghdr* cmsg = CMSG_FIRSTHDR(&body.msg_hdr);
+      cmsg->cmsg_level = SOL_SOCKET;
+      cmsg->cmsg_type = SCM_RIGHTS;
+      cmsg->cmsg_len = CMSG_LEN(slot.fds.size() * sizeof(int));
+      if (!slot.fds.empty()) std::memcpy(CMSG_DATA(cmsg), slot.fds.data(), slot.fds.size() * sizeof(int));
+    }
+    msgs.push_back(body);
+  }
+  int sent = sendmmsg(fd, msgs.data(), msgs.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (sent < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 0);
+    throw SystemError(env, errno, "sendmmsg");
+  }
+  return Napi::Number::New(env, sent);
+}
+
 void InitSocket(Napi::Env env, Napi::Object exports) {
+  exports.Set("sendMessages", Napi::Function::New(env, SendMessages, "sendMessages"));
   exports.Set("receiveDatagram", Napi::Function::New(env, ReceiveDatagram, "receiveDatagram"));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair, "socketPair"));
   exports.Set("sendMessage", Napi::Function::New(env, SendMessage, "sendMessage"));

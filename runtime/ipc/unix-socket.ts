@@ -82,13 +82,14 @@ export class IPCUnixSocket {
     this.queue.push({ payload: payload.slice(), fds: copies, headerSent });
   }
 
+  /** Sends what waited for room, in batches (one system call for many datagrams). */
   private flush(): void {
     const binding = native();
     while (this.queue.length > 0) {
-      const next = this.queue.peek()!;
-      let sent: 0 | 1 | 2;
+      const batch = this.queue.front(128);
+      let datagrams: number;
       try {
-        sent = binding.sendMessage(this.fd, next.payload, next.fds, next.headerSent);
+        datagrams = binding.sendMessages(this.fd, batch.map((p) => p.payload), batch.map((p) => p.fds), batch[0]!.headerSent);
       } catch (error) {
         // The peer is gone or the socket broke: nothing queued can be delivered any more.
         this.dropQueue();
@@ -96,12 +97,19 @@ export class IPCUnixSocket {
         this.handlers.onError(systemError(error) as SystemError);
         return;
       }
-      if (sent !== 2) {
-        next.headerSent = sent === 1;
-        return;
+      let done = 0;
+      for (const pending of batch) {
+        const needed = pending.headerSent ? 1 : 2;
+        if (datagrams < needed) {
+          if (datagrams === 1) pending.headerSent = true;
+          break;
+        }
+        datagrams -= needed;
+        done++;
+        for (const fd of pending.fds) binding.close(fd);
       }
-      this.queue.shift();
-      for (const fd of next.fds) binding.close(fd);
+      for (let i = 0; i < done; i++) this.queue.shift();
+      if (done < batch.length) return; // full again: wait until it can take more
     }
     this.watcher.watchWritable(false);
     for (const resolve of this.drainWaiters.splice(0)) resolve();
