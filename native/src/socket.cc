@@ -10,6 +10,7 @@
 
 #include "errors.h"
 #include "fds.h"
+#include "rights.h"
 
 namespace tsipa {
 
@@ -27,19 +28,11 @@ static Napi::Value SocketPair(const Napi::CallbackInfo& info) {
 
 static ssize_t SendPayload(int fd, const uint8_t* data, size_t size, const std::vector<int>& fds) {
   iovec iov = {const_cast<uint8_t*>(data), size};
-  // As libcamera does, a control message goes with every payload, empty when there are no fds.
-  alignas(cmsghdr) char control[CMSG_SPACE(kMaxFds * sizeof(int))];
+  RightsBuffer control;
   msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = CMSG_SPACE(fds.size() * sizeof(int));
-  std::memset(control, 0, msg.msg_controllen);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(fds.size() * sizeof(int));
-  if (!fds.empty()) std::memcpy(CMSG_DATA(cmsg), fds.data(), fds.size() * sizeof(int));
+  AttachFds(msg, control, fds);
   return sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
@@ -90,24 +83,19 @@ static Napi::Value ReceiveDatagram(const Napi::CallbackInfo& info) {
   uint32_t max = info[1].As<Napi::Number>().Uint32Value();
   Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::New(env, max);
   iovec iov = {data.Data(), max};
-  alignas(cmsghdr) char control[CMSG_SPACE(kMaxFds * sizeof(int))];
+  RightsBuffer control;
   msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msg.msg_control = control.data;
+  msg.msg_controllen = sizeof control.data;
   ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
     throw SystemError(env, errno, "recvmsg");
   }
   Napi::Array fds = Napi::Array::New(env);
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    const int* received = reinterpret_cast<const int*>(CMSG_DATA(c));
-    for (size_t i = 0; i < count; i++) fds.Set(fds.Length(), Napi::Number::New(env, received[i]));
-  }
+  for (int received : ReceivedFds(msg)) fds.Set(fds.Length(), Napi::Number::New(env, received));
   Napi::Object result = Napi::Object::New(env);
   result.Set("data", Napi::Buffer<uint8_t>::Copy(env, data.Data(), static_cast<size_t>(n)));
   result.Set("fds", fds);
@@ -130,7 +118,7 @@ static Napi::Value SendMessages(const Napi::CallbackInfo& info) {
   struct Slot {
     uint8_t header[8];
     std::vector<int> fds;
-    alignas(cmsghdr) char control[CMSG_SPACE(kMaxFds * sizeof(int))];
+    RightsBuffer control;
   };
   std::vector<Slot> slots(count);
   std::vector<iovec> iovs(count * 2);
@@ -157,17 +145,7 @@ static Napi::Value SendMessages(const Napi::CallbackInfo& info) {
     mmsghdr body = {};
     body.msg_hdr.msg_iov = &iovs[i * 2 + 1];
     body.msg_hdr.msg_iovlen = 1;
-    {
-      // As libcamera does, a control message goes with every payload, empty when there are no fds.
-      body.msg_hdr.msg_control = slot.control;
-      body.msg_hdr.msg_controllen = CMSG_SPACE(slot.fds.size() * sizeof(int));
-      std::memset(slot.control, 0, body.msg_hdr.msg_controllen);
-      cmsghdr* cmsg = CMSG_FIRSTHDR(&body.msg_hdr);
-      cmsg->cmsg_level = SOL_SOCKET;
-      cmsg->cmsg_type = SCM_RIGHTS;
-      cmsg->cmsg_len = CMSG_LEN(slot.fds.size() * sizeof(int));
-      if (!slot.fds.empty()) std::memcpy(CMSG_DATA(cmsg), slot.fds.data(), slot.fds.size() * sizeof(int));
-    }
+    AttachFds(body.msg_hdr, slot.control, slot.fds);
     msgs.push_back(body);
   }
   int sent = sendmmsg(fd, msgs.data(), msgs.size(), MSG_NOSIGNAL | MSG_DONTWAIT);

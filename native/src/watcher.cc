@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "fds.h"
+#include "rights.h"
 
 namespace tsipa {
 
@@ -88,12 +89,12 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     Napi::Env env = Env();
     Napi::Buffer<uint8_t> payload = Napi::Buffer<uint8_t>::New(env, size_);
     iovec iov = {payload.Data(), size_};
-    alignas(cmsghdr) char control[CMSG_SPACE(kMaxFds * sizeof(int))];
+    RightsBuffer control;
     msghdr msg = {};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
+    msg.msg_control = control.data;
+    msg.msg_controllen = sizeof control.data;
     ssize_t n = recvmsg(fd_, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
@@ -102,13 +103,7 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
       return false;
     }
     headerPending_ = false;
-    std::vector<int> fds;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      const int* received = reinterpret_cast<const int*>(CMSG_DATA(c));
-      fds.insert(fds.end(), received, received + count);
-    }
+    std::vector<int> fds = ReceivedFds(msg);
     std::string problem;
     if (msg.msg_flags & MSG_TRUNC) problem = "the payload was longer than its header said";
     else if (msg.msg_flags & MSG_CTRUNC) problem = "more fds came than fit one message";
