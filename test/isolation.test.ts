@@ -142,6 +142,23 @@ describe('isolation failures', () => {
     expect(pipe.worker.exitCode).toBe(0);
   });
 
+  for (const isolation of ['direct', 'thread', 'process'] as const) {
+    it(`a crashed IPA can be restarted (${isolation})`, async () => {
+      const ipa = await open(isolation);
+      await expect(ipa.unmapBuffers([0xdeadbeef])).rejects.toThrow(IPACrashedError);
+      await expect(ipa.start()).rejects.toThrow(IPACrashedError);
+      await ipa.restart();
+      expect(ipa.failure).toBeUndefined();
+      expect(await ipa.start()).toBe(0);
+      const computed: number[] = [];
+      ipa.on('paramsComputed', (bufferId) => computed.push(bufferId));
+      ipa.computeParams(1, 7);
+      await ipa.unmapBuffers([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(computed).toEqual([7]);
+    });
+  }
+
   it('bad input is refused where it is sent, with the field named', async () => {
     const ipa = await open('process');
     await expect(ipa.configure({ ...sensorInfo, outputSize: undefined as never }, new Map(), new Map()))

@@ -44,22 +44,27 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   if (typeof options.module !== 'string') throw new ContractError(`${isolation} mode loads the IPA module from a file: pass its path`);
   const controls = new ControlSerializer(ControlSerializerRole.Proxy);
   const modulePath = path.resolve(options.module);
-  const pipe = isolation === 'thread'
-    ? new ThreadPipe({ modulePath, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, controls })
-    : new IPCPipeUnixSocket({
-      modulePath,
-      workerCommand: options.workerCommand ?? [process.execPath, WORKER_HOST],
-      timeoutMs: options.timeoutMs,
-      controls,
-    });
-  try {
-    await handshake(pipe, codec.model.hash, options.startTimeoutMs ?? 10_000);
-  } catch (error) {
-    await pipe.close();
-    throw error;
-  }
+  const open = async (): Promise<CallPipe> => {
+    const pipe = isolation === 'thread'
+      ? new ThreadPipe({ modulePath, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, controls })
+      : new IPCPipeUnixSocket({
+        modulePath,
+        workerCommand: options.workerCommand ?? [process.execPath, WORKER_HOST],
+        timeoutMs: options.timeoutMs,
+        controls,
+      });
+    try {
+      await handshake(pipe, codec.model.hash, options.startTimeoutMs ?? 10_000);
+    } catch (error) {
+      await pipe.close();
+      throw error;
+    }
+    return pipe;
+  };
   const Proxy = codec.Proxy as unknown as new (...args: ConstructorParameters<typeof RemoteProxy>) => RemoteProxy;
-  return new Proxy(isolation, pipe, codec, controls) as unknown as IPAProxy<T>;
+  const proxy = new Proxy(isolation, await open(), codec, controls);
+  proxy.setReopen(open);
+  return proxy as unknown as IPAProxy<T>;
 }
 
 /** Waits for the worker's greeting and checks that both ends were built from the same contract. */

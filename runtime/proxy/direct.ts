@@ -15,16 +15,16 @@ export class DirectProxy extends EventEmitter {
   private readonly calls = new Fifo<() => Promise<void> | void>();
   private running = false;
   private closed: IPAClosedError | IPACrashedError | undefined;
-  private readonly ipa: Record<string, (...args: unknown[]) => unknown>;
+  private ipa: Record<string, (...args: unknown[]) => unknown>;
+  private readonly events: Record<string, (...args: unknown[]) => void> = {};
 
-  constructor(codec: ContractCodec, create: (events: Record<string, (...args: unknown[]) => void>) => unknown) {
+  constructor(codec: ContractCodec, private readonly create: (events: Record<string, (...args: unknown[]) => void>) => unknown) {
     super();
-    const events: Record<string, (...args: unknown[]) => void> = {};
     for (const event of codec.model.events!.methods) {
       // Delivered after the IPA's current call returns, in the order they were sent.
-      events[event.name] = (...args) => queueMicrotask(() => this.emit(event.name, ...args));
+      this.events[event.name] = (...args) => queueMicrotask(() => this.emit(event.name, ...args));
     }
-    this.ipa = create(events) as Record<string, (...args: unknown[]) => unknown>;
+    this.ipa = create(this.events) as Record<string, (...args: unknown[]) => unknown>;
     for (const method of codec.model.interface!.methods) {
       const invoke = (args: unknown[]): unknown => this.ipa[method.name]!(...args);
       (this as unknown as Record<string, unknown>)[method.name] = method.kind === 'call'
@@ -34,7 +34,7 @@ export class DirectProxy extends EventEmitter {
   }
 
   private enqueueCall(name: string, run: () => unknown): Promise<unknown> {
-    if (this.closed) return Promise.reject(new IPAClosedError(`${name}: the proxy was closed`));
+    if (this.closed) return Promise.reject(this.failFast(name));
     return new Promise((resolve, reject) => {
       this.calls.push(async () => {
         if (this.closed) return reject(this.closed);
@@ -49,7 +49,7 @@ export class DirectProxy extends EventEmitter {
   }
 
   private enqueueOneWay(name: string, run: () => unknown): void {
-    if (this.closed) throw new IPAClosedError(`${name}: the proxy was closed`);
+    if (this.closed) throw this.failFast(name);
     this.calls.push(async () => {
       if (this.closed) return;
       try {
@@ -76,6 +76,11 @@ export class DirectProxy extends EventEmitter {
     this.running = false;
   }
 
+  /** The error for a call made once the IPA crashed (the crash) or the proxy closed. */
+  private failFast(name: string): Error {
+    return this.closed instanceof IPACrashedError ? this.closed : new IPAClosedError(`${name}: the proxy was closed`);
+  }
+
   private crash(error: unknown, during: string): IPACrashedError | IPAClosedError {
     if (this.closed) return this.closed;
     const crashed = new IPACrashedError(null, null, `${during} threw ${(error as Error)?.message ?? error}`);
@@ -90,5 +95,11 @@ export class DirectProxy extends EventEmitter {
 
   async close(): Promise<void> {
     this.closed ??= new IPAClosedError('the proxy was closed');
+  }
+
+  /** A new IPA from the module, as a restarted worker would have; calls go through again. */
+  async restart(): Promise<void> {
+    this.closed = undefined;
+    this.ipa = this.create(this.events) as Record<string, (...args: unknown[]) => unknown>;
   }
 }

@@ -22,16 +22,44 @@ export interface Channel extends EventEmitter {
  * Events: the contract's events, 'crashed', and 'protocolError' for a malformed message.
  */
 export class RemoteProxy extends EventEmitter {
+  private channel!: Channel;
+  private reopen: (() => Promise<Channel>) | undefined;
+
   constructor(
     readonly isolation: Isolation,
-    private readonly channel: Channel,
+    channel: Channel,
     private readonly codec: ContractCodec,
     private readonly controls: ControlSerializer,
   ) {
     super();
+    this.attach(channel);
+  }
+
+  private attach(channel: Channel): void {
+    this.channel = channel;
     channel.on('event', (message: IPCMessage) => this.receiveEvent(message));
     channel.on('crashed', (error: IPACrashedError) => this.emit('crashed', error));
     channel.on('error', (error: Error) => this.protocolError(error));
+  }
+
+  /** How restart() gets a new worker (set by createProxy). */
+  setReopen(reopen: () => Promise<Channel>): void {
+    this.reopen = reopen;
+  }
+
+  /**
+   * Ends the worker if it is still there and starts a new one, with a new IPA: its state (init,
+   * configure, mapped buffers) is the caller's to establish again. Calls in flight reject.
+   */
+  async restart(): Promise<void> {
+    if (!this.reopen) throw new Error('this proxy cannot restart its worker');
+    const old = this.channel;
+    old.removeAllListeners('event');
+    old.removeAllListeners('crashed');
+    await old.close();
+    old.removeAllListeners();
+    this.controls.reset();
+    this.attach(await this.reopen());
   }
 
   protected call<R>(cmd: number, name: string, encode: (w: Writer) => void, decode: (r: Reader) => R): Promise<R> {

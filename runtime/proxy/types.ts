@@ -41,6 +41,11 @@ export type IPAProxy<T> = Calls<T> & {
   off(event: 'crashed', listener: (error: IPACrashedError) => void): IPAProxy<T>;
   /** Ends the IPA (Exit to a worker); calls in flight reject with IPAClosedError. */
   close(): Promise<void>;
+  /**
+   * Starts a new IPA (a new worker in thread and process modes) after a crash or a close; its
+   * state is the caller's to establish again (init, configure, mapBuffers).
+   */
+  restart(): Promise<void>;
   /** Why calls fail, once the IPA crashed or the proxy closed. */
   readonly failure: IPACrashedError | IPAClosedError | undefined;
 };
