@@ -34,7 +34,7 @@ export interface NativeBinding {
   receiveDatagram(fd: number, maxBytes: number): { data: Buffer; fds: number[] } | null;
   SocketWatcher: new (
     fd: number,
-    onMessage: (payload: Buffer, fds: number[]) => void,
+    onMessages: (payloads: Buffer[], fdLists: number[][]) => void,
     onWritable: () => void,
     onError: (error: Error & { code?: string; errno?: number; syscall?: string }) => void,
   ) => { watchWritable(on: boolean): void; setRef(on: boolean): void; close(): void };

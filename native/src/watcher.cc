@@ -25,7 +25,7 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     }));
   }
 
-  // new SocketWatcher(fd, onMessage(payload, fds), onWritable(), onError(error))
+  // new SocketWatcher(fd, onMessages(payloads, fdLists), onWritable(), onError(error))
   explicit SocketWatcher(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<SocketWatcher>(info), context_(info.Env(), "ts-ipa:socket") {
     Napi::Env env = info.Env();
@@ -63,7 +63,25 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     if (poll_ && (events & UV_WRITABLE)) Call(onWritable_, {});
   }
 
+  // Reads what has arrived (up to kBatch messages) and hands it to JavaScript in one call:
+  // onMessages(payloads, fdLists).
   void ReadMessages() {
+    batch_ = Napi::Array::New(Env());
+    batchFds_ = Napi::Array::New(Env());
+    ReadBatch();
+    FlushBatch();
+  }
+
+  void FlushBatch() {
+    if (batch_.IsEmpty() || batch_.Length() == 0) return;
+    Napi::Array payloads = batch_;
+    Napi::Array fdLists = batchFds_;
+    batch_ = Napi::Array::New(Env());
+    batchFds_ = Napi::Array::New(Env());
+    Call(onMessage_, {payloads, fdLists});
+  }
+
+  void ReadBatch() {
     for (int i = 0; i < kBatch && poll_; i++) {
       if (!headerPending_) {
         uint8_t header[8];
@@ -116,11 +134,17 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     }
     Napi::Array fdArray = Napi::Array::New(env, fds.size());
     for (size_t i = 0; i < fds.size(); i++) fdArray.Set(static_cast<uint32_t>(i), Napi::Number::New(env, fds[i]));
-    Call(onMessage_, {payload, fdArray});
+    uint32_t at = batch_.Length();
+    batch_.Set(at, payload);
+    batchFds_.Set(at, fdArray);
     return true;
   }
 
-  void Report(const Napi::Error& error) { Call(onError_, {error.Value()}); }
+  // Messages read before an error reach JavaScript before it.
+  void Report(const Napi::Error& error) {
+    FlushBatch();
+    Call(onError_, {error.Value()});
+  }
 
   void Call(Napi::FunctionReference& fn, const std::initializer_list<napi_value>& args) {
     try {
@@ -166,6 +190,8 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   uint32_t size_ = 0;
   uint8_t fdCount_ = 0;
   Napi::FunctionReference onMessage_;
+  Napi::Array batch_;
+  Napi::Array batchFds_;
   Napi::FunctionReference onWritable_;
   Napi::FunctionReference onError_;
   Napi::AsyncContext context_;

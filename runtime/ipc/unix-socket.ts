@@ -43,7 +43,9 @@ export class IPCUnixSocket {
     this.handlers = handlers;
     this.watcher = sys(() => new (native().SocketWatcher)(
       fd,
-      (payload, fds) => handlers.onMessage(payload, fds),
+      (payloads, fdLists) => {
+        for (let i = 0; i < payloads.length; i++) handlers.onMessage(payloads[i]!, fdLists[i]!);
+      },
       () => this.flush(),
       (error) => handlers.onError(systemError(error) as SystemError),
     ));
