@@ -7,11 +7,12 @@ const { IPCPipeUnixSocket, IPACrashedError, IPATimeoutError, IPAClosedError, Rea
 type Pipe = InstanceType<typeof IPCPipeUnixSocket>;
 
 const pipes: Pipe[] = [];
-function open(options: { timeoutMs?: number; command?: [string, ...string[]] } = {}): Pipe {
+function open(options: { timeoutMs?: number; command?: [string, ...string[]]; onTimeout?: 'hung' | 'slow' } = {}): Pipe {
   const pipe = new IPCPipeUnixSocket({
     modulePath: '/path/to/ipa_test.so',
     workerCommand: options.command ?? [process.execPath, path.join(root, 'test/fixtures/pipe-worker.js')],
     timeoutMs: options.timeoutMs,
+    onTimeout: options.onTimeout,
   });
   pipe.on('error', (e) => { throw e; });
   pipes.push(pipe);
@@ -54,8 +55,21 @@ describe('IPCPipeUnixSocket', () => {
     b.close();
   });
 
-  it('times a hung call out with IPATimeoutError and keeps working', async () => {
+  it('by default takes a timeout for a hung worker: ends it, fails what waits, then fails fast', async () => {
     const pipe = open({ timeoutMs: 100 });
+    const crashed = new Promise<Error>((resolve) => pipe.on('crashed', resolve));
+    const hung = pipe.call(3, 'hang', () => {});
+    const behind = pipe.call(6, 'slow', i32(500), [], 10_000);
+    await expect(hung).rejects.toThrow('hang: no reply within 100 ms');
+    const timedOutAt = Date.now();
+    await expect(behind).rejects.toThrow(IPACrashedError);
+    expect(Date.now() - timedOutAt).toBeLessThan(100);
+    expect((await crashed).message).toBe('the IPA worker was killed by SIGKILL (killed: hang got no reply within 100 ms)');
+    await expect(pipe.call(1, 'get', () => {})).rejects.toThrow(IPACrashedError);
+  });
+
+  it("with onTimeout 'slow', times a hung call out with IPATimeoutError and keeps working", async () => {
+    const pipe = open({ timeoutMs: 100, onTimeout: 'slow' });
     const started = Date.now();
     await expect(pipe.call(3, 'hang', () => {})).rejects.toThrow(IPATimeoutError);
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
@@ -64,7 +78,7 @@ describe('IPCPipeUnixSocket', () => {
   });
 
   it('drops a reply that comes after its call timed out', async () => {
-    const pipe = open({ timeoutMs: 50 });
+    const pipe = open({ timeoutMs: 50, onTimeout: 'slow' });
     const events: unknown[] = [];
     pipe.on('event', (m) => events.push(m));
     await expect(pipe.call(6, 'late', i32(200))).rejects.toThrow(IPATimeoutError);

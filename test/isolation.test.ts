@@ -132,15 +132,17 @@ describe('isolation failures', () => {
     });
   }
 
-  it('a hung IPA: calls time out with IPATimeoutError, and closing still ends the worker', async () => {
-    const ipa = await open('process', 100);
-    await expect(ipa.configure({ ...sensorInfo, model: 'hang' }, new Map(), new Map())).rejects.toThrow('configure: no reply within 100 ms');
-    // Calls run one at a time: behind a hung one, the next waits too.
-    await expect(ipa.start()).rejects.toThrow(runtime.IPATimeoutError);
-    const pipe = (ipa as unknown as { channel: InstanceType<typeof runtime.IPCPipeUnixSocket> }).channel;
-    await ipa.close();
-    expect(pipe.worker.exitCode).toBe(0);
-  });
+  for (const isolation of ['thread', 'process'] as const) {
+    it(`a hung IPA (${isolation}): the call times out, the worker is ended, calls fail fast until a restart`, async () => {
+      const ipa = await open(isolation, 100);
+      const crashed = new Promise((resolve) => ipa.on('crashed', resolve));
+      await expect(ipa.configure({ ...sensorInfo, model: 'hang' }, new Map(), new Map())).rejects.toThrow('configure: no reply within 100 ms');
+      expect(await crashed).toBeInstanceOf(IPACrashedError);
+      await expect(ipa.start()).rejects.toThrow(IPACrashedError);
+      await ipa.restart();
+      expect(await ipa.start()).toBe(0);
+    });
+  }
 
   for (const isolation of ['direct', 'thread', 'process'] as const) {
     it(`a crashed IPA can be restarted (${isolation})`, async () => {

@@ -17,6 +17,12 @@ export interface CallPipeOptions {
   exitGraceMs?: number;
   /** Serializes the ControlLists and ControlInfoMaps of calls (the proxy's, role Proxy). */
   controls?: ControlSerializer;
+  /**
+   * What a call that times out says about the worker: `hung` (the default) ends it, so that the
+   * other calls in flight fail at once and later ones fail fast until a restart; `slow` fails
+   * only that call, as libcamera does.
+   */
+  onTimeout?: 'hung' | 'slow';
 }
 
 interface PendingCall {
@@ -43,6 +49,7 @@ interface PendingCall {
 export abstract class CallPipe extends EventEmitter {
   private readonly pending = new Map<number, PendingCall>();
   private readonly timeoutMs: number;
+  private readonly onTimeout: 'hung' | 'slow';
   protected readonly exitGraceMs: number;
   private readonly writer: Writer;
   private seq = 1;
@@ -52,12 +59,16 @@ export abstract class CallPipe extends EventEmitter {
   constructor(options: CallPipeOptions) {
     super();
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.onTimeout = options.onTimeout ?? 'hung';
     this.exitGraceMs = options.exitGraceMs ?? 1000;
     this.writer = new Writer(options.controls);
   }
 
   /** Carries one message (header and data) and its fds to the worker. */
   protected abstract transmitPayload(payload: Uint8Array, fds: readonly number[]): void;
+
+  /** Ends a worker that stopped answering; its exit then fails what still waits. */
+  protected abstract endHungWorker(reason: string): void;
 
   /** Whether a send error means the worker is gone (its exit then says why). */
   protected peerGone(_error: unknown): boolean {
@@ -72,6 +83,7 @@ export abstract class CallPipe extends EventEmitter {
       const timer = setTimeout(() => {
         this.pending.delete(cookie);
         reject(new IPATimeoutError(name, timeoutMs));
+        if (this.onTimeout === 'hung') this.endHungWorker(`${name} got no reply within ${timeoutMs} ms`);
       }, timeoutMs);
       this.pending.set(cookie, { cmd, name, resolve, reject, timer });
       try {

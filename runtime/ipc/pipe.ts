@@ -55,13 +55,21 @@ export class IPCPipeUnixSocket extends CallPipe {
         this.workerExited(error);
         resolve();
       };
-      this.worker.once('exit', (code, signal) => gone(new IPACrashedError(code, signal)));
+      this.worker.once('exit', (code, signal) => gone(new IPACrashedError(code, signal, this.hungReason && `killed: ${this.hungReason}`)));
       this.worker.once('error', (error) => gone(new IPACrashedError(null, null, error.message)));
     });
   }
 
   protected transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
     this.socket.send(payload, fds);
+  }
+
+  private hungReason = '';
+
+  protected endHungWorker(reason: string): void {
+    if (this.worker.exitCode !== null || this.worker.signalCode !== null) return;
+    this.hungReason ||= reason;
+    this.worker.kill('SIGKILL');
   }
 
   protected override peerGone(error: unknown): boolean {

@@ -34,11 +34,18 @@ export class ThreadPipe extends CallPipe {
         reason = error.message;
       });
       this.worker.once('exit', (code) => {
-        this.workerExited(new IPACrashedError(code, null, reason));
+        this.workerExited(new IPACrashedError(code, null, this.hungReason ? `ended: ${this.hungReason}` : reason));
         resolve();
       });
     });
   }
+
+  protected endHungWorker(reason: string): void {
+    this.hungReason ||= reason;
+    void this.worker.terminate();
+  }
+
+  private hungReason = '';
 
   protected transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
     const copy = payload.slice();

@@ -24,6 +24,8 @@ export interface ProxyOptions<T extends IPAInterface<object>> {
   workerCommand?: readonly [string, ...string[]];
   /** How long to wait for the worker's greeting (default 10 s). */
   startTimeoutMs?: number;
+  /** A call timing out means the IPA is hung and its worker is ended (`hung`, the default), or only that the call failed (`slow`). */
+  onTimeout?: 'hung' | 'slow';
 }
 
 const WORKER_HOST = path.join(__dirname, '../worker/host.js');
@@ -46,11 +48,12 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   const modulePath = path.resolve(options.module);
   const open = async (): Promise<CallPipe> => {
     const pipe = isolation === 'thread'
-      ? new ThreadPipe({ modulePath, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, controls })
+      ? new ThreadPipe({ modulePath, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, onTimeout: options.onTimeout, controls })
       : new IPCPipeUnixSocket({
         modulePath,
         workerCommand: options.workerCommand ?? [process.execPath, WORKER_HOST],
         timeoutMs: options.timeoutMs,
+        onTimeout: options.onTimeout,
         controls,
       });
     try {
