@@ -9,6 +9,11 @@ import { readMessage, writeMessageHeader, type IPCMessage } from './message';
 export const DEFAULT_CALL_TIMEOUT_MS = 2000;
 /** Exit is command 0 on every interface. */
 export const EXIT_CMD = 0;
+/**
+ * Event 0 (libcamera numbers events from 1): a ts-ipa worker's greeting, carrying the contract
+ * model's hash, so that the proxy can refuse a worker built from another contract.
+ */
+export const HELLO_EVENT = 0;
 
 export interface CallPipeOptions {
   /** Sync call timeout (default 2000 ms, as libcamera's). */

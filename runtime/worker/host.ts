@@ -5,11 +5,10 @@
  * hash (event 0), then serves calls until Exit.
  */
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
+import { HELLO_EVENT } from '../ipc/call-pipe';
 import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
 import { loadIPAModule } from '../proxy/module';
 import { Dispatcher } from './dispatcher';
-
-export const HELLO_EVENT = 0;
 
 function main(argv: string[]): void {
   const [modulePath, fdArgument] = argv;

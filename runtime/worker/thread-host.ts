@@ -5,13 +5,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Writer } from '../codec/writer';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
-import { EXIT_CMD } from '../ipc/call-pipe';
+import { EXIT_CMD, HELLO_EVENT } from '../ipc/call-pipe';
 import { readMessage, writeMessageHeader, type IPCMessage } from '../ipc/message';
 import type { PortMessage } from '../ipc/thread-pipe';
 import { native } from '../native';
 import { loadIPAModule } from '../proxy/module';
 import { Dispatcher, type Replies } from './dispatcher';
-import { HELLO_EVENT } from './host';
 
 function main(port: NonNullable<typeof parentPort>, modulePath: string): void {
   const die = (error: unknown, during: string): never => {
