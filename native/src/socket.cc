@@ -57,15 +57,25 @@ static Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   if (payload.ByteLength() > 0xffffffffu) throw ProtocolError(env, "EMSGSIZE", "a payload is at most 4 GiB");
 
   if (!headerSent) {
+    // Header and payload in one system call.
     uint8_t header[8] = {};
     uint32_t size = static_cast<uint32_t>(payload.ByteLength());
     std::memcpy(header, &size, 4);
     header[4] = static_cast<uint8_t>(fds.size());
-    ssize_t n = send(fd, header, sizeof header, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0) {
+    iovec iovs[2] = {{header, sizeof header}, {payload.Data(), payload.ByteLength()}};
+    RightsBuffer control;
+    mmsghdr msgs[2] = {};
+    msgs[0].msg_hdr.msg_iov = &iovs[0];
+    msgs[0].msg_hdr.msg_iovlen = 1;
+    msgs[1].msg_hdr.msg_iov = &iovs[1];
+    msgs[1].msg_hdr.msg_iovlen = 1;
+    AttachFds(msgs[1].msg_hdr, control, fds);
+    int sent = sendmmsg(fd, msgs, 2, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 0);
-      throw SystemError(env, errno, "send", "message header");
+      throw SystemError(env, errno, "sendmmsg", "message");
     }
+    return Napi::Number::New(env, sent == 2 ? 2 : 1);
   }
   ssize_t n = SendPayload(fd, payload.Data(), payload.ByteLength(), fds);
   if (n < 0) {
