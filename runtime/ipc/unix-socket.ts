@@ -44,7 +44,11 @@ export class IPCUnixSocket {
     this.watcher = sys(() => new (native().SocketWatcher)(
       fd,
       (payloads, fdLists) => {
-        for (let i = 0; i < payloads.length; i++) handlers.onMessage(payloads[i]!, fdLists[i]!);
+        for (let i = 0; i < payloads.length; i++) {
+          // A handler may close the socket: what came after is dropped, its fds closed.
+          if (this.closed) for (const fd of fdLists[i]!) native().close(fd);
+          else handlers.onMessage(payloads[i]!, fdLists[i]!);
+        }
       },
       () => this.flush(),
       (error) => handlers.onError(systemError(error) as SystemError),
