@@ -25,6 +25,8 @@ export function readMessage(payload: Uint8Array, fds: number[]): IPCMessage {
   if (payload.length < MESSAGE_HEADER_BYTES) {
     throw new DeserializeError('IPCMessage', `a message of ${payload.length} bytes has no 8-byte header`);
   }
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  return { cmd: view.getUint32(0, true), cookie: view.getUint32(4, true), data: payload.subarray(MESSAGE_HEADER_BYTES), fds };
+  const p = payload;
+  const cmd = (p[0]! | (p[1]! << 8) | (p[2]! << 16) | (p[3]! << 24)) >>> 0;
+  const cookie = (p[4]! | (p[5]! << 8) | (p[6]! << 16) | (p[7]! << 24)) >>> 0;
+  return { cmd, cookie, data: payload.subarray(MESSAGE_HEADER_BYTES), fds };
 }
