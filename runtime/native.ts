@@ -31,6 +31,8 @@ export interface NativeBinding {
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;
   /** Sends queued messages with sendmmsg; returns how many datagrams went (two a message, one when its header went before). */
   sendMessages(fd: number, payloads: readonly Uint8Array[], fdLists: readonly (readonly number[])[], firstHeaderSent: boolean): number;
+  /** Several messages in one datagram of ts-ipa's batch framing; false when the socket is full. */
+  sendBatch(fd: number, payloads: readonly Uint8Array[], fdLists: readonly (readonly number[])[]): boolean;
   receiveDatagram(fd: number, maxBytes: number): { data: Buffer; fds: number[] } | null;
   SocketWatcher: new (
     fd: number,

@@ -183,3 +183,86 @@ describe('IPCUnixSocket', () => {
     socket.close();
   });
 });
+
+describe('batches between ts-ipa peers', () => {
+  it('messages sent in one turn leave in one datagram: magic, count, then size, fd count, payload each', async () => {
+    const [fdA, fdB] = IPCUnixSocket.pair();
+    const a = new IPCUnixSocket(fdA, { onMessage: () => {}, onError: (e) => { throw e; } });
+    a.enableBatching();
+    const memory = SharedMemory.create('m', 8);
+    a.send(new Uint8Array([1, 2]), [memory.fd]);
+    a.send(new Uint8Array([3]));
+    await new Promise((resolve) => setImmediate(resolve));
+    const datagram = native.receiveDatagram(fdB, 1024);
+    expect(toHex(datagram.data)).toBe('54495042' + '02000000' + '0200000001000000' + '0102' + '0100000000000000' + '03');
+    expect(datagram.fds).toHaveLength(1);
+    expect(native.receiveDatagram(fdB, 1024)).toBeNull();
+    native.close(datagram.fds[0]);
+    memory.close();
+    a.close();
+    native.close(fdB);
+  });
+
+  it('keep order and fds, mixed with messages too big for a batch', async () => {
+    const s = pair();
+    s.a.enableBatching();
+    const files = [SharedMemory.create('x', 100), SharedMemory.create('y', 200)];
+    const big = new Uint8Array(100_000).fill(7);
+    s.a.send(new Uint8Array([1]), [files[0]!.fd]);
+    s.a.send(big);
+    s.a.send(new Uint8Array([2]), [files[1]!.fd, files[0]!.fd]);
+    for (const f of files) f.close();
+    await s.until(() => s.received.length === 3);
+    expect(s.received.map((m) => m.payload.length)).toEqual([1, 100_000, 1]);
+    const sizes = s.received.map((m) => m.fds.map((fd) => { const mem = SharedMemory.fromFd(fd); mem.close(); return mem.size; }));
+    expect(sizes).toEqual([[100], [], [200, 100]]);
+    s.close();
+  });
+
+  it('leak no fds over 100 000 fd-carrying messages', async () => {
+    const count = 100000;
+    const before = openFds();
+    const memory = SharedMemory.create('leak', 64);
+    const [fdA, fdB] = IPCUnixSocket.pair();
+    let receivedFds = 0;
+    let done: () => void;
+    const all = new Promise<void>((resolve) => { done = resolve; });
+    const sender = new IPCUnixSocket(fdA, { onMessage: () => {}, onError: (e) => { throw e; } });
+    sender.enableBatching();
+    const receiver = new IPCUnixSocket(fdB, {
+      onMessage: (_payload, fds) => {
+        for (const fd of fds) native.close(fd);
+        receivedFds += fds.length;
+        if (receivedFds === count) done();
+      },
+      onError: (e) => { throw e; },
+    });
+    for (let i = 0; i < count; i++) {
+      sender.send(new Uint8Array(16), [memory.fd]);
+      if (i % 200 === 199) await sender.drained();
+    }
+    await all;
+    sender.close();
+    receiver.close();
+    memory.close();
+    expect(openFds()).toBe(before);
+  }, 90000);
+
+  it('a malformed batch is refused whole, its fds closed', async () => {
+    const s = pair();
+    const memory = SharedMemory.create('bad', 8);
+    const before = openFds();
+    // Magic, 2 messages, but only one is there.
+    native.sendMessage(s.fdA, fromHexBytes('54495042' + '02000000' + '0100000001000000' + '09'), [memory.fd], true);
+    s.a.send(new Uint8Array([42]));
+    await s.until(() => s.received.length === 1 && s.errors.length === 1);
+    expect([s.errors[0]!.code, s.errors[0]!.message]).toEqual(['EBADMSG', 'a batch shorter than its messages']);
+    expect(openFds()).toBe(before);
+    memory.close();
+    s.close();
+  });
+});
+
+function fromHexBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}

@@ -81,63 +81,97 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     Call(onMessage_, {payloads, fdLists});
   }
 
+  // Every datagram is read whole into scratch_, then taken apart: an 8-byte header (libcamera's
+  // framing: its payload comes next), the payload after a header, or a batch of messages (ts-ipa's
+  // own framing between ts-ipa peers, told apart by its magic word; never 8 bytes long).
   void ReadBatch() {
     for (int i = 0; i < kBatch && poll_; i++) {
-      if (!headerPending_) {
-        uint8_t header[8];
-        ssize_t n = recv(fd_, header, sizeof header, MSG_DONTWAIT);
-        if (n < 0) {
-          if (errno != EAGAIN && errno != EWOULDBLOCK) Report(SystemError(Env(), errno, "recv", "message header"));
-          return;
-        }
-        if (n != sizeof header) {
-          Report(ProtocolError(Env(), "EBADMSG", "a message header of " + std::to_string(n) + " bytes, expected 8"));
-          continue;
-        }
-        std::memcpy(&size_, header, 4);
-        fdCount_ = header[4];
-        headerPending_ = true;
+      iovec iov = {scratch_.data(), scratch_.size()};
+      RightsBuffer control;
+      msghdr msg = {};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.data;
+      msg.msg_controllen = sizeof control.data;
+      ssize_t n = recvmsg(fd_, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+      if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) Report(SystemError(Env(), errno, "recvmsg"));
+        return;
       }
-      if (!ReadPayload()) return;
+      std::vector<int> fds = ReceivedFds(msg);
+      const uint8_t* data = scratch_.data();
+      std::string problem;
+      if (msg.msg_flags & MSG_TRUNC) problem = "a datagram larger than " + std::to_string(scratch_.size()) + " bytes";
+      else if (msg.msg_flags & MSG_CTRUNC) problem = "more fds came than fit one message";
+      if (!problem.empty()) {
+        headerPending_ = false;
+        Reject(fds, problem);
+        continue;
+      }
+      if (headerPending_) {
+        headerPending_ = false;
+        if (static_cast<size_t>(n) != size_) Reject(fds, "a payload of " + std::to_string(n) + " bytes, the header said " + std::to_string(size_));
+        else if (fds.size() != fdCount_) Reject(fds, std::to_string(fds.size()) + " fds came, the header said " + std::to_string(fdCount_));
+        else Deliver(data, n, fds.data(), fds.size());
+        continue;
+      }
+      if (n == 8 && fds.empty()) {
+        std::memcpy(&size_, data, 4);
+        fdCount_ = data[4];
+        headerPending_ = true;
+      } else if (n >= 8 && ReadU32(data) == kBatchMagic) {
+        TakeBatch(data, static_cast<size_t>(n), fds);
+      } else {
+        Reject(fds, "a message header of " + std::to_string(n) + " bytes, expected 8");
+      }
     }
   }
 
-  // Reads the payload the pending header announced; false when it has not arrived yet.
-  bool ReadPayload() {
+  static uint32_t ReadU32(const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+
+  // A batch: magic, count, then per message u32 size, u32 fdCount, payload; its fds in order.
+  void TakeBatch(const uint8_t* data, size_t n, const std::vector<int>& fds) {
+    uint32_t count = ReadU32(data + 4);
+    size_t at = 8;
+    size_t fdAt = 0;
+    // Checked whole first, so that a bad batch delivers nothing and leaks no fd.
+    for (uint32_t i = 0; i < count; i++) {
+      if (n - at < 8) return Reject(fds, "a batch shorter than its messages");
+      uint32_t size = ReadU32(data + at);
+      uint32_t fdCount = ReadU32(data + at + 4);
+      if (n - at - 8 < size || fds.size() - fdAt < fdCount) return Reject(fds, "a batch shorter than its messages");
+      at += 8 + size;
+      fdAt += fdCount;
+    }
+    if (at != n || fdAt != fds.size()) return Reject(fds, "a batch longer than its messages");
+    at = 8;
+    fdAt = 0;
+    for (uint32_t i = 0; i < count; i++) {
+      uint32_t size = ReadU32(data + at);
+      uint32_t fdCount = ReadU32(data + at + 4);
+      Deliver(data + at + 8, size, fds.data() + fdAt, fdCount);
+      at += 8 + size;
+      fdAt += fdCount;
+    }
+  }
+
+  void Deliver(const uint8_t* data, size_t size, const int* fds, size_t fdCount) {
     Napi::Env env = Env();
-    Napi::Buffer<uint8_t> payload = Napi::Buffer<uint8_t>::New(env, size_);
-    iovec iov = {payload.Data(), size_};
-    RightsBuffer control;
-    msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data;
-    msg.msg_controllen = sizeof control.data;
-    ssize_t n = recvmsg(fd_, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
-      headerPending_ = false;
-      Report(SystemError(env, errno, "recvmsg", "message payload"));
-      return false;
-    }
-    headerPending_ = false;
-    std::vector<int> fds = ReceivedFds(msg);
-    std::string problem;
-    if (msg.msg_flags & MSG_TRUNC) problem = "the payload was longer than its header said";
-    else if (msg.msg_flags & MSG_CTRUNC) problem = "more fds came than fit one message";
-    else if (static_cast<size_t>(n) != size_) problem = "a payload of " + std::to_string(n) + " bytes, the header said " + std::to_string(size_);
-    else if (fds.size() != fdCount_) problem = std::to_string(fds.size()) + " fds came, the header said " + std::to_string(fdCount_);
-    if (!problem.empty()) {
-      for (int fd : fds) close(fd);  // nobody will own them
-      Report(ProtocolError(env, "EBADMSG", problem));
-      return true;
-    }
-    Napi::Array fdArray = Napi::Array::New(env, fds.size());
-    for (size_t i = 0; i < fds.size(); i++) fdArray.Set(static_cast<uint32_t>(i), Napi::Number::New(env, fds[i]));
+    Napi::Array fdArray = Napi::Array::New(env, fdCount);
+    for (size_t i = 0; i < fdCount; i++) fdArray.Set(static_cast<uint32_t>(i), Napi::Number::New(env, fds[i]));
     uint32_t at = batch_.Length();
-    batch_.Set(at, payload);
+    batch_.Set(at, Napi::Buffer<uint8_t>::Copy(env, data, size));
     batchFds_.Set(at, fdArray);
-    return true;
+  }
+
+  // A malformed datagram: its fds are closed (nobody will own them) and the error reported.
+  void Reject(const std::vector<int>& fds, const std::string& problem) {
+    for (int fd : fds) close(fd);
+    Report(ProtocolError(Env(), "EBADMSG", problem));
   }
 
   // Messages read before an error reach JavaScript before it.
@@ -187,6 +221,8 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   uv_poll_t* poll_ = nullptr;
   int events_ = 0;
   bool headerPending_ = false;
+  // Big enough for any datagram a socket with the default buffer size can carry (212 KiB).
+  std::vector<uint8_t> scratch_ = std::vector<uint8_t>(256 * 1024);
   uint32_t size_ = 0;
   uint8_t fdCount_ = 0;
   Napi::FunctionReference onMessage_;

@@ -14,6 +14,11 @@ export const EXIT_CMD = 0;
  * model's hash, so that the proxy can refuse a worker built from another contract.
  */
 export const HELLO_EVENT = 0;
+/**
+ * A one-way message a proxy sends a ts-ipa worker (only one that greeted it) to say that it
+ * receives batches: several messages a datagram. libcamera numbers no command this high.
+ */
+export const BATCH_CMD = 0xffffffff;
 
 export interface CallPipeOptions {
   /** Sync call timeout (default 2000 ms, as libcamera's). */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { IPACrashedError } from '../errors';
 import { native, SystemError } from '../native';
-import { CallPipe, type CallPipeOptions } from './call-pipe';
+import { BATCH_CMD, CallPipe, type CallPipeOptions } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
 
 export { DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD } from './call-pipe';
@@ -62,6 +62,15 @@ export class IPCPipeUnixSocket extends CallPipe {
 
   protected transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
     this.socket.send(payload, fds);
+  }
+
+  /**
+   * Switches both directions to batches (several messages a datagram): for a ts-ipa worker only,
+   * once it has greeted the proxy. Both ends still receive libcamera's framing.
+   */
+  enableBatching(): void {
+    this.send(BATCH_CMD, () => {});
+    this.socket.enableBatching();
   }
 
   private hungReason = '';

@@ -11,6 +11,10 @@ export interface SocketHandlers {
   onError(error: SystemError): void;
 }
 
+/** What one batch datagram holds at most: well inside the 212 KiB a datagram may have. */
+const BATCH_BYTES = 64 * 1024;
+const BATCH_MESSAGES = 500;
+
 interface Pending {
   payload: Uint8Array;
   /** Duplicates the socket owns until they are sent, so callers may close theirs at once. */
@@ -29,6 +33,10 @@ export class IPCUnixSocket {
   private readonly queue = new Fifo<Pending>();
   private closed = false;
   private drainWaiters: (() => void)[] = [];
+  /** Sending batches to a ts-ipa peer (see enableBatching). */
+  private batching = false;
+  private flushScheduled = false;
+  private waitingForRoom = false;
 
   /** Two connected sockets' fds (datagram, non-blocking, close-on-exec). */
   static pair(): [number, number] {
@@ -73,14 +81,34 @@ export class IPCUnixSocket {
    */
   send(payload: Uint8Array, fds: readonly number[] = []): void {
     if (this.closed) throw new SystemError('send: the socket is closed', 'ENOTCONN', undefined, 'send');
+    if (this.batching) {
+      // Messages sent in one turn of the event loop leave together, in one datagram.
+      this.enqueue(payload, fds, false);
+      if (!this.flushScheduled && !this.waitingForRoom) {
+        this.flushScheduled = true;
+        queueMicrotask(() => {
+          this.flushScheduled = false;
+          if (!this.closed) this.flush();
+        });
+      }
+      return;
+    }
     if (this.queue.length === 0) {
       const sent = sys(() => native().sendMessage(this.fd, payload, fds, false));
       if (sent === 2) return;
       this.enqueue(payload, fds, sent === 1);
-      this.watcher.watchWritable(true);
+      this.watch(true);
       return;
     }
     this.enqueue(payload, fds, false);
+  }
+
+  /**
+   * From now on, send several messages a datagram (ts-ipa's batch framing). Only for a peer known
+   * to be ts-ipa: every ts-ipa socket receives both framings, a libcamera one only its own.
+   */
+  enableBatching(): void {
+    this.batching = true;
   }
 
   private enqueue(payload: Uint8Array, fds: readonly number[], headerSent: boolean): void {
@@ -88,37 +116,74 @@ export class IPCUnixSocket {
     this.queue.push({ payload: payload.slice(), fds: copies, headerSent });
   }
 
-  /** Sends what waited for room, in batches (one system call for many datagrams). */
+  /** Sends what waits, in order: in batch datagrams to a ts-ipa peer, else with sendmmsg. */
   private flush(): void {
     const binding = native();
     while (this.queue.length > 0) {
-      const batch = this.queue.front(128);
-      let datagrams: number;
+      let sent: number;
       try {
-        datagrams = binding.sendMessages(this.fd, batch.map((p) => p.payload), batch.map((p) => p.fds), batch[0]!.headerSent);
+        sent = this.batching && !this.queue.peek()!.headerSent ? this.sendBatch(binding) : this.sendFramed(binding);
       } catch (error) {
         // The peer is gone or the socket broke: nothing queued can be delivered any more.
         this.dropQueue();
-        this.watcher.watchWritable(false);
+        this.watch(false);
         this.handlers.onError(systemError(error) as SystemError);
         return;
       }
-      let done = 0;
-      for (const pending of batch) {
-        const needed = pending.headerSent ? 1 : 2;
-        if (datagrams < needed) {
-          if (datagrams === 1) pending.headerSent = true;
-          break;
-        }
-        datagrams -= needed;
-        done++;
-        for (const fd of pending.fds) binding.close(fd);
+      if (sent === 0) {
+        this.watch(true); // full: wait until it can take more
+        return;
       }
-      for (let i = 0; i < done; i++) this.queue.shift();
-      if (done < batch.length) return; // full again: wait until it can take more
     }
-    this.watcher.watchWritable(false);
+    this.watch(false);
     for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  private watch(on: boolean): void {
+    if (this.waitingForRoom === on) return;
+    this.waitingForRoom = on;
+    this.watcher.watchWritable(on);
+  }
+
+  /** Up to BATCH_BYTES of messages (at most 253 fds) in one datagram; returns how many went. */
+  private sendBatch(binding: ReturnType<typeof native>): number {
+    const batch: Pending[] = [];
+    let bytes = 8;
+    let fdCount = 0;
+    for (const pending of this.queue.front(BATCH_MESSAGES)) {
+      const size = 8 + pending.payload.length;
+      if (batch.length > 0 && (bytes + size > BATCH_BYTES || fdCount + pending.fds.length > 253)) break;
+      if (pending.payload.length > BATCH_BYTES) break;
+      batch.push(pending);
+      bytes += size;
+      fdCount += pending.fds.length;
+    }
+    if (batch.length === 0) return this.sendFramed(binding); // a message too big for a batch
+    if (!binding.sendBatch(this.fd, batch.map((p) => p.payload), batch.map((p) => p.fds))) return 0;
+    for (const pending of batch) {
+      this.queue.shift();
+      for (const fd of pending.fds) binding.close(fd);
+    }
+    return batch.length;
+  }
+
+  /** Messages in libcamera's framing, many datagrams a system call; returns how many went. */
+  private sendFramed(binding: ReturnType<typeof native>): number {
+    const batch = this.queue.front(128);
+    let datagrams = binding.sendMessages(this.fd, batch.map((p) => p.payload), batch.map((p) => p.fds), batch[0]!.headerSent);
+    let done = 0;
+    for (const pending of batch) {
+      const needed = pending.headerSent ? 1 : 2;
+      if (datagrams < needed) {
+        if (datagrams === 1) pending.headerSent = true;
+        break;
+      }
+      datagrams -= needed;
+      done++;
+      for (const fd of pending.fds) binding.close(fd);
+    }
+    for (let i = 0; i < done; i++) this.queue.shift();
+    return done;
   }
 
   private dropQueue(): void {

@@ -2,7 +2,7 @@ import { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
 import { native } from '../native';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
-import { EXIT_CMD } from './call-pipe';
+import { BATCH_CMD, EXIT_CMD } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
 
 export interface WorkerHandlers {
@@ -32,6 +32,10 @@ export class IPCWorkerEndpoint {
         } catch (error) {
           for (const received of fds) native().close(received);
           handlers.onError(error as Error);
+          return;
+        }
+        if (message.cmd === BATCH_CMD) {
+          this.socket.enableBatching();
           return;
         }
         if (message.cmd === EXIT_CMD) {

@@ -61,6 +61,8 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
       await pipe.close();
       throw error;
     }
+    // A worker that greeted us is a ts-ipa worker: several messages a datagram from now on.
+    if (pipe instanceof IPCPipeUnixSocket) pipe.enableBatching();
     return pipe;
   };
   const Proxy = codec.Proxy as unknown as new (...args: ConstructorParameters<typeof RemoteProxy>) => RemoteProxy;
