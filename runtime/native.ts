@@ -31,12 +31,12 @@ export interface NativeBinding {
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;
   /** Sends queued messages with sendmmsg; returns how many datagrams went (two a message, one when its header went before). */
   sendMessages(fd: number, payloads: readonly Uint8Array[], fdLists: readonly (readonly number[])[], firstHeaderSent: boolean): number;
-  /** Several messages in one datagram of ts-ipa's batch framing; false when the socket is full. */
-  sendBatch(fd: number, payloads: readonly Uint8Array[], fdLists: readonly (readonly number[])[]): boolean;
+  /** One datagram as it is, with its fds; false when the socket is full. */
+  sendDatagram(fd: number, bytes: Uint8Array, fds: readonly number[]): boolean;
   receiveDatagram(fd: number, maxBytes: number): { data: Buffer; fds: number[] } | null;
   SocketWatcher: new (
     fd: number,
-    onMessages: (payloads: Buffer[], fdLists: number[][]) => void,
+    onMessages: (payloads: Uint8Array[], fdLists: number[][]) => void,
     onWritable: () => void,
     onError: (error: Error & { code?: string; errno?: number; syscall?: string }) => void,
   ) => { watchWritable(on: boolean): void; setRef(on: boolean): void; close(): void };

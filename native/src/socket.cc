@@ -166,46 +166,31 @@ static Napi::Value SendMessages(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, sent);
 }
 
-// sendBatch(fd, payloads, fdLists): several messages in one datagram of ts-ipa's own framing
-// (magic, count, then u32 size, u32 fdCount and the payload of each), for a ts-ipa peer. true when
-// sent, false when the socket is full (nothing sent).
-static Napi::Value SendBatch(const Napi::CallbackInfo& info) {
+// sendDatagram(fd, bytes, fds): one datagram as it is (a batch built by the caller) with its fds.
+// true when sent, false when the socket is full.
+static Napi::Value SendDatagram(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArg(info, 0);
-  Napi::Array payloads = info[1].As<Napi::Array>();
-  Napi::Array fdLists = info[2].As<Napi::Array>();
-  uint32_t count = payloads.Length();
-  std::vector<uint32_t> words(2 + count * 2);
-  std::vector<iovec> iovs;
-  iovs.reserve(1 + count * 2);
-  std::vector<int> fds;
-  words[0] = kBatchMagic;
-  words[1] = count;
-  iovs.push_back({words.data(), 8});
-  for (uint32_t i = 0; i < count; i++) {
-    Napi::Uint8Array payload = payloads.Get(i).As<Napi::Uint8Array>();
-    Napi::Array list = fdLists.Get(i).As<Napi::Array>();
-    words[2 + i * 2] = static_cast<uint32_t>(payload.ByteLength());
-    words[3 + i * 2] = list.Length();
-    for (uint32_t k = 0; k < list.Length(); k++) fds.push_back(list.Get(k).As<Napi::Number>().Int32Value());
-    iovs.push_back({&words[2 + i * 2], 8});
-    iovs.push_back({payload.Data(), payload.ByteLength()});
-  }
-  if (fds.size() > kMaxFds) throw ProtocolError(env, "ETOOMANYFDS", "a batch carries at most 253 fds, not " + std::to_string(fds.size()));
+  Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
+  Napi::Array list = info[2].As<Napi::Array>();
+  std::vector<int> fds(list.Length());
+  if (fds.size() > kMaxFds) throw ProtocolError(env, "ETOOMANYFDS", "a datagram carries at most 253 fds, not " + std::to_string(fds.size()));
+  for (uint32_t i = 0; i < list.Length(); i++) fds[i] = list.Get(i).As<Napi::Number>().Int32Value();
+  iovec iov = {bytes.Data(), bytes.ByteLength()};
   RightsBuffer control;
   msghdr msg = {};
-  msg.msg_iov = iovs.data();
-  msg.msg_iovlen = iovs.size();
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
   AttachFds(msg, control, fds);
   if (sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Boolean::New(env, false);
-    throw SystemError(env, errno, "sendmsg", "message batch");
+    throw SystemError(env, errno, "sendmsg", "datagram");
   }
   return Napi::Boolean::New(env, true);
 }
 
 void InitSocket(Napi::Env env, Napi::Object exports) {
-  exports.Set("sendBatch", Napi::Function::New(env, SendBatch, "sendBatch"));
+  exports.Set("sendDatagram", Napi::Function::New(env, SendDatagram, "sendDatagram"));
   exports.Set("sendMessages", Napi::Function::New(env, SendMessages, "sendMessages"));
   exports.Set("receiveDatagram", Napi::Function::New(env, ReceiveDatagram, "receiveDatagram"));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair, "socketPair"));

@@ -148,23 +148,30 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
       fdAt += fdCount;
     }
     if (at != n || fdAt != fds.size()) return Reject(fds, "a batch longer than its messages");
+    // One copy of the datagram; each message's payload is a view into it.
+    Napi::ArrayBuffer whole = Napi::ArrayBuffer::New(Env(), n);
+    std::memcpy(whole.Data(), data, n);
     at = 8;
     fdAt = 0;
     for (uint32_t i = 0; i < count; i++) {
       uint32_t size = ReadU32(data + at);
       uint32_t fdCount = ReadU32(data + at + 4);
-      Deliver(data + at + 8, size, fds.data() + fdAt, fdCount);
+      Append(Napi::Uint8Array::New(Env(), size, whole, at + 8), fds.data() + fdAt, fdCount);
       at += 8 + size;
       fdAt += fdCount;
     }
   }
 
   void Deliver(const uint8_t* data, size_t size, const int* fds, size_t fdCount) {
+    Append(Napi::Buffer<uint8_t>::Copy(Env(), data, size), fds, fdCount);
+  }
+
+  void Append(Napi::Value payload, const int* fds, size_t fdCount) {
     Napi::Env env = Env();
     Napi::Array fdArray = Napi::Array::New(env, fdCount);
     for (size_t i = 0; i < fdCount; i++) fdArray.Set(static_cast<uint32_t>(i), Napi::Number::New(env, fds[i]));
     uint32_t at = batch_.Length();
-    batch_.Set(at, Napi::Buffer<uint8_t>::Copy(env, data, size));
+    batch_.Set(at, payload);
     batchFds_.Set(at, fdArray);
   }
 

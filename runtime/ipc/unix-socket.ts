@@ -3,7 +3,7 @@ import { native, sys, SystemError, systemError } from '../native';
 
 export interface SocketHandlers {
   /** A message arrived; the receiver owns `fds` and must close them. */
-  onMessage(payload: Buffer, fds: number[]): void;
+  onMessage(payload: Uint8Array, fds: number[]): void;
   /**
    * A receive error or a malformed message (its fds already closed; the socket stays usable), or
    * a queued send that failed (the queue is dropped: the peer is gone).
@@ -14,6 +14,9 @@ export interface SocketHandlers {
 /** What one batch datagram holds at most: well inside the 212 KiB a datagram may have. */
 const BATCH_BYTES = 64 * 1024;
 const BATCH_MESSAGES = 500;
+const NO_FDS: number[] = [];
+/** The first word of a batch datagram ("TIPB"). */
+const BATCH_MAGIC = 0x42504954;
 
 interface Pending {
   payload: Uint8Array;
@@ -112,7 +115,7 @@ export class IPCUnixSocket {
   }
 
   private enqueue(payload: Uint8Array, fds: readonly number[], headerSent: boolean): void {
-    const copies = fds.map((fd) => sys(() => native().dup(fd)));
+    const copies = fds.length === 0 ? NO_FDS : fds.map((fd) => sys(() => native().dup(fd)));
     this.queue.push({ payload: payload.slice(), fds: copies, headerSent });
   }
 
@@ -159,7 +162,21 @@ export class IPCUnixSocket {
       fdCount += pending.fds.length;
     }
     if (batch.length === 0) return this.sendFramed(binding); // a message too big for a batch
-    if (!binding.sendBatch(this.fd, batch.map((p) => p.payload), batch.map((p) => p.fds))) return 0;
+    // The datagram is built here, in one piece: one call into the addon, one system call.
+    const datagram = new Uint8Array(bytes);
+    const view = new DataView(datagram.buffer);
+    view.setUint32(0, BATCH_MAGIC, true);
+    view.setUint32(4, batch.length, true);
+    const fds: number[] = [];
+    let at = 8;
+    for (const pending of batch) {
+      view.setUint32(at, pending.payload.length, true);
+      view.setUint32(at + 4, pending.fds.length, true);
+      datagram.set(pending.payload, at + 8);
+      at += 8 + pending.payload.length;
+      for (const fd of pending.fds) fds.push(fd);
+    }
+    if (!binding.sendDatagram(this.fd, datagram, fds)) return 0;
     for (const pending of batch) {
       this.queue.shift();
       for (const fd of pending.fds) binding.close(fd);
