@@ -37,6 +37,8 @@ export interface NativeBinding {
   SocketWatcher: new (
     fd: number,
     onMessages: (payloads: Uint8Array[], fdLists: number[][]) => void,
+    /** A batch datagram (magic, count, then size, fd count, payload each), already checked whole. */
+    onBatch: (datagram: Uint8Array, fds: number[]) => void,
     onWritable: () => void,
     onError: (error: Error & { code?: string; errno?: number; syscall?: string }) => void,
   ) => { watchWritable(on: boolean): void; setRef(on: boolean): void; close(): void };

@@ -9,6 +9,7 @@ const { IPCUnixSocket, SharedMemory, SystemError, Writer, readMessage, writeMess
 const native = require('../dist/runtime/native.js').native();
 
 type Received = { payload: Buffer; fds: number[] };
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** A connected pair: `a` sends, `b` collects what it receives. */
 function pair() {
@@ -18,7 +19,7 @@ function pair() {
   let wake: (() => void) | undefined;
   const onError = (e: InstanceType<typeof SystemError>) => { errors.push(e); wake?.(); };
   const a = new IPCUnixSocket(fdA, { onMessage: () => {}, onError });
-  const b = new IPCUnixSocket(fdB, { onMessage: (payload, fds) => { received.push({ payload, fds }); wake?.(); }, onError });
+  const b = new IPCUnixSocket(fdB, { onMessage: (payload, fds) => { received.push({ payload: asBuffer(payload), fds }); wake?.(); }, onError });
   const until = (test: () => boolean, ms = 5000) => new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out with ${received.length} messages, ${errors.length} errors`)), ms);
     const check = () => { if (test()) { clearTimeout(timer); wake = undefined; resolve(); } };
@@ -164,7 +165,7 @@ describe('IPCUnixSocket', () => {
   it('talks to a child process started as libcamera starts its workers, fds included', async () => {
     const [mine, theirs] = IPCUnixSocket.pair();
     const replies: Buffer[] = [];
-    const socket = new IPCUnixSocket(mine, { onMessage: (payload) => replies.push(payload), onError: (e) => { throw e; } });
+    const socket = new IPCUnixSocket(mine, { onMessage: (payload) => replies.push(asBuffer(payload)), onError: (e) => { throw e; } });
     const worker = spawn(process.execPath, [path.join(root, 'test/fixtures/echo-worker.js'), '/path/to/ipa_module', '3'], {
       stdio: ['ignore', 'inherit', 'inherit', theirs],
     });
@@ -216,6 +217,23 @@ describe('batches between ts-ipa peers', () => {
     expect(s.received.map((m) => m.payload.length)).toEqual([1, 100_000, 1]);
     const sizes = s.received.map((m) => m.fds.map((fd) => { const mem = SharedMemory.fromFd(fd); mem.close(); return mem.size; }));
     expect(sizes).toEqual([[100], [], [200, 100]]);
+    s.close();
+  });
+
+  it('more than fits the socket in one turn: full batches wait in order for room', async () => {
+    const s = pair();
+    s.a.enableBatching();
+    const count = 20_000; // 2 MB: many 64 KiB batches, far more than the socket buffer holds
+    for (let i = 0; i < count; i++) {
+      const payload = new Uint8Array(100);
+      new DataView(payload.buffer).setUint32(0, i, true);
+      s.a.send(payload);
+    }
+    expect(s.a.backlog).toBeGreaterThan(1);
+    await s.until(() => s.received.length === count, 20_000);
+    expect(s.received.every((m, i) => m.payload.readUInt32LE(0) === i && m.payload.length === 100)).toBe(true);
+    await s.a.drained();
+    expect(s.a.backlog).toBe(0);
     s.close();
   });
 

@@ -25,14 +25,16 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     }));
   }
 
-  // new SocketWatcher(fd, onMessages(payloads, fdLists), onWritable(), onError(error))
+  // new SocketWatcher(fd, onMessages(payloads, fdLists), onBatch(datagram, fds), onWritable(),
+  //                   onError(error))
   explicit SocketWatcher(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<SocketWatcher>(info), context_(info.Env(), "ts-ipa:socket") {
     Napi::Env env = info.Env();
     fd_ = FdArg(info, 0);
     onMessage_ = Napi::Persistent(info[1].As<Napi::Function>());
-    onWritable_ = Napi::Persistent(info[2].As<Napi::Function>());
-    onError_ = Napi::Persistent(info[3].As<Napi::Function>());
+    onBatch_ = Napi::Persistent(info[2].As<Napi::Function>());
+    onWritable_ = Napi::Persistent(info[3].As<Napi::Function>());
+    onError_ = Napi::Persistent(info[4].As<Napi::Function>());
     uv_loop_t* loop = nullptr;
     napi_get_uv_event_loop(env, &loop);
     poll_ = new uv_poll_t;
@@ -148,18 +150,13 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
       fdAt += fdCount;
     }
     if (at != n || fdAt != fds.size()) return Reject(fds, "a batch longer than its messages");
-    // One copy of the datagram; each message's payload is a view into it.
-    Napi::ArrayBuffer whole = Napi::ArrayBuffer::New(Env(), n);
-    std::memcpy(whole.Data(), data, n);
-    at = 8;
-    fdAt = 0;
-    for (uint32_t i = 0; i < count; i++) {
-      uint32_t size = ReadU32(data + at);
-      uint32_t fdCount = ReadU32(data + at + 4);
-      Append(Napi::Uint8Array::New(Env(), size, whole, at + 8), fds.data() + fdAt, fdCount);
-      at += 8 + size;
-      fdAt += fdCount;
-    }
+    // Handed over whole, in its own call after the messages before it: JavaScript takes the
+    // messages apart one at a time, so that each is garbage before the next is made.
+    FlushBatch();
+    Napi::Env env = Env();
+    Napi::Array fdArray = Napi::Array::New(env, fds.size());
+    for (size_t i = 0; i < fds.size(); i++) fdArray.Set(static_cast<uint32_t>(i), Napi::Number::New(env, fds[i]));
+    Call(onBatch_, {Napi::Buffer<uint8_t>::Copy(env, data, n), fdArray});
   }
 
   void Deliver(const uint8_t* data, size_t size, const int* fds, size_t fdCount) {
@@ -235,6 +232,7 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   Napi::FunctionReference onMessage_;
   Napi::Array batch_;
   Napi::Array batchFds_;
+  Napi::FunctionReference onBatch_;
   Napi::FunctionReference onWritable_;
   Napi::FunctionReference onError_;
   Napi::AsyncContext context_;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { IPACrashedError } from '../errors';
-import { native } from '../native';
 import { CallPipe, type CallPipeOptions } from './call-pipe';
+import { eachMessage, PortBatcher, type PortMessage } from './port-batch';
 
 export interface ThreadPipeOptions extends CallPipeOptions {
   modulePath: string;
@@ -9,25 +9,21 @@ export interface ThreadPipeOptions extends CallPipeOptions {
   hostPath: string;
 }
 
-/** What crosses the port: a message's bytes (transferred, not copied) and its fds. */
-export interface PortMessage {
-  payload: ArrayBuffer;
-  fds: number[];
-}
-
 /**
- * A pipe to a worker thread, carrying the same messages as the socket pipe over a MessagePort.
- * fds are shared by number within the process; each message carries duplicates that the
- * receiver owns, as SCM_RIGHTS gives the receiving process its own.
+ * A pipe to a worker thread, carrying the same messages as the socket pipe over a MessagePort,
+ * those of one event-loop turn together. fds are shared by number within the process; each
+ * message carries duplicates that the receiver owns, as SCM_RIGHTS gives a process its own.
  */
 export class ThreadPipe extends CallPipe {
   readonly worker: Worker;
   private readonly exited: Promise<void>;
+  private readonly outgoing: PortBatcher;
 
   constructor(options: ThreadPipeOptions) {
     super(options);
     this.worker = new Worker(options.hostPath, { workerData: { modulePath: options.modulePath }, stdout: false, stderr: false });
-    this.worker.on('message', (message: PortMessage) => this.receive(new Uint8Array(message.payload), message.fds));
+    this.worker.on('message', (message: PortMessage) => eachMessage(message, (payload, fds) => this.receive(payload, fds)));
+    this.outgoing = new PortBatcher((message, transfer) => this.worker.postMessage(message, transfer));
     this.exited = new Promise((resolve) => {
       let reason = '';
       this.worker.on('error', (error) => {
@@ -48,8 +44,7 @@ export class ThreadPipe extends CallPipe {
   private hungReason = '';
 
   protected transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
-    const copy = payload.slice();
-    this.worker.postMessage({ payload: copy.buffer, fds: fds.map((fd) => native().dup(fd)) } satisfies PortMessage, [copy.buffer]);
+    this.outgoing.add(payload, fds);
   }
 
   async close(): Promise<void> {

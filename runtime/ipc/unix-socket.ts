@@ -1,3 +1,4 @@
+import { atEndOfTurn } from '../end-of-turn';
 import { Fifo } from '../fifo';
 import { native, sys, SystemError, systemError } from '../native';
 
@@ -13,15 +14,19 @@ export interface SocketHandlers {
 
 /** What one batch datagram holds at most: well inside the 212 KiB a datagram may have. */
 const BATCH_BYTES = 64 * 1024;
-const BATCH_MESSAGES = 500;
+/** SCM_RIGHTS carries at most 253 fds a message. */
+const BATCH_FDS = 253;
 const NO_FDS: number[] = [];
 /** The first word of a batch datagram ("TIPB"). */
 const BATCH_MAGIC = 0x42504954;
 
 interface Pending {
+  /** A message's payload, or a whole batch datagram. */
   payload: Uint8Array;
   /** Duplicates the socket owns until they are sent, so callers may close theirs at once. */
   fds: number[];
+  /** A batch datagram goes as it is; a message goes in libcamera's two datagrams. */
+  isBatch: boolean;
   headerSent: boolean;
 }
 
@@ -40,6 +45,15 @@ export class IPCUnixSocket {
   private batching = false;
   private flushScheduled = false;
   private waitingForRoom = false;
+  /**
+   * The batch datagram being filled: messages are copied straight into it, so a burst of
+   * messages allocates a buffer per 64 KiB rather than objects per message.
+   */
+  private batch = new Uint8Array(BATCH_BYTES);
+  private batchView = new DataView(this.batch.buffer);
+  private batchUsed = 8;
+  private batchCount = 0;
+  private batchFds: number[] = [];
 
   /** Two connected sockets' fds (datagram, non-blocking, close-on-exec). */
   static pair(): [number, number] {
@@ -61,19 +75,38 @@ export class IPCUnixSocket {
           else handlers.onMessage(payloads[i]!, fdLists[i]!);
         }
       },
+      (datagram, fds) => this.receiveBatch(datagram, fds),
       () => this.flush(),
       (error) => handlers.onError(systemError(error) as SystemError),
     ));
   }
 
-  /** Messages waiting for room in the socket. */
+  /** Hands on the messages of a batch datagram, whose layout the addon has checked. */
+  private receiveBatch(datagram: Uint8Array, fds: number[]): void {
+    const count = readU32(datagram, 4);
+    // Plain views: the addon hands a Buffer, whose subarray costs more than a Uint8Array's.
+    const { buffer, byteOffset } = datagram;
+    let at = 8;
+    let fdAt = 0;
+    for (let i = 0; i < count; i++) {
+      const size = readU32(datagram, at);
+      const fdCount = readU32(datagram, at + 4);
+      const own = fdCount === 0 ? [] : fds.slice(fdAt, fdAt + fdCount);
+      fdAt += fdCount;
+      if (this.closed) for (const fd of own) native().close(fd);
+      else this.handlers.onMessage(new Uint8Array(buffer, byteOffset + at + 8, size), own);
+      at += 8 + size;
+    }
+  }
+
+  /** Datagrams to be sent: messages, or batches of them, waiting for room in the socket. */
   get backlog(): number {
-    return this.queue.length;
+    return this.queue.length + (this.batchCount > 0 ? 1 : 0);
   }
 
   /** Resolves once every message sent so far has gone into the socket. */
   drained(): Promise<void> {
-    if (this.queue.length === 0) return Promise.resolve();
+    if (this.backlog === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -85,13 +118,15 @@ export class IPCUnixSocket {
   send(payload: Uint8Array, fds: readonly number[] = []): void {
     if (this.closed) throw new SystemError('send: the socket is closed', 'ENOTCONN', undefined, 'send');
     if (this.batching) {
-      // Messages sent in one turn of the event loop leave together, in one datagram.
-      this.enqueue(payload, fds, false);
-      if (!this.flushScheduled && !this.waitingForRoom) {
+      // Messages sent in one turn of the event loop leave together, in as few datagrams as fit.
+      this.addToBatch(payload, fds);
+      if (!this.flushScheduled) {
         this.flushScheduled = true;
-        queueMicrotask(() => {
+        atEndOfTurn(() => {
           this.flushScheduled = false;
-          if (!this.closed) this.flush();
+          if (this.closed) return;
+          this.sealBatch();
+          if (this.queue.length > 0 && !this.waitingForRoom) this.flush();
         });
       }
       return;
@@ -115,8 +150,60 @@ export class IPCUnixSocket {
   }
 
   private enqueue(payload: Uint8Array, fds: readonly number[], headerSent: boolean): void {
-    const copies = fds.length === 0 ? NO_FDS : fds.map((fd) => sys(() => native().dup(fd)));
-    this.queue.push({ payload: payload.slice(), fds: copies, headerSent });
+    this.queue.push({ payload: payload.slice(), fds: duplicates(fds), isBatch: false, headerSent });
+  }
+
+  private addToBatch(payload: Uint8Array, fds: readonly number[]): void {
+    const size = 8 + payload.length;
+    if (8 + size > BATCH_BYTES || fds.length > BATCH_FDS) {
+      // Too big for any batch: it goes in libcamera's framing, after what came before it.
+      this.sealBatch();
+      this.enqueue(payload, fds, false);
+      return;
+    }
+    if (this.batchUsed + size > BATCH_BYTES || this.batchFds.length + fds.length > BATCH_FDS) this.sealBatch();
+    const at = this.batchUsed;
+    this.batchView.setUint32(at, payload.length, true);
+    this.batchView.setUint32(at + 4, fds.length, true);
+    this.batch.set(payload, at + 8);
+    this.batchUsed = at + size;
+    this.batchCount++;
+    for (const fd of fds) this.batchFds.push(sys(() => native().dup(fd)));
+  }
+
+  /**
+   * Ends the batch being filled, if it holds anything: sent at once when nothing waits before
+   * it and the socket has room (its buffer is then kept for the next batch), else copied out
+   * into the queue.
+   */
+  private sealBatch(): void {
+    if (this.batchCount === 0) return;
+    this.batchView.setUint32(0, BATCH_MAGIC, true);
+    this.batchView.setUint32(4, this.batchCount, true);
+    const datagram = this.batch.subarray(0, this.batchUsed);
+    const fds = this.batchFds;
+    this.batchUsed = 8;
+    this.batchCount = 0;
+    this.batchFds = [];
+    if (this.queue.length === 0 && !this.waitingForRoom) {
+      const binding = native();
+      let sent: boolean;
+      try {
+        sent = binding.sendDatagram(this.fd, datagram, fds);
+      } catch (error) {
+        for (const fd of fds) binding.close(fd);
+        this.dropQueue();
+        this.handlers.onError(systemError(error) as SystemError);
+        return;
+      }
+      if (sent) {
+        for (const fd of fds) binding.close(fd);
+        for (const resolve of this.drainWaiters.splice(0)) resolve();
+        return;
+      }
+      this.watch(true);
+    }
+    this.queue.push({ payload: datagram.slice(), fds, isBatch: true, headerSent: false });
   }
 
   /** Sends what waits, in order: in batch datagrams to a ts-ipa peer, else with sendmmsg. */
@@ -125,7 +212,7 @@ export class IPCUnixSocket {
     while (this.queue.length > 0) {
       let sent: number;
       try {
-        sent = this.batching && !this.queue.peek()!.headerSent ? this.sendBatch(binding) : this.sendFramed(binding);
+        sent = this.queue.peek()!.isBatch ? this.sendBatch(binding) : this.sendFramed(binding);
       } catch (error) {
         // The peer is gone or the socket broke: nothing queued can be delivered any more.
         this.dropQueue();
@@ -148,45 +235,20 @@ export class IPCUnixSocket {
     this.watcher.watchWritable(on);
   }
 
-  /** Up to BATCH_BYTES of messages (at most 253 fds) in one datagram; returns how many went. */
+  /** The batch datagram at the front of the queue; returns 1 once it went, 0 when full. */
   private sendBatch(binding: ReturnType<typeof native>): number {
-    const batch: Pending[] = [];
-    let bytes = 8;
-    let fdCount = 0;
-    for (const pending of this.queue.front(BATCH_MESSAGES)) {
-      const size = 8 + pending.payload.length;
-      if (batch.length > 0 && (bytes + size > BATCH_BYTES || fdCount + pending.fds.length > 253)) break;
-      if (pending.payload.length > BATCH_BYTES) break;
-      batch.push(pending);
-      bytes += size;
-      fdCount += pending.fds.length;
-    }
-    if (batch.length === 0) return this.sendFramed(binding); // a message too big for a batch
-    // The datagram is built here, in one piece: one call into the addon, one system call.
-    const datagram = new Uint8Array(bytes);
-    const view = new DataView(datagram.buffer);
-    view.setUint32(0, BATCH_MAGIC, true);
-    view.setUint32(4, batch.length, true);
-    const fds: number[] = [];
-    let at = 8;
-    for (const pending of batch) {
-      view.setUint32(at, pending.payload.length, true);
-      view.setUint32(at + 4, pending.fds.length, true);
-      datagram.set(pending.payload, at + 8);
-      at += 8 + pending.payload.length;
-      for (const fd of pending.fds) fds.push(fd);
-    }
-    if (!binding.sendDatagram(this.fd, datagram, fds)) return 0;
-    for (const pending of batch) {
-      this.queue.shift();
-      for (const fd of pending.fds) binding.close(fd);
-    }
-    return batch.length;
+    const batch = this.queue.peek()!;
+    if (!binding.sendDatagram(this.fd, batch.payload, batch.fds)) return 0;
+    this.queue.shift();
+    for (const fd of batch.fds) binding.close(fd);
+    return 1;
   }
 
   /** Messages in libcamera's framing, many datagrams a system call; returns how many went. */
   private sendFramed(binding: ReturnType<typeof native>): number {
     const batch = this.queue.front(128);
+    const firstBatch = batch.findIndex((pending) => pending.isBatch);
+    if (firstBatch > 0) batch.length = firstBatch;
     let datagrams = binding.sendMessages(this.fd, batch.map((p) => p.payload), batch.map((p) => p.fds), batch[0]!.headerSent);
     let done = 0;
     for (const pending of batch) {
@@ -204,6 +266,10 @@ export class IPCUnixSocket {
   }
 
   private dropQueue(): void {
+    for (const fd of this.batchFds) native().close(fd);
+    this.batchFds = [];
+    this.batchCount = 0;
+    this.batchUsed = 8;
     for (const pending of this.queue.drain()) for (const fd of pending.fds) native().close(fd);
     for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
@@ -220,4 +286,12 @@ export class IPCUnixSocket {
     this.dropQueue();
     this.watcher.close();
   }
+}
+
+function duplicates(fds: readonly number[]): number[] {
+  return fds.length === 0 ? NO_FDS : fds.map((fd) => sys(() => native().dup(fd)));
+}
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }

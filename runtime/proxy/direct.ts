@@ -12,7 +12,7 @@ import { Fifo } from '../fifo';
  */
 export class DirectProxy extends EventEmitter {
   readonly isolation = 'direct' as const;
-  private readonly calls = new Fifo<() => Promise<void> | void>();
+  private readonly calls = new Fifo<QueuedCall>();
   private running = false;
   private closed: IPAClosedError | IPACrashedError | undefined;
   private ipa: Record<string, (...args: unknown[]) => unknown>;
@@ -26,38 +26,24 @@ export class DirectProxy extends EventEmitter {
     }
     this.ipa = create(this.events) as Record<string, (...args: unknown[]) => unknown>;
     for (const method of codec.model.interface!.methods) {
-      const invoke = (args: unknown[]): unknown => this.ipa[method.name]!(...args);
-      (this as unknown as Record<string, unknown>)[method.name] = method.kind === 'call'
-        ? (...args: unknown[]) => this.enqueueCall(method.name, () => invoke(args))
-        : (...args: unknown[]) => this.enqueueOneWay(method.name, () => invoke(args));
+      const name = method.name;
+      (this as unknown as Record<string, unknown>)[name] = method.kind === 'call'
+        ? (...args: unknown[]) => this.enqueueCall(name, args)
+        : (...args: unknown[]) => this.enqueueOneWay(name, args);
     }
   }
 
-  private enqueueCall(name: string, run: () => unknown): Promise<unknown> {
+  private enqueueCall(name: string, args: unknown[]): Promise<unknown> {
     if (this.closed) return Promise.reject(this.failFast(name));
     return new Promise((resolve, reject) => {
-      this.calls.push(async () => {
-        if (this.closed) return reject(this.closed);
-        try {
-          resolve(await run());
-        } catch (error) {
-          reject(this.crash(error, name));
-        }
-      });
+      this.calls.push({ name, args, resolve, reject });
       this.schedule();
     });
   }
 
-  private enqueueOneWay(name: string, run: () => unknown): void {
+  private enqueueOneWay(name: string, args: unknown[]): void {
     if (this.closed) throw this.failFast(name);
-    this.calls.push(async () => {
-      if (this.closed) return;
-      try {
-        await run();
-      } catch (error) {
-        this.crash(error, name);
-      }
-    });
+    this.calls.push({ name, args, resolve: undefined, reject: undefined });
     this.schedule();
   }
 
@@ -67,11 +53,25 @@ export class DirectProxy extends EventEmitter {
     queueMicrotask(() => void this.drain());
   }
 
+  /**
+   * Runs the queued calls in order. An IPA method that returns a promise is awaited before the
+   * next call starts; one that returns at once costs no extra turn of the microtask queue.
+   */
   private async drain(): Promise<void> {
     while (this.calls.length > 0) {
-      const next = this.calls.shift()!;
-      const pending = next();
-      if (pending) await pending;
+      const call = this.calls.shift()!;
+      if (this.closed) {
+        call.reject?.(this.closed);
+        continue;
+      }
+      try {
+        let result = this.ipa[call.name]!(...call.args);
+        if (isThenable(result)) result = await result;
+        call.resolve?.(result);
+      } catch (error) {
+        const crashed = this.crash(error, call.name);
+        call.reject?.(crashed);
+      }
     }
     this.running = false;
   }
@@ -102,4 +102,16 @@ export class DirectProxy extends EventEmitter {
     this.closed = undefined;
     this.ipa = this.create(this.events) as Record<string, (...args: unknown[]) => unknown>;
   }
+}
+
+interface QueuedCall {
+  name: string;
+  args: unknown[];
+  /** Set for calls with a reply; one-way calls have nobody to tell. */
+  resolve: ((value: unknown) => void) | undefined;
+  reject: ((error: Error) => void) | undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

@@ -7,7 +7,7 @@ import { Writer } from '../codec/writer';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
 import { EXIT_CMD, HELLO_EVENT } from '../ipc/call-pipe';
 import { readMessage, writeMessageHeader, type IPCMessage } from '../ipc/message';
-import type { PortMessage } from '../ipc/thread-pipe';
+import { eachMessage, PortBatcher, type PortMessage } from '../ipc/port-batch';
 import { native } from '../native';
 import { loadIPAModule } from '../proxy/module';
 import { Dispatcher, type Replies } from './dispatcher';
@@ -20,12 +20,13 @@ function main(port: NonNullable<typeof parentPort>, modulePath: string): void {
   const { module, codec } = loadIPAModule(modulePath);
   const controls = new ControlSerializer(ControlSerializerRole.Worker);
   const writer = new Writer(controls);
+  const outgoing = new PortBatcher((message, transfer) => port.postMessage(message, transfer));
   const post = (cmd: number, cookie: number, encode: (w: Writer) => void): void => {
     const w = writer.reset();
     writeMessageHeader(w, cmd, cookie);
     encode(w);
-    const { data, fds } = w.take();
-    port.postMessage({ payload: data.buffer as ArrayBuffer, fds: fds.map((fd) => native().dup(fd)) } satisfies PortMessage, [data.buffer as ArrayBuffer]);
+    const { data, fds } = w.result();
+    outgoing.add(data, fds);
   };
   const replies: Replies = {
     reply: (call: IPCMessage, encode) => post(call.cmd, call.cookie, encode),
@@ -34,14 +35,20 @@ function main(port: NonNullable<typeof parentPort>, modulePath: string): void {
   replies.sendEvent(HELLO_EVENT, (w) => w.string(codec.model.hash, 'hello'));
   const ipa = module.create(codec.eventSenders((cmd, _name, encode) => replies.sendEvent(cmd, encode)) as never);
   const dispatcher = new Dispatcher(codec, ipa, replies, (error, during) => setImmediate(() => die(error, during)), controls);
-  port.on('message', (message: PortMessage) => {
-    const call = readMessage(new Uint8Array(message.payload), message.fds);
+  let exited = false;
+  port.on('message', (message: PortMessage) => eachMessage(message, (payload, fds) => {
+    if (exited) {
+      for (const fd of fds) native().close(fd);
+      return;
+    }
+    const call = readMessage(payload, fds);
     if (call.cmd === EXIT_CMD) {
+      exited = true;
       port.close();
       return;
     }
     dispatcher.receive(call);
-  });
+  }));
 }
 
 if (parentPort) main(parentPort, (workerData as { modulePath: string }).modulePath);
