@@ -2,43 +2,77 @@
 /** The ts-ipa command line. */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { capture, parseCaptureOptions, summaryTable } from './capture';
+import { describeFailure, ExitCode, UsageError } from './errors';
 import { describeModel, inspect } from './inspect';
+import { listCameras } from './list';
 
-const usage = `usage: ts-ipa <command>
+const usage = `usage: ts-ipa <command> [options]
 
 commands:
-  inspect <compiled contract module> [--json]   print the contract model of the IPA interfaces it exports
+  capture      capture frames to PNG files (the first camera found, or the simulated one)
+      --camera <path>        a media device (/dev/mediaN) or "simulated"
+      --frames <n>           how many frames (30)
+      --size <WxH>           frame size (640x480)
+      --format <name>        BGR888 or RGB888 (BGR888)
+      --isolation <mode>     where the IPA runs: process, thread or direct (process)
+      --out <dir>            where the PNG files go (./frames)
+  list         the cameras found, with their entities and formats
+  inspect <compiled contract module> [--json]
+               print the contract model of the IPA interfaces it exports
+
+exit codes: 0 done, 1 failed, 2 bad usage, 3 no such device, 4 device busy, 5 unsupported format or configuration
 `;
 
-function main(argv: string[]): number {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      camera: { type: 'string' }, frames: { type: 'string' }, size: { type: 'string' }, format: { type: 'string' },
+      isolation: { type: 'string' }, out: { type: 'string' },
+    },
+  });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     process.stdout.write(usage);
-    return command || values.help ? 0 : 2;
+    return command || values.help ? ExitCode.Ok : ExitCode.Usage;
   }
-  if (command === 'inspect') {
-    const target = rest[0];
-    if (!target) {
-      process.stderr.write('ts-ipa inspect: name a compiled contract module, e.g. dist/platforms/vimc/contract.js\n');
-      return 2;
-    }
-    let models;
-    try {
-      models = inspect(target);
-    } catch (error) {
-      process.stderr.write(`ts-ipa inspect: cannot load ${target}: ${(error as Error).message.split('\n')[0]}\n`);
-      return 1;
-    }
-    if (models.length === 0) {
-      process.stderr.write(`ts-ipa inspect: ${path.relative(process.cwd(), path.resolve(target))} exports no IPA interface with a generated contract (was it built with the ts-ipa transformer?)\n`);
-      return 1;
-    }
-    process.stdout.write(values.json ? `${JSON.stringify(models, null, 2)}\n` : `${models.map(describeModel).join('\n\n')}\n`);
-    return 0;
+  if (command === 'capture') {
+    const summary = await capture(parseCaptureOptions(values), (line) => process.stdout.write(`${line}\n`));
+    process.stdout.write(`${summaryTable(summary)}\n`);
+    return ExitCode.Ok;
   }
-  process.stderr.write(`ts-ipa: unknown command '${command}'\n${usage}`);
-  return 2;
+  if (command === 'list') {
+    process.stdout.write(`${listCameras()}\n`);
+    return ExitCode.Ok;
+  }
+  if (command === 'inspect') return inspectCommand(rest[0], values.json === true);
+  throw new UsageError(`unknown command '${command}'\n${usage}`);
 }
 
-process.exitCode = main(process.argv.slice(2));
+function inspectCommand(target: string | undefined, json: boolean): number {
+  if (!target) throw new UsageError('name a compiled contract module, e.g. dist/platforms/vimc/contract.js');
+  let models;
+  try {
+    models = inspect(target);
+  } catch (error) {
+    throw new Error(`cannot load ${target}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (models.length === 0) {
+    throw new Error(`${path.relative(process.cwd(), path.resolve(target))} exports no IPA interface with a generated contract (was it built with the ts-ipa transformer?)`);
+  }
+  process.stdout.write(json ? `${JSON.stringify(models, null, 2)}\n` : `${models.map(describeModel).join('\n\n')}\n`);
+  return ExitCode.Ok;
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    const { line, code } = describeFailure(error);
+    process.stderr.write(`ts-ipa ${argv[0] ?? ''}: ${line}\n`.replace('ts-ipa : ', 'ts-ipa: '));
+    process.exitCode = code;
+  },
+);

@@ -25,6 +25,8 @@ export interface NativeBinding {
   dup(fd: number): number;
   memfd(name: string, size: number): number;
   mmap(fd: number, offset: number, length: number, writable: boolean): ArrayBuffer;
+  /** Unmaps an ArrayBuffer from mmap now and detaches it. */
+  munmap(buffer: ArrayBuffer): void;
   fileSize(fd: number): number;
   socketPair(): [number, number];
   /** 2: sent; 0: the socket is full, nothing sent; 1: header sent, call again with headerSent. */
@@ -42,6 +44,49 @@ export interface NativeBinding {
     onWritable: () => void,
     onError: (error: Error & { code?: string; errno?: number; syscall?: string }) => void,
   ) => { watchWritable(on: boolean): void; setRef(on: boolean): void; close(): void };
+
+  mediaDeviceInfo(fd: number): { driver: string; model: string; serial: string; busInfo: string; mediaVersion: number; hwRevision: number; driverVersion: number };
+  mediaTopology(fd: number): {
+    version: number;
+    entities: { id: number; name: string; function: number; flags: number }[];
+    interfaces: { id: number; type: number; flags: number; major: number; minor: number }[];
+    pads: { id: number; entityId: number; flags: number; index: number }[];
+    links: { id: number; sourceId: number; sinkId: number; flags: number }[];
+  };
+  mediaSetupLink(fd: number, sourceEntity: number, sourcePad: number, sinkEntity: number, sinkPad: number, flags: number): void;
+  subdevFormat(fd: number, pad: number, which: number): MbusFrameFormat;
+  subdevSetFormat(fd: number, pad: number, which: number, format: Partial<MbusFrameFormat>): MbusFrameFormat;
+  subdevSelection(fd: number, pad: number, which: number, target: number, rectangle?: NativeRectangle): NativeRectangle;
+  subdevMbusCodes(fd: number, pad: number, which: number): number[];
+  queryControls(fd: number): NativeControlDescription[];
+  getControls(fd: number, ids: readonly number[]): NativeControlValue[];
+  setControls(fd: number, values: readonly (readonly [number, NativeControlValue])[]): NativeControlValue[];
+  queryCapabilities(fd: number): { driver: string; card: string; busInfo: string; version: number; capabilities: number; deviceCaps: number };
+  enumFormats(fd: number, type: number, mbusCode?: number): { pixelFormat: number; description: string; flags: number }[];
+  enumFrameSizes(fd: number, pixelFormat: number): { minWidth: number; maxWidth: number; stepWidth: number; minHeight: number; maxHeight: number; stepHeight: number }[];
+  format(fd: number, type: number): NativeVideoFormat;
+  setFormat(fd: number, type: number, format: { width: number; height: number; pixelFormat: number; field?: number; colorspace?: number }, tryOnly: boolean): NativeVideoFormat;
+  requestBuffers(fd: number, type: number, memory: number, count: number): number;
+  queryBuffer(fd: number, type: number, index: number): { length: number; offset: number }[];
+  exportBuffer(fd: number, type: number, index: number, plane: number): number;
+  queueBuffer(fd: number, type: number, memory: number, index: number, planes: { bytesUsed?: number; fd?: number; length?: number }[]): void;
+  dequeueBuffer(fd: number, type: number, memory: number): { index: number; sequence: number; flags: number; field: number; timestamp: bigint; bytesUsed: number[] } | null;
+  streamOn(fd: number, type: number): void;
+  streamOff(fd: number, type: number): void;
+  DeviceWatcher: new (fd: number, onReady: (error?: Error) => void) => { start(): void; stop(): void; close(): void };
+}
+
+export interface MbusFrameFormat {
+  code: number; width: number; height: number; field: number; colorspace: number; ycbcrEnc: number; quantization: number; xferFunc: number;
+}
+export interface NativeRectangle { left: number; top: number; width: number; height: number }
+export interface NativeControlDescription {
+  id: number; name: string; type: number; minimum: bigint; maximum: bigint; step: bigint; defaultValue: bigint;
+  flags: number; elements: number; elementSize: number; menu?: { index: number; name?: string; value?: bigint }[];
+}
+export type NativeControlValue = number | bigint | string | Uint8Array | Uint16Array | Uint32Array;
+export interface NativeVideoFormat {
+  width: number; height: number; pixelFormat: number; field: number; colorspace: number; planes: { bytesPerLine: number; size: number }[];
 }
 
 let binding: NativeBinding | undefined;

@@ -1,10 +1,12 @@
-// File descriptors and shared memory: close, dup, memfd_create, mmap as an ArrayBuffer.
+// File descriptors and shared memory: close, dup, memfd_create, mmap as an ArrayBuffer, munmap.
 #include "fds.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <unordered_map>
 
 #include "errors.h"
 
@@ -41,6 +43,22 @@ static Napi::Value Memfd(const Napi::CallbackInfo& info) {
 }
 
 // mmap(fd, offset, length, writable): the mapping as an ArrayBuffer, unmapped when collected.
+struct Mapping {
+  void* address;  // null once unmapped
+  size_t length;
+};
+
+// Live mappings by the address their ArrayBuffer starts at, for munmap.
+static std::unordered_map<void*, Mapping*>& Mappings() {
+  static std::unordered_map<void*, Mapping*> mappings;
+  return mappings;
+}
+
+static Mapping* Remember(void* data, Mapping* mapping) {
+  Mappings()[data] = mapping;
+  return mapping;
+}
+
 static Napi::Value Mmap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArg(info, 0);
@@ -55,12 +73,28 @@ static Napi::Value Mmap(const Napi::CallbackInfo& info) {
   size_t mappedLength = static_cast<size_t>(length + skip);
   void* address = mmap(nullptr, mappedLength, prot, MAP_SHARED, fd, offset - skip);
   if (address == MAP_FAILED) throw SystemError(env, errno, "mmap");
-  struct Mapping { void* address; size_t length; };
   return Napi::ArrayBuffer::New(env, static_cast<uint8_t*>(address) + skip, static_cast<size_t>(length),
-      [](Napi::Env, void*, Mapping* mapping) {
-        munmap(mapping->address, mapping->length);
+      [](Napi::Env, void* data, Mapping* mapping) {
+        if (mapping->address) munmap(mapping->address, mapping->length);
+        Mappings().erase(data);
         delete mapping;
-      }, new Mapping{address, mappedLength});
+      }, Remember(static_cast<uint8_t*>(address) + skip, new Mapping{address, mappedLength}));
+}
+
+// munmap(arrayBuffer): unmaps a mapping now rather than when it is collected, and detaches the
+// ArrayBuffer so that nothing reads the memory afterwards. A device may need its buffers
+// unmapped before it frees them.
+static Napi::Value Munmap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArrayBuffer()) throw Napi::TypeError::New(env, "munmap takes an ArrayBuffer from mmap");
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  auto found = Mappings().find(buffer.Data());
+  if (found == Mappings().end() || !found->second->address) throw Napi::TypeError::New(env, "munmap takes an ArrayBuffer from mmap, once");
+  Mapping* mapping = found->second;
+  buffer.Detach();
+  munmap(mapping->address, mapping->length);
+  mapping->address = nullptr;
+  return env.Undefined();
 }
 
 // The size of the file behind an fd.
@@ -76,6 +110,7 @@ void InitFds(Napi::Env env, Napi::Object exports) {
   exports.Set("dup", Napi::Function::New(env, Dup, "dup"));
   exports.Set("memfd", Napi::Function::New(env, Memfd, "memfd"));
   exports.Set("mmap", Napi::Function::New(env, Mmap, "mmap"));
+  exports.Set("munmap", Napi::Function::New(env, Munmap, "munmap"));
   exports.Set("fileSize", Napi::Function::New(env, FileSize, "fileSize"));
 }
 

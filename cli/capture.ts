@@ -1,0 +1,148 @@
+/** `ts-ipa capture`: frames from a camera to PNG files, with the IPA where the user says. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Isolation } from '../runtime';
+import { isPixelFormatName, type PixelFormatName } from '../runtime/v4l2';
+import { VimcCamera } from '../platforms/vimc/pipeline';
+import type { Frame } from '../platforms/vimc/requests';
+import { findCameras, openMediaGraph } from './cameras';
+import { UnsupportedError, UsageError } from './errors';
+import { writePng, type Picture } from './png';
+
+export interface CaptureOptions {
+  camera?: string;
+  frames: number;
+  size: { width: number; height: number };
+  format: PixelFormatName;
+  isolation: Isolation;
+  out: string;
+  /** The simulated camera's frame rate. */
+  frameRate?: number;
+}
+
+export interface CaptureSummary {
+  camera: string;
+  simulated: boolean;
+  frames: number;
+  fps: number;
+  dropped: number;
+  ipaP50Us: number;
+  ipaP99Us: number;
+  files: string[];
+}
+
+export function parseCaptureOptions(values: Record<string, string | boolean | undefined>): CaptureOptions {
+  const frames = Number(values.frames ?? 30);
+  if (!Number.isInteger(frames) || frames < 1) throw new UsageError(`--frames ${values.frames}: give a whole number of frames, 1 or more`);
+  const size = /^(\d+)x(\d+)$/.exec(String(values.size ?? '640x480'));
+  if (!size) throw new UsageError(`--size ${values.size}: give WIDTHxHEIGHT, e.g. 640x480`);
+  const format = String(values.format ?? 'BGR888');
+  if (!isPixelFormatName(format)) throw new UnsupportedError(`--format ${format}: this camera gives BGR888 or RGB888`);
+  const isolation = String(values.isolation ?? 'process');
+  if (!['direct', 'thread', 'process'].includes(isolation)) throw new UsageError(`--isolation ${isolation}: give direct, thread or process`);
+  return {
+    camera: values.camera === undefined ? undefined : String(values.camera),
+    frames, size: { width: Number(size[1]), height: Number(size[2]) }, format, isolation: isolation as Isolation,
+    out: String(values.out ?? 'frames'),
+  };
+}
+
+export async function capture(options: CaptureOptions, log: (line: string) => void): Promise<CaptureSummary> {
+  const entry = options.camera ?? findCameras()[0]!.path;
+  const media = openMediaGraph(entry, { frameRate: options.frameRate });
+  log(media.simulated
+    ? `Camera: ${media.info.model} at ${media.path} — SIMULATED: no vimc device on this machine`
+    : `Camera: ${media.info.model} at ${media.path} (${media.info.driver})`);
+  const camera = await VimcCamera.open(media, { isolation: options.isolation });
+  try {
+    const config = camera.generateConfiguration();
+    config.pixelFormat = options.format;
+    config.size = { ...options.size };
+    if (camera.validate(config) === 'adjusted') log(`Adjusted the configuration to ${config.pixelFormat} ${config.size.width}x${config.size.height}`);
+    await camera.configure(config);
+    log(`Capturing ${options.frames} frames, ${config.pixelFormat} ${config.size.width}x${config.size.height}, IPA in ${options.isolation} mode`);
+    await camera.start();
+    const captured = await captureFrames(camera, options.frames, progressBar('capture', options.frames));
+    await camera.stop();
+    fs.mkdirSync(options.out, { recursive: true });
+    const files: string[] = [];
+    const writing = progressBar('write PNG', captured.length);
+    for (const frame of captured) {
+      const file = path.join(options.out, `frame-${String(frame.sequence).padStart(4, '0')}.png`);
+      writePng(file, frame.picture);
+      files.push(file);
+      writing.increment();
+    }
+    writing.stop();
+    return summarise(camera, media.simulated, captured, files);
+  } finally {
+    await camera.close();
+  }
+}
+
+interface Captured {
+  sequence: number;
+  timestamp: bigint;
+  ipaRoundTripUs: number;
+  picture: Picture;
+}
+
+/** Keeps every buffer busy until `count` frames are in; each frame is copied out and its buffer given back at once. */
+async function captureFrames(camera: VimcCamera, count: number, progress: { increment(): void; stop(): void }): Promise<Captured[]> {
+  const captured: Captured[] = [];
+  const keep = (frame: Frame) => {
+    captured.push({
+      sequence: frame.sequence, timestamp: frame.timestamp, ipaRoundTripUs: frame.ipaRoundTripUs,
+      picture: { width: frame.width, height: frame.height, stride: frame.stride, pixelFormat: frame.pixelFormat, data: frame.data.slice() },
+    });
+    frame.release();
+    progress.increment();
+  };
+  try {
+    await Promise.all(Array.from({ length: count }, () => camera.capture().then(keep)));
+  } finally {
+    progress.stop();
+  }
+  return captured.sort((a, b) => a.sequence - b.sequence);
+}
+
+function summarise(camera: VimcCamera, simulated: boolean, frames: Captured[], files: string[]): CaptureSummary {
+  const intervals = frames.slice(1).map((f, i) => Number(f.timestamp - frames[i]!.timestamp));
+  const typical = percentile([...intervals].sort((a, b) => a - b), 50);
+  // A frame the sensor made while no buffer waited shows as a gap of two or more intervals.
+  const dropped = intervals.reduce((n, gap) => n + Math.max(0, Math.round(gap / typical) - 1), 0);
+  const span = Number(frames[frames.length - 1]!.timestamp - frames[0]!.timestamp) / 1e9;
+  const trips = frames.map((f) => f.ipaRoundTripUs).sort((a, b) => a - b);
+  return {
+    camera: camera.id, simulated, frames: frames.length, fps: span > 0 ? (frames.length - 1) / span : 0, dropped: typical > 0 ? dropped : 0,
+    ipaP50Us: percentile(trips, 50), ipaP99Us: percentile(trips, 99), files,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** A progress bar on a terminal; silent when the output is a pipe or a file. */
+function progressBar(label: string, total: number): { increment(): void; stop(): void } {
+  if (!process.stderr.isTTY) return { increment() {}, stop() {} };
+  const bar = new SingleBar({ format: `${label.padEnd(10)} [{bar}] {value}/{total}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  bar.start(total, 0);
+  return { increment: () => bar.increment(), stop: () => bar.stop() };
+}
+
+export function summaryTable(s: CaptureSummary): string {
+  const rows: [string, string][] = [
+    ['camera', `${s.camera}${s.simulated ? ' (simulated)' : ''}`],
+    ['frames', String(s.frames)],
+    ['fps', s.fps.toFixed(1)],
+    ['dropped frames', String(s.dropped)],
+    ['IPA round trip p50', `${s.ipaP50Us.toFixed(0)} µs`],
+    ['IPA round trip p99', `${s.ipaP99Us.toFixed(0)} µs`],
+    ['written', s.files.length ? `${s.files.length} PNG files in ${path.dirname(s.files[0]!)}` : 'nothing'],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
+}

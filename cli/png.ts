@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import { PNG } from 'pngjs';
+import { PixelFormats, type PixelFormatName } from '../runtime/v4l2';
+
+export interface Picture {
+  width: number;
+  height: number;
+  stride: number;
+  pixelFormat: PixelFormatName;
+  data: Uint8Array;
+}
+
+/** A frame as a PNG file (8-bit RGB), whatever order its format keeps the channels in. */
+export function writePng(file: string, picture: Picture): void {
+  const { width, height, stride, data } = picture;
+  const order = PixelFormats[picture.pixelFormat].memoryOrder;
+  const rgb = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const row = data.subarray(y * stride, y * stride + width * 3);
+    if (order === 'RGB') {
+      rgb.set(row, y * width * 3);
+    } else {
+      for (let x = 0; x < width; x++) {
+        const to = (y * width + x) * 3;
+        rgb[to] = row[x * 3 + 2]!;
+        rgb[to + 1] = row[x * 3 + 1]!;
+        rgb[to + 2] = row[x * 3]!;
+      }
+    }
+  }
+  const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+  png.data = rgb;
+  fs.writeFileSync(file, PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false }));
+}

@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import {
+  controls, SharedMemory, type ControlInfoMap, type ControlList, type EventSender, type Flags, type IPABuffer,
+  type IPACameraSensorInfo, type IPAImplementation, type IPASettings, type IPAStream, type SharedFD, type u32,
+} from '../../../runtime';
+import { V4L2Cid } from '../../../runtime/v4l2';
+import { IPAOperationCode, type IPAVimcInterface, TestFlag } from '../contract';
+import { PARAMS_BUFFER_ID, writeParams, type FrameParams } from '../params';
+
+/** Pixels apart that the statistics sample, in both directions. */
+const STATS_STEP = 8;
+
+/**
+ * The vimc IPA. As libcamera's, it traces its operations into the fd it gets at init and answers
+ * computeParams with paramsComputed. It also does a vimc IPA's real work: it turns each request's
+ * Brightness, Contrast and Saturation into the sensor's V4L2 values (as libcamera's vimc pipeline
+ * does by hand), and measures the mean colour of the capture buffer the frame will go into, from
+ * the dmabuf it mapped.
+ */
+export class VimcIPA implements IPAImplementation<IPAVimcInterface> {
+  private trace: SharedFD | undefined;
+  private readonly requests = new Map<number, ControlList>();
+  private readonly buffers = new Map<number, Uint8Array>();
+  private stream: { width: number; height: number; stride: number } | undefined;
+  private sensor = { brightness: 128, contrast: 128, saturation: 128 };
+
+  constructor(private readonly events: EventSender<IPAVimcInterface>) {}
+
+  init(settings: IPASettings, traceFd: SharedFD, code: IPAOperationCode, inFlags: Flags<TestFlag>) {
+    if (traceFd.isValid) this.trace = traceFd.dup();
+    this.record(IPAOperationCode.IPAOperationInit);
+    void code;
+    // As libcamera's: a configuration file that is named must be readable.
+    if (settings.configurationFile) {
+      try {
+        fs.accessSync(settings.configurationFile, fs.constants.R_OK);
+      } catch {
+        return { ret: -22, outFlags: inFlags };
+      }
+    }
+    return { ret: 0, outFlags: inFlags };
+  }
+
+  configure(sensorInfo: IPACameraSensorInfo, streamConfig: Map<u32, IPAStream>, entityControls: Map<u32, ControlInfoMap>) {
+    const stream = streamConfig.get(0);
+    if (!stream) return -22;
+    this.stream = { width: stream.size.width, height: stream.size.height, stride: stream.size.width * 3 };
+    const sensorControls = entityControls.get(0);
+    const initial = (cid: number, fallback: number) => Number(sensorControls?.get(cid)?.def.value ?? fallback);
+    this.sensor = {
+      brightness: initial(V4L2Cid.Brightness, 128),
+      contrast: initial(V4L2Cid.Contrast, 128),
+      saturation: initial(V4L2Cid.Saturation, 128),
+    };
+    void sensorInfo;
+    return 0;
+  }
+
+  start() {
+    this.record(IPAOperationCode.IPAOperationStart);
+    return 0;
+  }
+
+  stop() {
+    this.record(IPAOperationCode.IPAOperationStop);
+    this.requests.clear();
+  }
+
+  mapBuffers(buffers: IPABuffer[]) {
+    for (const buffer of buffers) {
+      const plane = buffer.planes[0]!;
+      const memory = SharedMemory.fromFd(plane.fd.dup().fd);
+      try {
+        this.buffers.set(buffer.id, new Uint8Array(memory.map(plane.offset, plane.length)));
+      } finally {
+        memory.close(); // the mapping outlives the fd
+      }
+    }
+  }
+
+  unmapBuffers(ids: u32[]) {
+    for (const id of ids) this.buffers.delete(id);
+  }
+
+  queueRequest(frame: u32, list: ControlList) {
+    this.requests.set(frame, list);
+  }
+
+  computeParams(frame: u32, bufferId: u32) {
+    const list = this.requests.get(frame);
+    this.requests.delete(frame);
+    let changed = false;
+    const set = (key: 'brightness' | 'contrast' | 'saturation', value: number) => {
+      const clamped = Math.max(0, Math.min(255, Math.round(value)));
+      if (this.sensor[key] !== clamped) changed = true;
+      this.sensor[key] = clamped;
+    };
+    const brightness = list?.get(controls.Brightness);
+    const contrast = list?.get(controls.Contrast);
+    const saturation = list?.get(controls.Saturation);
+    if (typeof brightness === 'number') set('brightness', brightness * 128 + 128);
+    if (typeof contrast === 'number') set('contrast', contrast * 128);
+    if (typeof saturation === 'number') set('saturation', saturation * 128);
+    const params: FrameParams = { frame, ...this.sensor, previousMean: this.meanOf(bufferId) };
+    const paramsBuffer = this.buffers.get(PARAMS_BUFFER_ID);
+    if (paramsBuffer) writeParams(paramsBuffer, bufferId, params);
+    this.events.paramsComputed(bufferId, changed ? TestFlag.Flag1 : 0);
+  }
+
+  /** The mean R, G, B of a capture buffer, sampled on a grid; undefined while it holds nothing. */
+  private meanOf(bufferId: number): [number, number, number] | undefined {
+    const pixels = this.buffers.get(bufferId);
+    const s = this.stream;
+    if (!pixels || !s) return undefined;
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let n = 0;
+    let any = false;
+    for (let y = STATS_STEP >> 1; y < s.height; y += STATS_STEP) {
+      for (let x = STATS_STEP >> 1; x < s.width; x += STATS_STEP) {
+        const at = y * s.stride + x * 3;
+        if (at + 2 >= pixels.length) break;
+        r += pixels[at]!;
+        g += pixels[at + 1]!;
+        b += pixels[at + 2]!;
+        any ||= pixels[at]! !== 0 || pixels[at + 1]! !== 0 || pixels[at + 2]! !== 0;
+        n++;
+      }
+    }
+    return any && n > 0 ? [r / n, g / n, b / n] : undefined;
+  }
+
+  /** libcamera's trace: the operation code as a 4-byte enum, appended to the trace fd. */
+  private record(code: IPAOperationCode): void {
+    if (!this.trace) return;
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32LE(code);
+    fs.writeSync(this.trace.fd, bytes);
+  }
+}

@@ -1,0 +1,101 @@
+import { Colorspace, DeviceError, MbusCode, type MbusFormat, type Rectangle, type Subdevice, type V4L2ControlValue } from '../../../runtime/v4l2';
+import { SimulatedControls } from './controls';
+
+export const BAYER_CODES: readonly number[] = [MbusCode.SBGGR8_1X8, MbusCode.SGBRG8_1X8, MbusCode.SGRBG8_1X8, MbusCode.SRGGB8_1X8];
+export const RGB_CODES: readonly number[] = [MbusCode.RGB888_1X24, MbusCode.BGR888_1X24];
+
+const MIN = { width: 16, height: 16 };
+const MAX = { width: 4096, height: 2160 };
+
+/** How a kind of vimc entity treats formats on its pads. */
+export interface PadRules {
+  /** The codes each pad accepts (the first is its default). */
+  codes: readonly (readonly number[])[];
+  /** Sink pad formats propagate to the source pad (size always; the code too when `sameCode`). */
+  propagate?: { sink: number; source: number; sameCode: boolean };
+  /** The entity crops its sink pad (the scaler). */
+  crops?: boolean;
+}
+
+/**
+ * A simulated vimc sub-device: pad formats adjusted as the 6.1 driver adjusts them (sizes clamped to
+ * 16x16..4096x2160 and made even, unknown codes replaced by the pad's default, sink formats
+ * propagated), a crop rectangle where the driver has one, and controls.
+ */
+export class SimulatedSubdevice implements Subdevice {
+  private readonly formats: Required<Pick<MbusFormat, 'code' | 'width' | 'height' | 'colorspace'>>[];
+  private cropRect: Rectangle = { left: 0, top: 0, width: 640, height: 480 };
+  streaming = false;
+
+  constructor(readonly path: string, readonly entity: string, private readonly rules: PadRules, readonly ctrls: SimulatedControls) {
+    this.formats = rules.codes.map((codes) => ({ code: codes[0]!, width: 640, height: 480, colorspace: Colorspace.Srgb }));
+  }
+
+  format(pad: number): MbusFormat {
+    return { ...this.pad(pad, 'VIDIOC_SUBDEV_G_FMT'), field: 1 };
+  }
+
+  setFormat(pad: number, wanted: MbusFormat): MbusFormat {
+    const current = this.pad(pad, 'VIDIOC_SUBDEV_S_FMT');
+    if (this.streaming) throw this.error('EBUSY', 'VIDIOC_SUBDEV_S_FMT', 'Device or resource busy');
+    const propagate = this.rules.propagate;
+    const codes = this.rules.codes[pad]!;
+    const followsSink = propagate?.sameCode && pad === propagate.source;
+    current.code = followsSink ? current.code : codes.includes(wanted.code) ? wanted.code : codes[0]!;
+    if (!followsSink) current.colorspace = wanted.colorspace || Colorspace.Srgb;
+    current.width = Math.min(MAX.width, Math.max(MIN.width, wanted.width)) & ~1;
+    current.height = Math.min(MAX.height, Math.max(MIN.height, wanted.height)) & ~1;
+    if (propagate && pad === propagate.sink) {
+      const source = this.formats[propagate.source]!;
+      Object.assign(source, { width: current.width, height: current.height, colorspace: current.colorspace });
+      if (propagate.sameCode) source.code = current.code;
+      if (this.rules.crops) this.cropRect = { left: 0, top: 0, width: current.width, height: current.height };
+    }
+    return this.format(pad);
+  }
+
+  mbusCodes(pad: number): number[] {
+    this.pad(pad, 'VIDIOC_SUBDEV_ENUM_MBUS_CODE');
+    return [...this.rules.codes[pad]!];
+  }
+
+  crop(pad: number): Rectangle {
+    if (!this.rules.crops || pad !== 0) throw this.error('ENOTTY', 'VIDIOC_SUBDEV_G_SELECTION', 'Inappropriate ioctl for device');
+    return { ...this.cropRect };
+  }
+
+  setCrop(pad: number, r: Rectangle): Rectangle {
+    if (!this.rules.crops || pad !== 0) throw this.error('ENOTTY', 'VIDIOC_SUBDEV_S_SELECTION', 'Inappropriate ioctl for device');
+    const sink = this.formats[0]!;
+    const width = Math.min(sink.width, Math.max(MIN.width, r.width)) & ~1;
+    const height = Math.min(sink.height, Math.max(MIN.height, r.height)) & ~1;
+    const left = Math.min(sink.width - width, Math.max(0, r.left)) & ~1;
+    const top = Math.min(sink.height - height, Math.max(0, r.top)) & ~1;
+    this.cropRect = { left, top, width, height };
+    return this.crop(pad);
+  }
+
+  controls() {
+    return this.ctrls.controls();
+  }
+
+  getControls(ids: readonly number[]) {
+    return this.ctrls.getControls(ids);
+  }
+
+  setControls(values: readonly (readonly [number, V4L2ControlValue])[]) {
+    return this.ctrls.setControls(values);
+  }
+
+  close(): void {}
+
+  private pad(pad: number, call: string) {
+    const format = this.formats[pad];
+    if (!format) throw this.error('EINVAL', call, 'Invalid argument');
+    return format;
+  }
+
+  private error(code: string, call: string, what: string): DeviceError {
+    return new DeviceError(`${this.path}: ${call}: ${what}`, code, undefined, call, this.path);
+  }
+}

@@ -1,0 +1,78 @@
+/** V4L2 and media controller numbers from the kernel's uapi headers, for those ts-ipa uses. */
+
+export const BufferType = { VideoCapture: 1, VideoCaptureMplane: 9 } as const;
+export const Memory = { Mmap: 1, Dmabuf: 4 } as const;
+export const FormatWhich = { Try: 0, Active: 1 } as const;
+export const SelectionTarget = { Crop: 0, CropBounds: 2 } as const;
+export const Colorspace = { Default: 0, Srgb: 8 } as const;
+
+export const Capability = {
+  VideoCapture: 0x00000001,
+  VideoCaptureMplane: 0x00001000,
+  Streaming: 0x04000000,
+  IoMc: 0x20000000,
+} as const;
+
+export const EntityFunction = {
+  IoV4l: 0x00010001,
+  CamSensor: 0x00020001,
+  Lens: 0x00020003,
+  ProcVideoPixelEncConv: 0x00004003,
+  ProcVideoScaler: 0x00004005,
+} as const;
+
+export const PadFlag = { Sink: 1, Source: 2 } as const;
+export const LinkFlag = { Enabled: 1, Immutable: 2, TypeMask: 0xf0000000, DataLink: 0, InterfaceLink: 0x10000000 } as const;
+export const InterfaceType = { V4lVideo: 0x200, V4lSubdev: 0x203 } as const;
+
+/** Media bus codes. */
+export const MbusCode = {
+  RGB888_1X24: 0x100a,
+  BGR888_1X24: 0x1013,
+  SBGGR8_1X8: 0x3001,
+  SGRBG8_1X8: 0x3002,
+  SGBRG8_1X8: 0x3013,
+  SRGGB8_1X8: 0x3014,
+} as const;
+
+/** The V4L2 control ids ts-ipa sets. */
+export const V4L2Cid = {
+  Brightness: 0x00980900,
+  Contrast: 0x00980901,
+  Saturation: 0x00980902,
+  Hue: 0x00980903,
+  HFlip: 0x00980914,
+  VFlip: 0x00980915,
+  TestPattern: 0x009f0903,
+  /** vimc's own: draws counters over the picture unless set to 2 ("None"). */
+  VimcShowInformation: 0x00f0f002,
+} as const;
+
+export const ControlType = {
+  Integer: 1, Boolean: 2, Menu: 3, Button: 4, Integer64: 5, String: 7, Bitmask: 8, IntegerMenu: 9,
+} as const;
+
+/** A four-character code as V4L2 packs it (first character in the low byte). */
+export function fourcc(code: string): number {
+  if (code.length !== 4) throw new RangeError(`a fourcc has 4 characters, not '${code}'`);
+  return (code.charCodeAt(0) | (code.charCodeAt(1) << 8) | (code.charCodeAt(2) << 16) | (code.charCodeAt(3) << 24)) >>> 0;
+}
+
+export function fourccName(value: number): string {
+  return String.fromCharCode(value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, (value >>> 24) & 0xff);
+}
+
+/**
+ * Pixel formats by libcamera's names, which describe a little-endian word: `BGR888` is stored R, G,
+ * B in memory (V4L2's RGB24, 'RGB3').
+ */
+export const PixelFormats = {
+  BGR888: { fourcc: fourcc('RGB3'), mbusCode: MbusCode.RGB888_1X24, bytesPerPixel: 3, memoryOrder: 'RGB' },
+  RGB888: { fourcc: fourcc('BGR3'), mbusCode: MbusCode.BGR888_1X24, bytesPerPixel: 3, memoryOrder: 'BGR' },
+} as const;
+
+export type PixelFormatName = keyof typeof PixelFormats;
+
+export function isPixelFormatName(name: string): name is PixelFormatName {
+  return Object.prototype.hasOwnProperty.call(PixelFormats, name);
+}

@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import { native } from '../native';
+import { BufferType, Capability, Colorspace, Memory } from './constants';
+import { DeviceControls } from './controls';
+import { DeviceError, onDevice, openDeviceNode } from './device-node';
+import type {
+  ControlDescription, DequeuedBuffer, FrameSizeRange, V4L2ControlValue, VideoBuffer, VideoCapabilities, VideoDevice, VideoFormat,
+} from './types';
+
+const BUF_FLAG_ERROR = 0x40;
+
+/**
+ * A V4L2 capture device (/dev/videoN): formats, MMAP buffers exported as dmabufs, and streaming
+ * driven by the event loop (a poll watcher dequeues each filled buffer as it comes).
+ */
+export class V4L2VideoDevice implements VideoDevice {
+  readonly capabilities: VideoCapabilities;
+  private readonly type: number;
+  private readonly ctrls: DeviceControls;
+  private fd: number;
+  private buffers: VideoBuffer[] = [];
+  private mappings: ArrayBuffer[] = [];
+  private watcher: InstanceType<ReturnType<typeof native>['DeviceWatcher']> | undefined;
+  private handler: ((buffer: DequeuedBuffer) => void) | undefined;
+  private streaming = false;
+
+  private constructor(readonly path: string, fd: number) {
+    this.fd = fd;
+    this.ctrls = new DeviceControls(path, () => this.fd);
+    this.capabilities = onDevice(path, () => native().queryCapabilities(fd));
+    const caps = this.capabilities.deviceCaps;
+    if (!(caps & Capability.Streaming) || !(caps & (Capability.VideoCapture | Capability.VideoCaptureMplane))) {
+      throw new DeviceError(`${path}: not a streaming capture device (${this.capabilities.card})`, 'ENOTSUP', undefined, 'VIDIOC_QUERYCAP', path);
+    }
+    this.type = caps & Capability.VideoCaptureMplane ? BufferType.VideoCaptureMplane : BufferType.VideoCapture;
+  }
+
+  static open(path: string): V4L2VideoDevice {
+    const fd = openDeviceNode(path);
+    try {
+      return new V4L2VideoDevice(path, fd);
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
+  }
+
+  pixelFormats(): { pixelFormat: number; description: string }[] {
+    return onDevice(this.path, () => native().enumFormats(this.fd, this.type));
+  }
+
+  frameSizes(pixelFormat: number): FrameSizeRange[] {
+    return onDevice(this.path, () => native().enumFrameSizes(this.fd, pixelFormat));
+  }
+
+  format(): VideoFormat {
+    return onDevice(this.path, () => native().format(this.fd, this.type));
+  }
+
+  setFormat(format: { width: number; height: number; pixelFormat: number; colorspace?: number }): VideoFormat {
+    return onDevice(this.path, () => native().setFormat(this.fd, this.type, { colorspace: Colorspace.Srgb, ...format }, false));
+  }
+
+  tryFormat(format: { width: number; height: number; pixelFormat: number; colorspace?: number }): VideoFormat {
+    return onDevice(this.path, () => native().setFormat(this.fd, this.type, { colorspace: Colorspace.Srgb, ...format }, true));
+  }
+
+  allocateBuffers(count: number): VideoBuffer[] {
+    if (this.buffers.length > 0) throw new DeviceError(`${this.path}: buffers are already allocated`, 'EBUSY', undefined, 'VIDIOC_REQBUFS', this.path);
+    const granted = onDevice(this.path, () => native().requestBuffers(this.fd, this.type, Memory.Mmap, count));
+    try {
+      for (let index = 0; index < granted; index++) {
+        const planes = onDevice(this.path, () => native().queryBuffer(this.fd, this.type, index));
+        const mapping = onDevice(this.path, () => native().mmap(this.fd, planes[0]!.offset, planes[0]!.length, false));
+        this.mappings.push(mapping);
+        const exported = planes.map((plane, i) => ({ fd: onDevice(this.path, () => native().exportBuffer(this.fd, this.type, index, i)), offset: 0, length: plane.length }));
+        this.buffers.push({ index, planes: exported, memory: new Uint8Array(mapping) });
+      }
+    } catch (error) {
+      this.releaseBuffers();
+      throw error;
+    }
+    return this.buffers;
+  }
+
+  releaseBuffers(): void {
+    if (this.streaming) this.streamOff();
+    for (const mapping of this.mappings) native().munmap(mapping);
+    for (const buffer of this.buffers) for (const plane of buffer.planes) native().close(plane.fd);
+    this.mappings = [];
+    const had = this.buffers.length > 0;
+    this.buffers = [];
+    if (had) onDevice(this.path, () => native().requestBuffers(this.fd, this.type, Memory.Mmap, 0));
+  }
+
+  queueBuffer(index: number): void {
+    const buffer = this.buffers[index];
+    if (!buffer) throw new RangeError(`${this.path}: no buffer ${index}`);
+    const planes = this.type === BufferType.VideoCaptureMplane ? buffer.planes.map(() => ({})) : [];
+    onDevice(this.path, () => native().queueBuffer(this.fd, this.type, Memory.Mmap, index, planes));
+  }
+
+  onBuffer(handler: ((buffer: DequeuedBuffer) => void) | undefined): void {
+    this.handler = handler;
+  }
+
+  streamOn(): void {
+    onDevice(this.path, () => native().streamOn(this.fd, this.type));
+    this.streaming = true;
+    this.watcher ??= new (native().DeviceWatcher)(this.fd, (error) => this.dequeueReady(error));
+    this.watcher.start();
+  }
+
+  private dequeueReady(error: Error | undefined): void {
+    if (error || !this.streaming) return;
+    for (;;) {
+      const done = onDevice(this.path, () => native().dequeueBuffer(this.fd, this.type, Memory.Mmap));
+      if (!done) return;
+      this.handler?.({
+        index: done.index,
+        sequence: done.sequence,
+        timestamp: done.timestamp,
+        bytesUsed: done.bytesUsed[0] ?? 0,
+        error: (done.flags & BUF_FLAG_ERROR) !== 0,
+      });
+      if (!this.streaming) return;
+    }
+  }
+
+  streamOff(): void {
+    if (!this.streaming) return;
+    this.streaming = false;
+    this.watcher?.stop();
+    onDevice(this.path, () => native().streamOff(this.fd, this.type));
+  }
+
+  controls(): ControlDescription[] {
+    return this.ctrls.controls();
+  }
+
+  getControls(ids: readonly number[]): V4L2ControlValue[] {
+    return this.ctrls.getControls(ids);
+  }
+
+  setControls(values: readonly (readonly [number, V4L2ControlValue])[]): V4L2ControlValue[] {
+    return this.ctrls.setControls(values);
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    this.releaseBuffers();
+    this.watcher?.close();
+    this.watcher = undefined;
+    fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+}
