@@ -72,7 +72,8 @@ main(argv).then(
   (code) => { process.exitCode = code; },
   (error: unknown) => {
     const { line, code } = describeFailure(error);
-    process.stderr.write(`ts-ipa ${argv[0] ?? ''}: ${line}\n`.replace('ts-ipa : ', 'ts-ipa: '));
+    const command = ['capture', 'list', 'inspect'].includes(argv[0] ?? '') ? ` ${argv[0]}` : '';
+    process.stderr.write(`ts-ipa${command}: ${line}\n`);
     process.exitCode = code;
   },
 );

@@ -75,8 +75,10 @@ static Napi::Value Mmap(const Napi::CallbackInfo& info) {
   if (address == MAP_FAILED) throw SystemError(env, errno, "mmap");
   return Napi::ArrayBuffer::New(env, static_cast<uint8_t*>(address) + skip, static_cast<size_t>(length),
       [](Napi::Env, void* data, Mapping* mapping) {
-        if (mapping->address) munmap(mapping->address, mapping->length);
-        Mappings().erase(data);
+        if (mapping->address) {
+          munmap(mapping->address, mapping->length);
+          Mappings().erase(data);
+        }
         delete mapping;
       }, Remember(static_cast<uint8_t*>(address) + skip, new Mapping{address, mappedLength}));
 }
@@ -94,6 +96,8 @@ static Napi::Value Munmap(const Napi::CallbackInfo& info) {
   buffer.Detach();
   munmap(mapping->address, mapping->length);
   mapping->address = nullptr;
+  // Forgotten now: a later mapping may get the same address before this one is collected.
+  Mappings().erase(found);
   return env.Undefined();
 }
 

@@ -270,7 +270,8 @@ static Napi::Value StreamOff(const Napi::CallbackInfo& info) {
 }
 
 // new DeviceWatcher(fd, onReady(error?)): calls onReady from the event loop each time the device
-// has a buffer to dequeue (the fd is readable), while started. The fd stays the caller's.
+// has a buffer to dequeue (the fd is readable), while started; an error stops it. The fd stays the
+// caller's.
 class DeviceWatcher : public Napi::ObjectWrap<DeviceWatcher> {
  public:
   static void Init(Napi::Env env, Napi::Object exports) {
@@ -336,6 +337,12 @@ class DeviceWatcher : public Napi::ObjectWrap<DeviceWatcher> {
   void OnEvent(int status) {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
+    if (status < 0 && started_) {
+      // libuv stops a poll handle that reports an error (a V4L2 queue says POLLERR while
+      // streaming with no buffer queued): it is stopped here too, for start() to start again.
+      started_ = false;
+      Unref();
+    }
     Napi::Value arg = status < 0 ? SystemError(env, -status, "poll").Value() : env.Undefined();
     try {
       onReady_.MakeCallback(Value(), {arg}, context_);

@@ -43,8 +43,8 @@ export const V4L2Cid = {
   Hue: 0x00980903,
   HFlip: 0x00980914,
   VFlip: 0x00980915,
-  TestPattern: 0x009f0903,
-  /** vimc's own: draws counters over the picture unless set to 2 ("None"). */
+  /** vimc's own controls: the sensor's pattern, and counters drawn over the picture unless 2 ("None"). */
+  VimcTestPattern: 0x00f0f000,
   VimcShowInformation: 0x00f0f002,
 } as const;
 

@@ -23,6 +23,8 @@ export class V4L2VideoDevice implements VideoDevice {
   private watcher: InstanceType<ReturnType<typeof native>['DeviceWatcher']> | undefined;
   private handler: ((buffer: DequeuedBuffer) => void) | undefined;
   private streaming = false;
+  /** Buffers with the driver: the watcher runs only while there are some, as libcamera's does. */
+  private queued = 0;
 
   private constructor(readonly path: string, fd: number) {
     this.fd = fd;
@@ -83,14 +85,19 @@ export class V4L2VideoDevice implements VideoDevice {
     return this.buffers;
   }
 
+  /** Stops streaming, unmaps and closes the buffers' fds and frees them in the driver. */
   releaseBuffers(): void {
-    if (this.streaming) this.streamOff();
-    for (const mapping of this.mappings) native().munmap(mapping);
-    for (const buffer of this.buffers) for (const plane of buffer.planes) native().close(plane.fd);
+    const mappings = this.mappings;
+    const buffers = this.buffers;
     this.mappings = [];
-    const had = this.buffers.length > 0;
     this.buffers = [];
-    if (had) onDevice(this.path, () => native().requestBuffers(this.fd, this.type, Memory.Mmap, 0));
+    try {
+      if (this.streaming) this.streamOff();
+    } finally {
+      for (const mapping of mappings) native().munmap(mapping);
+      for (const buffer of buffers) for (const plane of buffer.planes) native().close(plane.fd);
+      if (buffers.length > 0) onDevice(this.path, () => native().requestBuffers(this.fd, this.type, Memory.Mmap, 0));
+    }
   }
 
   queueBuffer(index: number): void {
@@ -98,6 +105,9 @@ export class V4L2VideoDevice implements VideoDevice {
     if (!buffer) throw new RangeError(`${this.path}: no buffer ${index}`);
     const planes = this.type === BufferType.VideoCaptureMplane ? buffer.planes.map(() => ({})) : [];
     onDevice(this.path, () => native().queueBuffer(this.fd, this.type, Memory.Mmap, index, planes));
+    // A capture queue polls as an error while streaming with nothing queued: watch only when
+    // there is something to wait for.
+    if (++this.queued === 1 && this.streaming) this.watcher!.start();
   }
 
   onBuffer(handler: ((buffer: DequeuedBuffer) => void) | undefined): void {
@@ -108,14 +118,19 @@ export class V4L2VideoDevice implements VideoDevice {
     onDevice(this.path, () => native().streamOn(this.fd, this.type));
     this.streaming = true;
     this.watcher ??= new (native().DeviceWatcher)(this.fd, (error) => this.dequeueReady(error));
-    this.watcher.start();
+    if (this.queued > 0) this.watcher.start();
   }
 
   private dequeueReady(error: Error | undefined): void {
-    if (error || !this.streaming) return;
+    if (!this.streaming) return;
     for (;;) {
       const done = onDevice(this.path, () => native().dequeueBuffer(this.fd, this.type, Memory.Mmap));
-      if (!done) return;
+      if (!done) {
+        // The watcher stopped itself on a poll error: carry on while buffers are queued.
+        if (error && this.queued > 0) setImmediate(() => this.streaming && this.queued > 0 && this.watcher!.start());
+        return;
+      }
+      if (--this.queued === 0) this.watcher!.stop();
       this.handler?.({
         index: done.index,
         sequence: done.sequence,
@@ -131,6 +146,7 @@ export class V4L2VideoDevice implements VideoDevice {
     if (!this.streaming) return;
     this.streaming = false;
     this.watcher?.stop();
+    this.queued = 0; // STREAMOFF takes every buffer back
     onDevice(this.path, () => native().streamOff(this.fd, this.type));
   }
 
@@ -146,12 +162,16 @@ export class V4L2VideoDevice implements VideoDevice {
     return this.ctrls.setControls(values);
   }
 
+  /** Releases everything and closes the device, whatever fails on the way: the node is free again. */
   close(): void {
     if (this.fd < 0) return;
-    this.releaseBuffers();
-    this.watcher?.close();
-    this.watcher = undefined;
-    fs.closeSync(this.fd);
-    this.fd = -1;
+    try {
+      this.releaseBuffers();
+    } finally {
+      this.watcher?.close();
+      this.watcher = undefined;
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
   }
 }

@@ -23,6 +23,9 @@ export const RAW_CAPTURE_FORMATS: readonly CaptureFormatInfo[] = [
   { pixelFormat: fourcc('RGGB'), description: '8-bit Bayer RGRG/GBGB', bytesPerPixel: 1 },
 ];
 
+/** vimc's capture nodes start streaming once this many buffers are queued. */
+const MIN_QUEUED = 2;
+
 /** What the rest of the simulated graph tells a capture node when it starts streaming. */
 export interface StreamSource {
   /** Checks the pipeline as the kernel does at STREAMON (EPIPE on a mismatch). */
@@ -53,6 +56,7 @@ export class SimulatedVideoDevice implements VideoDevice {
   private templateVersion = -1;
   private sequence = 0;
   private nextDue = 0n;
+  private streaming = false;
 
   constructor(readonly path: string, card: string, private readonly formats: readonly CaptureFormatInfo[], private readonly source: StreamSource | undefined) {
     this.capabilities = { driver: 'vimc', card, busInfo: 'platform:vimc-simulated', deviceCaps: Capability.VideoCapture | Capability.Streaming | Capability.IoMc };
@@ -110,17 +114,39 @@ export class SimulatedVideoDevice implements VideoDevice {
     if (!this.buffers[index]) throw new RangeError(`${this.path}: no buffer ${index}`);
     if (this.queue.includes(index)) throw this.error('EINVAL', 'VIDIOC_QBUF', 'Invalid argument (buffer already queued)');
     this.queue.push(index);
+    if (this.streaming && !this.timer && this.queue.length >= MIN_QUEUED) {
+      try {
+        this.startStreaming('VIDIOC_QBUF');
+      } catch (error) {
+        this.queue.pop();
+        throw error;
+      }
+    }
   }
 
   onBuffer(handler: ((buffer: DequeuedBuffer) => void) | undefined): void {
     this.handler = handler;
   }
 
+  /**
+   * Streams. As the driver (which needs two buffers queued to start), the pipeline is checked and
+   * frames start once two buffers are queued: here, or at the QBUF that makes two.
+   */
   streamOn(): void {
     if (!this.source) throw this.error('ENOTSUP', 'VIDIOC_STREAMON', 'streaming from this node is not simulated');
     if (this.buffers.length === 0) throw this.error('EINVAL', 'VIDIOC_STREAMON', 'Invalid argument (no buffers)');
-    if (this.timer) return;
-    this.source.start();
+    if (this.streaming) return;
+    this.streaming = true;
+    if (this.queue.length >= MIN_QUEUED) this.startStreaming('VIDIOC_STREAMON');
+  }
+
+  private startStreaming(call: string): void {
+    try {
+      this.source!.start();
+    } catch (error) {
+      const e = error as DeviceError;
+      throw new DeviceError(e.message.replace('VIDIOC_STREAMON', call), e.code, e.errno, call, e.path);
+    }
     this.templateVersion = -1;
     this.sequence = 0;
     this.nextDue = process.hrtime.bigint();
@@ -165,10 +191,12 @@ export class SimulatedVideoDevice implements VideoDevice {
   }
 
   streamOff(): void {
+    if (!this.streaming) return;
+    this.streaming = false;
+    this.queue.length = 0;
     if (!this.timer) return;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.queue.length = 0;
     this.source?.stop();
   }
 

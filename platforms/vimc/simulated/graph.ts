@@ -5,7 +5,7 @@ import {
 import { RAW_CAPTURE_FORMATS, RGB_CAPTURE_FORMATS, SimulatedVideoDevice, type StreamSource } from './capture';
 import { booleanControl, integerControl, menuControl, SimulatedControls } from './controls';
 import { SIMULATED_PATTERNS } from './pattern';
-import { BAYER_CODES, RGB_CODES, SimulatedSubdevice } from './subdevice';
+import { BAYER_CODES, DEBAYER_SINK_CODES, RGB_CODES, SimulatedSubdevice } from './subdevice';
 
 export interface SimulatedVimcOptions {
   /** Frames a second the simulated sensors produce (the real vimc paces itself at most 60). */
@@ -71,11 +71,11 @@ export class SimulatedVimc implements MediaGraph {
     this.frameRate = options.frameRate ?? 30;
     if (!(this.frameRate > 0 && this.frameRate <= 1000)) throw new RangeError(`frame rate ${this.frameRate}: give 0 < rate <= 1000`);
     for (const sensor of ['Sensor A', 'Sensor B', 'RGB/YUV Input']) {
-      this.subdevices.set(sensor, new SimulatedSubdevice(this.node(sensor), sensor, { codes: [[...BAYER_CODES, ...RGB_CODES]] }, sensorControls(this.node(sensor))));
+      this.subdevices.set(sensor, new SimulatedSubdevice(this.node(sensor), sensor, { codes: [[...RGB_CODES, ...BAYER_CODES]] }, sensorControls(this.node(sensor))));
     }
     for (const debayer of ['Debayer A', 'Debayer B']) {
       const controls = new SimulatedControls(this.node(debayer), [integerControl(0x00f0f001, 'Debayer Mean Window Size', 1, 25, 3, 2)]);
-      this.subdevices.set(debayer, new SimulatedSubdevice(this.node(debayer), debayer, { codes: [BAYER_CODES, RGB_CODES], propagate: { sink: 0, source: 1, sameCode: false } }, controls));
+      this.subdevices.set(debayer, new SimulatedSubdevice(this.node(debayer), debayer, { codes: [DEBAYER_SINK_CODES, RGB_CODES], propagate: { sink: 0, source: 1, sameCode: false } }, controls));
     }
     this.subdevices.set('Scaler', new SimulatedSubdevice(this.node('Scaler'), 'Scaler', { codes: [RGB_CODES, RGB_CODES], propagate: { sink: 0, source: 1, sameCode: true }, crops: true }, new SimulatedControls(this.node('Scaler'), [])));
     for (const raw of ['Raw Capture 0', 'Raw Capture 1']) this.videos.set(raw, new SimulatedVideoDevice(this.node(raw), raw, RAW_CAPTURE_FORMATS, undefined));
@@ -171,7 +171,7 @@ export class SimulatedVimc implements MediaGraph {
         return {
           version: s.ctrls.version,
           render: {
-            pattern: s.ctrls.value(V4L2Cid.TestPattern), sensorWidth: s.format(0).width, cropLeft: crop.left, cropWidth: crop.width,
+            pattern: s.ctrls.value(V4L2Cid.VimcTestPattern), sensorWidth: s.format(0).width, cropLeft: crop.left, cropWidth: crop.width,
             outputWidth: format.width, outputHeight: format.height, bytesPerLine: format.planes[0]!.bytesPerLine,
             order: rgb ? [0, 1, 2] : [2, 1, 0], hflip: s.ctrls.value(V4L2Cid.HFlip) !== 0,
             brightness: s.ctrls.value(V4L2Cid.Brightness), contrast: s.ctrls.value(V4L2Cid.Contrast),
@@ -214,7 +214,7 @@ function sensorControls(path: string): SimulatedControls {
     integerControl(V4L2Cid.Hue, 'Hue', -128, 127, 0),
     booleanControl(V4L2Cid.HFlip, 'Horizontal Flip'),
     booleanControl(V4L2Cid.VFlip, 'Vertical Flip'),
-    menuControl(V4L2Cid.TestPattern, 'Test Pattern', patterns, 0),
+    menuControl(V4L2Cid.VimcTestPattern, 'Test Pattern', patterns, 0),
     menuControl(V4L2Cid.VimcShowInformation, 'Show Information', { 0: 'All', 1: 'Counters Only', 2: 'None' }, 0),
   ]);
 }

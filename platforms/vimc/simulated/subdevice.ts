@@ -2,6 +2,8 @@ import { Colorspace, DeviceError, MbusCode, type MbusFormat, type Rectangle, typ
 import { SimulatedControls } from './controls';
 
 export const BAYER_CODES: readonly number[] = [MbusCode.SBGGR8_1X8, MbusCode.SGBRG8_1X8, MbusCode.SGRBG8_1X8, MbusCode.SRGGB8_1X8];
+/** The debayer's sink defaults to RGGB, as the driver's does. */
+export const DEBAYER_SINK_CODES: readonly number[] = [MbusCode.SRGGB8_1X8, MbusCode.SBGGR8_1X8, MbusCode.SGBRG8_1X8, MbusCode.SGRBG8_1X8];
 export const RGB_CODES: readonly number[] = [MbusCode.RGB888_1X24, MbusCode.BGR888_1X24];
 
 const MIN = { width: 16, height: 16 };
