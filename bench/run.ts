@@ -11,6 +11,7 @@ import { codecCases } from './codec';
 import { compare, median } from './harness';
 import { ipcSuite, type IpcRow } from './ipc';
 import { transformerCost } from './transformer-cost';
+import { frameLoop, type FrameLoopRow } from './frame-loop';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -27,6 +28,8 @@ interface Row {
 /** Targets: ts-ipa's encode+decode throughput against each peer, on every case. */
 const targets: Record<string, number> = { msgpackr: 2, 'v8.serialize': 5, 'hand-written': 0.8 };
 const TRANSFORMER_TARGET = 1.25;
+const FRAME_RATE = 240;
+const FRAME_IPC_P99_TARGET_US = 200;
 
 function format(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0);
@@ -127,12 +130,25 @@ async function main(): Promise<void> {
   const ipc = [...(await ipcSuite(false, quick, (line) => console.log(line))), ...pinnedIpc()];
   checkIpc(ipc, misses);
 
+  console.log(`\nFrame loop: the simulated vimc at ${FRAME_RATE} fps for ${quick ? 2 : 10} s, 640x480, every buffer busy`);
+  const loops: FrameLoopRow[] = [];
+  for (const mode of ['direct', 'thread', 'process'] as const) {
+    const r = await frameLoop(mode, FRAME_RATE, quick ? 2 : 10);
+    loops.push(r);
+    console.log(`  ${r.impl.padEnd(16)} ${String(r.frames).padStart(5)} frames  missed ${String(r.missedFrames).padStart(3)}  late ${String(r.lateFrames).padStart(3)}  IPC per frame p50 ${r.ipcP50Us.toFixed(0).padStart(4)} µs  p99 ${r.ipcP99Us.toFixed(0).padStart(4)} µs`);
+  }
+  const processLoop = loops.find((r) => r.impl === 'ts-ipa process')!;
+  const loopMet = processLoop.missedFrames === 0 && processLoop.ipcP99Us < FRAME_IPC_P99_TARGET_US;
+  console.log(`  target: process mode 0 frames missed for the IPA, IPC p99 < ${FRAME_IPC_P99_TARGET_US} µs: ${loopMet ? 'met' : 'MISSED'}`);
+  if (!loopMet) misses.push(`frame loop (process): ${processLoop.missedFrames} missed, IPC p99 ${processLoop.ipcP99Us.toFixed(0)} µs`);
+
   if (args.has('--json')) {
     const dir = path.join(root, 'bench/results');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'codec.json'), `${JSON.stringify(rows, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, 'ipc.json'), `${JSON.stringify(ipc, null, 2)}\n`);
-    console.log(`\nwrote ${path.relative(process.cwd(), dir)}/codec.json and ipc.json`);
+    fs.writeFileSync(path.join(dir, 'frame-loop.json'), `${JSON.stringify(loops, null, 2)}\n`);
+    console.log(`\nwrote ${path.relative(process.cwd(), dir)}/codec.json, ipc.json and frame-loop.json`);
   }
   console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed:\n  ${misses.join('\n  ')}`);
 }

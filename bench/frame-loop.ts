@@ -1,0 +1,64 @@
+/**
+ * The frame loop: the simulated vimc at a fixed rate with the IPA in each mode, every buffer kept
+ * busy, as a capture application runs it. What it measures is what IPC costs a frame: the IPA's
+ * round trip (queueRequest + computeParams until paramsComputed) and the frames the sensor made
+ * while no buffer was queued because the pipeline was still waiting.
+ */
+import type { Isolation } from '../runtime';
+import { VimcCamera } from '../platforms/vimc/pipeline';
+import { SimulatedVimc } from '../platforms/vimc/simulated/graph';
+
+export interface FrameLoopRow {
+  suite: 'frame-loop';
+  impl: string;
+  frameRate: number;
+  seconds: number;
+  frames: number;
+  /** Frames the sensor made with no buffer queued: the pipeline, IPA included, fell behind. */
+  missedFrames: number;
+  /** Frames the simulation's timer could not make on time (the event loop was busy). */
+  lateFrames: number;
+  ipcP50Us: number;
+  ipcP99Us: number;
+}
+
+export async function frameLoop(isolation: Isolation, frameRate: number, seconds: number): Promise<FrameLoopRow> {
+  const vimc = new SimulatedVimc({ frameRate });
+  const camera = await VimcCamera.open(vimc, { isolation, timeoutMs: 10_000 });
+  try {
+    const config = camera.generateConfiguration();
+    config.size = { width: 640, height: 480 };
+    await camera.configure(config);
+    await camera.start();
+    const trips: number[] = [];
+    const warmup = Math.round(frameRate / 2);
+    let frames = 0;
+    let counted = { missed: 0, late: 0 };
+    const end = await new Promise<{ missed: number; late: number }>((resolve, reject) => {
+      let deadline = 0n;
+      const next = (): void => {
+        camera.capture().then((frame) => {
+          frame.release();
+          if (++frames === warmup) {
+            counted = { ...vimc.frameCounters };
+            deadline = process.hrtime.bigint() + BigInt(seconds * 1e9);
+          } else if (frames > warmup) {
+            trips.push(frame.ipaRoundTripUs);
+            if (process.hrtime.bigint() >= deadline) return resolve({ ...vimc.frameCounters });
+          }
+          next();
+        }, reject);
+      };
+      for (let i = 0; i < config.bufferCount; i++) next();
+    });
+    await camera.stop();
+    trips.sort((a, b) => a - b);
+    const at = (p: number) => trips[Math.min(trips.length - 1, Math.floor((p / 100) * trips.length))] ?? 0;
+    return {
+      suite: 'frame-loop', impl: `ts-ipa ${isolation}`, frameRate, seconds, frames: trips.length,
+      missedFrames: end.missed - counted.missed, lateFrames: end.late - counted.late, ipcP50Us: at(50), ipcP99Us: at(99),
+    };
+  } finally {
+    await camera.close();
+  }
+}
