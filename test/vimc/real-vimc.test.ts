@@ -130,4 +130,19 @@ describe('ts-ipa capture on the real vimc driver', () => {
     expect(fs.readdirSync(out)).toHaveLength(8);
     fs.rmSync(out, { recursive: true, force: true });
   });
+
+  it('says in one line that the camera is busy when another program holds its buffers (exit 4)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const media = MediaDevice.open(MEDIA);
+    const video = media.openVideoDevice('RGB/YUV Capture');
+    try {
+      video.allocateBuffers(2);
+      const result = spawnSync(process.execPath, ['dist/cli/main.js', 'capture', '--frames', '2'], { encoding: 'utf8' });
+      expect(result.status).toBe(4);
+      expect(result.stderr).toMatch(/^ts-ipa capture: \/dev\/video\d+: VIDIOC_S_FMT: Device or resource busy: another program is using the camera\n$/);
+    } finally {
+      video.close();
+      media.close();
+    }
+  });
 });
