@@ -7,8 +7,11 @@ import { V4L2Cid } from '../../../runtime/v4l2';
 import { IPAOperationCode, type IPAVimcInterface, TestFlag } from '../contract';
 import { PARAMS_BUFFER_ID, writeParams, type FrameParams } from '../params';
 
-/** Pixels apart that the statistics sample, in both directions. */
-const STATS_STEP = 8;
+/**
+ * The statistics grid: a fixed number of samples whatever the frame size, so that measuring costs
+ * a few microseconds on the way to paramsComputed.
+ */
+const STATS_GRID = { columns: 32, rows: 24 };
 
 /**
  * The vimc IPA. As libcamera's, it traces its operations into the fd it gets at init and answers
@@ -117,9 +120,10 @@ export class VimcIPA implements IPAImplementation<IPAVimcInterface> {
     let b = 0;
     let n = 0;
     let any = false;
-    for (let y = STATS_STEP >> 1; y < s.height; y += STATS_STEP) {
-      for (let x = STATS_STEP >> 1; x < s.width; x += STATS_STEP) {
-        const at = y * s.stride + x * 3;
+    for (let row = 0; row < STATS_GRID.rows; row++) {
+      const y = Math.floor(((row + 0.5) * s.height) / STATS_GRID.rows);
+      for (let column = 0; column < STATS_GRID.columns; column++) {
+        const at = y * s.stride + Math.floor(((column + 0.5) * s.width) / STATS_GRID.columns) * 3;
         if (at + 2 >= pixels.length) break;
         r += pixels[at]!;
         g += pixels[at + 1]!;
