@@ -62,3 +62,23 @@ export async function frameLoop(isolation: Isolation, frameRate: number, seconds
     await camera.close();
   }
 }
+
+/**
+ * The peer for the per-frame figures: a raw round trip made once a frame period, so that both
+ * ends sleep between frames as a camera's do. On a virtual machine, waking a sleeping process is
+ * most of what such a round trip costs.
+ */
+export async function pacedRoundTrips(impl: string, roundTrip: () => Promise<unknown>, frameRate: number, seconds: number): Promise<FrameLoopRow> {
+  const period = 1000 / frameRate;
+  const trips: number[] = [];
+  const count = Math.round(frameRate * seconds);
+  for (let i = 0; i < count + 50; i++) {
+    await new Promise((resolve) => setTimeout(resolve, period));
+    const start = process.hrtime.bigint();
+    await roundTrip();
+    if (i >= 50) trips.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  trips.sort((a, b) => a - b);
+  const at = (p: number) => trips[Math.min(trips.length - 1, Math.floor((p / 100) * trips.length))] ?? 0;
+  return { suite: 'frame-loop', impl, frameRate, seconds, frames: trips.length, missedFrames: 0, lateFrames: 0, ipcP50Us: at(50), ipcP99Us: at(99) };
+}

@@ -11,7 +11,8 @@ import { codecCases } from './codec';
 import { compare, median } from './harness';
 import { ipcSuite, type IpcRow } from './ipc';
 import { transformerCost } from './transformer-cost';
-import { frameLoop, type FrameLoopRow } from './frame-loop';
+import { frameLoop, pacedRoundTrips, type FrameLoopRow } from './frame-loop';
+import { RawPortPeer, RawSocketPeer } from './raw-peers';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -136,6 +137,18 @@ async function main(): Promise<void> {
     const r = await frameLoop(mode, FRAME_RATE, quick ? 2 : 10);
     loops.push(r);
     console.log(`  ${r.impl.padEnd(16)} ${String(r.frames).padStart(5)} frames  missed ${String(r.missedFrames).padStart(3)}  late ${String(r.lateFrames).padStart(3)}  IPC per frame p50 ${r.ipcP50Us.toFixed(0).padStart(4)} µs  p99 ${r.ipcP99Us.toFixed(0).padStart(4)} µs`);
+  }
+  const socket = await RawSocketPeer.start();
+  const port = await RawPortPeer.start();
+  try {
+    for (const [impl, trip] of [['raw Unix socket', () => socket.ping()], ['raw MessagePort', () => port.ping()]] as const) {
+      const r = await pacedRoundTrips(impl, trip, FRAME_RATE, quick ? 2 : 10);
+      loops.push(r);
+      console.log(`  ${r.impl.padEnd(16)} ${String(r.frames).padStart(5)} round trips, one a frame period       p50 ${r.ipcP50Us.toFixed(0).padStart(4)} µs  p99 ${r.ipcP99Us.toFixed(0).padStart(4)} µs`);
+    }
+  } finally {
+    socket.close();
+    await port.close();
   }
   const processLoop = loops.find((r) => r.impl === 'ts-ipa process')!;
   const loopMet = processLoop.missedFrames === 0 && processLoop.ipcP99Us < FRAME_IPC_P99_TARGET_US;

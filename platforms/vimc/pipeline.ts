@@ -22,6 +22,8 @@ export interface VimcCameraOptions {
   ipaModule?: string;
   /** Sync call timeout for the IPA (ms). */
   timeoutMs?: number;
+  /** The worker command in process mode (see createProxy). */
+  workerCommand?: readonly [string, ...string[]];
 }
 
 export class CameraError extends Error {
@@ -72,7 +74,9 @@ export class VimcCamera {
       const raw = open(media.openVideoDevice('Raw Capture 1'));
       // vimc draws counters over the picture unless told not to; a camera's frames carry none.
       if (sensor.controls().some((c) => c.id === V4L2Cid.VimcShowInformation)) sensor.setControls([[V4L2Cid.VimcShowInformation, 2]]);
-      const ipa = await createProxy(IPAVimcInterface, { module: options.ipaModule ?? VIMC_IPA_MODULE, isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs });
+      const ipa = await createProxy(IPAVimcInterface, {
+        module: options.ipaModule ?? VIMC_IPA_MODULE, isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs, workerCommand: options.workerCommand,
+      });
       const camera = new VimcCamera(media, sensor, debayer, scaler, video, raw, ipa);
       const init = await ipa.init({ configurationFile: '', sensorModel: 'Sensor B' }, SharedFD.invalid, IPAOperationCode.IPAOperationInit, TestFlag.Flag2);
       if (init.ret !== 0) {
