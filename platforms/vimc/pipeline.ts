@@ -33,6 +33,8 @@ export class CameraError extends Error {
 export class VimcCamera {
   readonly id: string;
   private config: CameraConfiguration | undefined;
+  /** Bytes a row of the configured format, as the capture node said. */
+  private stride = 0;
   private buffers: VideoBuffer[] = [];
   private params: { memory: SharedMemory; view: Uint8Array } | undefined;
   private readonly requests: RequestQueue;
@@ -118,6 +120,7 @@ export class VimcCamera {
     if (chosen.width !== size.width || chosen.height !== size.height || chosen.pixelFormat !== format.fourcc) {
       throw new CameraError(`${this.video.path}: asked for ${config.pixelFormat} ${size.width}x${size.height}, the device chose ${chosen.width}x${chosen.height}`);
     }
+    this.stride = chosen.planes[0]!.bytesPerLine;
     // The raw node hangs off the same sensor: the graph is only valid if it agrees too.
     this.raw.setFormat({ ...size, pixelFormat: 0x47425247 /* GRBG */ });
     const ret = await this.ipa.configure(
@@ -188,7 +191,7 @@ export class VimcCamera {
 
   private frameData(index: number) {
     const config = this.config!;
-    return { data: this.buffers[index]!.memory, width: config.size.width, height: config.size.height, pixelFormat: config.pixelFormat, stride: this.video.format().planes[0]!.bytesPerLine };
+    return { data: this.buffers[index]!.memory, width: config.size.width, height: config.size.height, pixelFormat: config.pixelFormat, stride: this.stride };
   }
 
   /** Stops streaming; requests not yet completed reject with CameraError. */
