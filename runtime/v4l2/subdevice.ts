@@ -1,18 +1,14 @@
 import fs from 'node:fs';
 import { native } from '../native';
 import { Colorspace, FormatWhich, SelectionTarget } from './constants';
-import { DeviceControls } from './controls';
+import { V4L2Device } from './controls';
 import { onDevice, openDeviceNode } from './device-node';
-import type { ControlDescription, MbusFormat, Rectangle, Subdevice, V4L2ControlValue } from './types';
+import type { MbusFormat, Rectangle, Subdevice } from './types';
 
 /** A V4L2 sub-device (/dev/v4l-subdevN): pad formats, crop and controls, on the active state. */
-export class V4L2Subdevice implements Subdevice {
-  private readonly ctrls: DeviceControls;
-  private fd: number;
-
-  private constructor(readonly path: string, fd: number) {
-    this.fd = fd;
-    this.ctrls = new DeviceControls(path, () => this.fd);
+export class V4L2Subdevice extends V4L2Device implements Subdevice {
+  private constructor(path: string, fd: number) {
+    super(path, fd);
   }
 
   static open(path: string): V4L2Subdevice {
@@ -38,18 +34,6 @@ export class V4L2Subdevice implements Subdevice {
 
   setCrop(pad: number, rectangle: Rectangle): Rectangle {
     return onDevice(this.path, () => native().subdevSelection(this.fd, pad, FormatWhich.Active, SelectionTarget.Crop, rectangle));
-  }
-
-  controls(): ControlDescription[] {
-    return this.ctrls.controls();
-  }
-
-  getControls(ids: readonly number[]): V4L2ControlValue[] {
-    return this.ctrls.getControls(ids);
-  }
-
-  setControls(values: readonly (readonly [number, V4L2ControlValue])[]): V4L2ControlValue[] {
-    return this.ctrls.setControls(values);
   }
 
   close(): void {

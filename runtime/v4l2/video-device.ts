@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { native } from '../native';
 import { BufferType, Capability, Colorspace, Memory } from './constants';
-import { DeviceControls } from './controls';
+import { V4L2Device } from './controls';
 import { DeviceError, onDevice, openDeviceNode } from './device-node';
 import type {
-  ControlDescription, DequeuedBuffer, FrameSizeRange, V4L2ControlValue, VideoBuffer, VideoCapabilities, VideoDevice, VideoFormat,
+  DequeuedBuffer, FrameSizeRange, VideoBuffer, VideoCapabilities, VideoDevice, VideoFormat,
 } from './types';
 
 const BUF_FLAG_ERROR = 0x40;
@@ -13,11 +13,9 @@ const BUF_FLAG_ERROR = 0x40;
  * A V4L2 capture device (/dev/videoN): formats, MMAP buffers exported as dmabufs, and streaming
  * driven by the event loop (a poll watcher dequeues each filled buffer as it comes).
  */
-export class V4L2VideoDevice implements VideoDevice {
+export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
   readonly capabilities: VideoCapabilities;
   private readonly type: number;
-  private readonly ctrls: DeviceControls;
-  private fd: number;
   private buffers: VideoBuffer[] = [];
   private mappings: ArrayBuffer[] = [];
   private watcher: InstanceType<ReturnType<typeof native>['DeviceWatcher']> | undefined;
@@ -26,9 +24,8 @@ export class V4L2VideoDevice implements VideoDevice {
   /** Buffers with the driver: the watcher runs only while there are some, as libcamera's does. */
   private queued = 0;
 
-  private constructor(readonly path: string, fd: number) {
-    this.fd = fd;
-    this.ctrls = new DeviceControls(path, () => this.fd);
+  private constructor(path: string, fd: number) {
+    super(path, fd);
     this.capabilities = onDevice(path, () => native().queryCapabilities(fd));
     const caps = this.capabilities.deviceCaps;
     if (!(caps & Capability.Streaming) || !(caps & (Capability.VideoCapture | Capability.VideoCaptureMplane))) {
@@ -148,18 +145,6 @@ export class V4L2VideoDevice implements VideoDevice {
     this.watcher?.stop();
     this.queued = 0; // STREAMOFF takes every buffer back
     onDevice(this.path, () => native().streamOff(this.fd, this.type));
-  }
-
-  controls(): ControlDescription[] {
-    return this.ctrls.controls();
-  }
-
-  getControls(ids: readonly number[]): V4L2ControlValue[] {
-    return this.ctrls.getControls(ids);
-  }
-
-  setControls(values: readonly (readonly [number, V4L2ControlValue])[]): V4L2ControlValue[] {
-    return this.ctrls.setControls(values);
   }
 
   /** Releases everything and closes the device, whatever fails on the way: the node is free again. */
