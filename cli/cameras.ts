@@ -1,5 +1,6 @@
 /** Finding cameras: the real vimc media devices present, else the simulated vimc. */
 import { MediaDevice, type MediaGraph } from '../runtime/v4l2';
+import { findVimcDevices } from '../platforms/vimc/match';
 import { SIMULATED_MEDIA_PATH, SimulatedVimc } from '../platforms/vimc/simulated/graph';
 
 export interface CameraEntry {
@@ -11,18 +12,7 @@ export interface CameraEntry {
 
 /** The vimc media devices present; the simulated vimc when there are none. */
 export function findCameras(): CameraEntry[] {
-  const found: CameraEntry[] = [];
-  for (const path of MediaDevice.paths()) {
-    let media: MediaDevice | undefined;
-    try {
-      media = MediaDevice.open(path);
-      if (media.info.driver === 'vimc') found.push({ path, model: media.info.model, simulated: false });
-    } catch {
-      // a media device this user cannot open, or another driver's: not a camera we drive
-    } finally {
-      media?.close();
-    }
-  }
+  const found: CameraEntry[] = findVimcDevices().map((path) => ({ path, model: 'VIMC MDEV', simulated: false }));
   if (found.length === 0) found.push({ path: SIMULATED_MEDIA_PATH, model: 'VIMC MDEV (simulated)', simulated: true });
   return found;
 }

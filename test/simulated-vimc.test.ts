@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COLORBAR_75, barCentres } from './camera-suite';
 import { SimulatedVimc } from '../dist/platforms/vimc/simulated/graph.js';
+import { matchesVimc } from '../dist/platforms/vimc/match.js';
 import { DeviceError, fourcc, MbusCode, V4L2Cid, type DequeuedBuffer } from '../dist/runtime/v4l2/index.js';
 
 /** Formats for one consistent Sensor B -> Debayer B -> Scaler -> capture pipeline. */
@@ -34,6 +35,7 @@ describe('the simulated vimc', () => {
     ]);
     expect(() => vimc.setLink('Sensor A', 0, 'Debayer A', 0, false)).toThrow('immutable link');
     expect(() => vimc.entity('Sensor C')).toThrow("no entity 'Sensor C'");
+    expect(matchesVimc(vimc)).toBe(true);
   });
 
   it('adjusts pad formats as the driver does: bounds, even sizes, codes per pad, sink to source', () => {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cameraSuite, openFds } from '../camera-suite';
 import { SimulatedVimc } from '../../dist/platforms/vimc/simulated/graph.js';
+import { findVimcDevices, matchesVimc } from '../../dist/platforms/vimc/match.js';
 import { DeviceError, fourcc, MbusCode, MediaDevice, V4L2Cid, V4L2Subdevice, V4L2VideoDevice } from '../../dist/runtime/v4l2/index.js';
 
 const MEDIA = '/dev/media0';
@@ -19,6 +20,8 @@ describe('the native addon on the real vimc driver', () => {
     const simulated = new SimulatedVimc();
     try {
       expect(media.info.driver).toBe('vimc');
+      expect(matchesVimc(media)).toBe(true);
+      expect(findVimcDevices()).toEqual([MEDIA]);
       expect(media.entities().map((e) => [e.name, e.function, e.pads.map((p) => [p.index, p.flags])])).toEqual(
         simulated.entities().map((e) => [e.name, e.function, e.pads.map((p) => [p.index, p.flags])]),
       );
