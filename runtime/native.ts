@@ -28,6 +28,8 @@ export interface NativeBinding {
   /** Unmaps an ArrayBuffer from mmap now and detaches it. */
   munmap(buffer: ArrayBuffer): void;
   fileSize(fd: number): number;
+  /** Asks the kernel to SIGKILL this process when its parent ends; false if the parent is already gone. */
+  dieWithParent(): boolean;
   socketPair(): [number, number];
   /** 2: sent; 0: the socket is full, nothing sent; 1: header sent, call again with headerSent. */
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;

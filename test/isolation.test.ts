@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,6 +96,25 @@ for (const isolation of ['direct', 'thread', 'process'] as const) {
 }
 
 describe('isolation failures', () => {
+  it('a worker does not outlive the process that started it, even one killed with SIGKILL', async () => {
+    const parent = spawn(process.execPath, [path.join(root, 'test/fixtures/proxy-parent.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const workerPid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    expect(fs.existsSync(`/proc/${workerPid}`)).toBe(true);
+    parent.kill('SIGKILL');
+    const gone = await new Promise<boolean>((resolve) => {
+      const started = Date.now();
+      const check = () => {
+        // A zombie is gone for good: its parent (init, or a subreaper) reaps it.
+        const state = fs.existsSync(`/proc/${workerPid}/stat`) ? fs.readFileSync(`/proc/${workerPid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
+        if (state === 'gone' || state === 'Z') resolve(true);
+        else if (Date.now() - started > 5000) resolve(false);
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+    expect(gone).toBe(true);
+  });
+
   it('a worker process killed mid-call: the call rejects at once and the proxy reports the crash', async () => {
     const ipa = await open('process');
     await ipa.start();

@@ -2,11 +2,12 @@
 /**
  * The ts-ipa worker host: `node host.js <IPA module> <socket fd>`, as libcamera starts its
  * `<module>_ipa_proxy` workers. It loads the module, greets the proxy with the contract's model
- * hash (event 0), then serves calls until Exit.
+ * hash (event 0), then serves calls until Exit, or until the process that started it ends.
  */
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
 import { HELLO_EVENT } from '../ipc/call-pipe';
 import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
+import { native } from '../native';
 import { loadIPAModule } from '../proxy/module';
 import { Dispatcher } from './dispatcher';
 
@@ -17,6 +18,9 @@ function main(argv: string[]): void {
     process.stderr.write('usage: ts-ipa-worker <IPA module> <socket fd>\n');
     process.exit(2);
   }
+  // A datagram socket says nothing when its peer goes away: without this, a worker whose
+  // pipeline handler crashed would wait for calls for ever.
+  if (!native().dieWithParent()) process.exit(0);
   const die = (error: unknown, during: string): never => {
     process.stderr.write(`ts-ipa worker (${modulePath}): ${during}: ${(error as Error)?.stack ?? error}\n`);
     process.exit(1);
