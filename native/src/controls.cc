@@ -116,6 +116,22 @@ static void ThrowFailed(Napi::Env env, const char* name, int err, const v4l2_ext
   throw SystemError(env, err, name, detail);
 }
 
+// Runs G_EXT_CTRLS or S_EXT_CTRLS on the prepared list; the values as the driver left them.
+static Napi::Value Exchange(Napi::Env env, int fd, unsigned long request, const char* name,
+                            const std::vector<ControlSlot>& slots, std::vector<v4l2_ext_control>& list) {
+  v4l2_ext_controls controls = {};
+  controls.which = V4L2_CTRL_WHICH_CUR_VAL;
+  controls.count = static_cast<uint32_t>(list.size());
+  controls.controls = list.data();
+  int ret;
+  do ret = ioctl(fd, request, &controls);
+  while (ret < 0 && errno == EINTR);
+  if (ret < 0) ThrowFailed(env, name, errno, controls);
+  Napi::Array values = Napi::Array::New(env, list.size());
+  for (uint32_t i = 0; i < list.size(); i++) values.Set(i, ValueOf(env, slots[i], list[i]));
+  return values;
+}
+
 // getControls(fd, ids): VIDIOC_G_EXT_CTRLS; the values in the order of the ids.
 static Napi::Value GetControls(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -128,17 +144,7 @@ static Napi::Value GetControls(const Napi::CallbackInfo& info) {
     list[i] = {};
     Prepare(slots[i], list[i]);
   }
-  v4l2_ext_controls controls = {};
-  controls.which = V4L2_CTRL_WHICH_CUR_VAL;
-  controls.count = static_cast<uint32_t>(list.size());
-  controls.controls = list.data();
-  int ret;
-  do ret = ioctl(fd, VIDIOC_G_EXT_CTRLS, &controls);
-  while (ret < 0 && errno == EINTR);
-  if (ret < 0) ThrowFailed(env, "VIDIOC_G_EXT_CTRLS", errno, controls);
-  Napi::Array values = Napi::Array::New(env, list.size());
-  for (uint32_t i = 0; i < list.size(); i++) values.Set(i, ValueOf(env, slots[i], list[i]));
-  return values;
+  return Exchange(env, fd, VIDIOC_G_EXT_CTRLS, "VIDIOC_G_EXT_CTRLS", slots, list);
 }
 
 // setControls(fd, [[id, value], ...]): VIDIOC_S_EXT_CTRLS, all or none; returns the values the
@@ -177,17 +183,7 @@ static Napi::Value SetControls(const Napi::CallbackInfo& info) {
       list[i].value = value.IsBoolean() ? (value.As<Napi::Boolean>().Value() ? 1 : 0) : value.As<Napi::Number>().Int32Value();
     }
   }
-  v4l2_ext_controls controls = {};
-  controls.which = V4L2_CTRL_WHICH_CUR_VAL;
-  controls.count = static_cast<uint32_t>(list.size());
-  controls.controls = list.data();
-  int ret;
-  do ret = ioctl(fd, VIDIOC_S_EXT_CTRLS, &controls);
-  while (ret < 0 && errno == EINTR);
-  if (ret < 0) ThrowFailed(env, "VIDIOC_S_EXT_CTRLS", errno, controls);
-  Napi::Array values = Napi::Array::New(env, list.size());
-  for (uint32_t i = 0; i < list.size(); i++) values.Set(i, ValueOf(env, slots[i], list[i]));
-  return values;
+  return Exchange(env, fd, VIDIOC_S_EXT_CTRLS, "VIDIOC_S_EXT_CTRLS", slots, list);
 }
 
 void InitControls(Napi::Env env, Napi::Object exports) {
