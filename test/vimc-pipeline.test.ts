@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cameraSuite } from './camera-suite';
+import { cameraSuite, openFds } from './camera-suite';
+import { root } from './support';
 import { VimcCamera } from '../dist/platforms/vimc/pipeline.js';
 import { SimulatedVimc } from '../dist/platforms/vimc/simulated/graph.js';
 
@@ -24,6 +26,16 @@ describe('the vimc pipeline, misuse', () => {
     } finally {
       await camera.close();
     }
+  });
+
+  it('an IPA that refuses to start fails open() with the reason, leaving no worker and no fd behind', async () => {
+    const before = openFds();
+    const opening = VimcCamera.open(new SimulatedVimc(), { isolation: 'process', ipaModule: path.join(root, 'dist/test/contracts/refusing-vimc-ipa.js') });
+    await expect(opening).rejects.toThrow('the vimc IPA refused to start (init returned -22)');
+    expect(openFds()).toBe(before);
+    const crashing = VimcCamera.open(new SimulatedVimc(), { isolation: 'process', ipaModule: path.join(root, 'dist/test/contracts/crashing-vimc-ipa.js') });
+    await expect(crashing).rejects.toThrow('the IPA worker exited with code 1');
+    expect(openFds()).toBe(before);
   });
 
   it('rejects the requests in flight when the isolated IPA dies, and says why', async () => {

@@ -65,6 +65,7 @@ export class VimcCamera {
   /** Opens the camera on a vimc media graph (which it then owns) and starts its IPA. */
   static async open(media: MediaGraph, options: VimcCameraOptions = {}): Promise<VimcCamera> {
     const opened: { close(): void }[] = [];
+    let camera: VimcCamera | undefined;
     try {
       media.disableLinks();
       media.setLink('Debayer B', 1, 'Scaler', 0, true);
@@ -79,16 +80,18 @@ export class VimcCamera {
       const ipa = await createProxy(IPAVimcInterface, {
         module: options.ipaModule ?? VIMC_IPA_MODULE, isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs, workerCommand: options.workerCommand,
       });
-      const camera = new VimcCamera(media, sensor, debayer, scaler, video, raw, ipa);
+      camera = new VimcCamera(media, sensor, debayer, scaler, video, raw, ipa);
       const init = await ipa.init({ configurationFile: '', sensorModel: 'Sensor B' }, SharedFD.invalid, IPAOperationCode.IPAOperationInit, TestFlag.Flag2);
-      if (init.ret !== 0) {
-        await camera.close();
-        throw new CameraError(`the vimc IPA refused to start (init returned ${init.ret})`);
-      }
+      if (init.ret !== 0) throw new CameraError(`the vimc IPA refused to start (init returned ${init.ret})`);
       return camera;
     } catch (error) {
-      for (const device of opened.reverse()) device.close();
-      media.close();
+      // Once the camera exists it owns the devices and the IPA; before, they are closed here.
+      if (camera) {
+        await camera.close();
+      } else {
+        for (const device of opened.reverse()) device.close();
+        media.close();
+      }
       throw error;
     }
   }
