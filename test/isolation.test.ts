@@ -147,6 +147,8 @@ describe('isolation failures', () => {
       const crashed = new Promise((resolve) => ipa.on('crashed', resolve));
       const call = ipa.unmapBuffers([0xdeadbeef]);
       await expect(call).rejects.toThrow(IPACrashedError);
+      // The crash says why, in every mode: the IPA's own error travels back with it.
+      await expect(call).rejects.toThrow('no buffer 3735928559');
       expect(await crashed).toBeInstanceOf(IPACrashedError);
       expect(ipa.failure).toBeInstanceOf(IPACrashedError);
     });

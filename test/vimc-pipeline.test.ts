@@ -34,7 +34,7 @@ describe('the vimc pipeline, misuse', () => {
     await expect(opening).rejects.toThrow('the vimc IPA refused to start (init returned -22)');
     expect(openFds()).toBe(before);
     const crashing = VimcCamera.open(new SimulatedVimc(), { isolation: 'process', ipaModule: path.join(root, 'dist/test/contracts/crashing-vimc-ipa.js') });
-    await expect(crashing).rejects.toThrow('the IPA worker exited with code 1');
+    await expect(crashing).rejects.toThrow('the IPA worker exited with code 1 (init: no tuning for this sensor)');
     expect(openFds()).toBe(before);
   });
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
 import { IPAClosedError, IPACrashedError, IPATimeoutError, type DeserializeError } from '../errors';
+import { Reader } from '../codec/reader';
 import { native } from '../native';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
 
@@ -19,6 +20,11 @@ export const HELLO_EVENT = 0;
  * receives batches: several messages a datagram. libcamera numbers no command this high.
  */
 export const BATCH_CMD = 0xffffffff;
+/**
+ * An event a ts-ipa worker sends (only to a proxy that sent BATCH_CMD, so only to ts-ipa) just
+ * before it exits on an error: the reason, a string, so that the crash explains itself.
+ */
+export const FAREWELL_EVENT = 0xfffffffe;
 
 export interface CallPipeOptions {
   /** Sync call timeout (default 2000 ms, as libcamera's). */
@@ -158,6 +164,9 @@ export abstract class CallPipe extends EventEmitter {
     this.transmitPayload(message.data, fds.length > 0 ? [...fds, ...message.fds] : message.fds);
   }
 
+  /** Why the worker said it was leaving, when it said so (FAREWELL_EVENT). */
+  protected farewell = '';
+
   /** A message from the worker: a reply, an event, or a reply nobody waits for any more. */
   protected receive(payload: Uint8Array, fds: number[]): void {
     let message: IPCMessage;
@@ -172,6 +181,12 @@ export abstract class CallPipe extends EventEmitter {
     if (call && call.cmd === message.cmd) {
       this.pending.delete(message.cookie);
       call.resolve(message);
+    } else if (message.cookie === 0 && message.cmd === FAREWELL_EVENT) {
+      try {
+        this.farewell = new Reader(message.data, message.fds).string('farewell').slice(0, 500);
+      } catch {
+        // a garbled farewell says nothing more than the exit itself
+      }
     } else if (message.cookie === 0) {
       this.emit('event', message);
     } else {

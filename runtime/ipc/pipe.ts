@@ -55,7 +55,7 @@ export class IPCPipeUnixSocket extends CallPipe {
         this.workerExited(error);
         resolve();
       };
-      this.worker.once('exit', (code, signal) => gone(new IPACrashedError(code, signal, this.hungReason && `killed: ${this.hungReason}`)));
+      this.worker.once('exit', (code, signal) => gone(new IPACrashedError(code, signal, this.hungReason ? `killed: ${this.hungReason}` : this.farewell)));
       this.worker.once('error', (error) => gone(new IPACrashedError(null, null, error.message)));
     });
   }

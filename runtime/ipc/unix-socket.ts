@@ -141,6 +141,13 @@ export class IPCUnixSocket {
     this.enqueue(payload, fds, false);
   }
 
+  /** Sends what waits now, in this turn, as far as the socket takes it (before a process exits). */
+  flushNow(): void {
+    if (this.closed) return;
+    this.sealBatch();
+    if (this.queue.length > 0 && !this.waitingForRoom) this.flush();
+  }
+
   /**
    * From now on, send several messages a datagram (ts-ipa's batch framing). Only for a peer known
    * to be ts-ipa: every ts-ipa socket receives both framings, a libcamera one only its own.

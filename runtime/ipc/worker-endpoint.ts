@@ -2,7 +2,7 @@ import { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
 import { native } from '../native';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
-import { BATCH_CMD, EXIT_CMD } from './call-pipe';
+import { BATCH_CMD, EXIT_CMD, FAREWELL_EVENT } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
 
 export interface WorkerHandlers {
@@ -20,6 +20,8 @@ export interface WorkerHandlers {
 export class IPCWorkerEndpoint {
   private readonly socket: IPCUnixSocket;
   private readonly writer: Writer;
+  /** The proxy said it speaks ts-ipa's extensions (it sent BATCH_CMD). */
+  private peerIsTsIpa = false;
 
   /** Takes ownership of the socket fd the worker was started with. */
   constructor(fd: number, handlers: WorkerHandlers, controls?: ControlSerializer) {
@@ -35,6 +37,7 @@ export class IPCWorkerEndpoint {
           return;
         }
         if (message.cmd === BATCH_CMD) {
+          this.peerIsTsIpa = true;
           this.socket.enableBatching();
           return;
         }
@@ -71,6 +74,20 @@ export class IPCWorkerEndpoint {
     encode(w);
     const message = w.result();
     this.socket.send(message.data, fds.length > 0 ? [...fds, ...message.fds] : message.fds);
+  }
+
+  /**
+   * Tells a ts-ipa proxy why this worker is about to exit, and sends it before returning: the
+   * process exits next. A libcamera proxy is told nothing (it would not know the event).
+   */
+  farewell(reason: string): void {
+    if (!this.peerIsTsIpa) return;
+    try {
+      this.transmit(FAREWELL_EVENT, 0, (w) => w.string(reason.slice(0, 500), 'farewell'));
+      this.socket.flushNow();
+    } catch {
+      // the proxy may be gone already: the exit says enough
+    }
   }
 
   close(): void {

@@ -21,8 +21,10 @@ function main(argv: string[]): void {
   // A datagram socket says nothing when its peer goes away: without this, a worker whose
   // pipeline handler crashed would wait for calls for ever.
   if (!native().dieWithParent()) process.exit(0);
+  let endpoint: IPCWorkerEndpoint | undefined;
   const die = (error: unknown, during: string): never => {
     process.stderr.write(`ts-ipa worker (${modulePath}): ${during}: ${(error as Error)?.stack ?? error}\n`);
+    endpoint?.farewell(`${during}: ${(error as Error)?.message ?? error}`);
     process.exit(1);
   };
 
@@ -36,7 +38,7 @@ function main(argv: string[]): void {
   const { module, codec } = loaded;
   const controls = new ControlSerializer(ControlSerializerRole.Worker);
   let dispatcher: Dispatcher | undefined;
-  const endpoint = new IPCWorkerEndpoint(fd, {
+  endpoint = new IPCWorkerEndpoint(fd, {
     // Nothing arrives before this function returns to the event loop, by when dispatcher is set.
     onMessage: (message) => dispatcher!.receive(message),
     onExit: () => process.exit(0),
