@@ -39,4 +39,22 @@ inline std::vector<int> ReceivedFds(msghdr& msg) {
   return fds;
 }
 
+// Receives one datagram into `data` without blocking, its fds into `fds` (close-on-exec);
+// `flags` gets the message flags (MSG_TRUNC, MSG_CTRUNC). Returns what recvmsg returns.
+inline ssize_t ReceiveWithFds(int fd, void* data, size_t size, std::vector<int>& fds, int& flags) {
+  iovec iov = {data, size};
+  RightsBuffer control;
+  msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data;
+  msg.msg_controllen = sizeof control.data;
+  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  if (n >= 0) {
+    fds = ReceivedFds(msg);
+    flags = msg.msg_flags;
+  }
+  return n;
+}
+
 }  // namespace tsipa

@@ -92,20 +92,15 @@ static Napi::Value ReceiveDatagram(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0);
   uint32_t max = info[1].As<Napi::Number>().Uint32Value();
   Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::New(env, max);
-  iovec iov = {data.Data(), max};
-  RightsBuffer control;
-  msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data;
-  msg.msg_controllen = sizeof control.data;
-  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  std::vector<int> received;
+  int flags = 0;
+  ssize_t n = ReceiveWithFds(fd, data.Data(), max, received, flags);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
     throw SystemError(env, errno, "recvmsg");
   }
   Napi::Array fds = Napi::Array::New(env);
-  for (int received : ReceivedFds(msg)) fds.Set(fds.Length(), Napi::Number::New(env, received));
+  for (int one : received) fds.Set(fds.Length(), Napi::Number::New(env, one));
   Napi::Object result = Napi::Object::New(env);
   result.Set("data", Napi::Buffer<uint8_t>::Copy(env, data.Data(), static_cast<size_t>(n)));
   result.Set("fds", fds);

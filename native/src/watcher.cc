@@ -88,23 +88,17 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   // own framing between ts-ipa peers, told apart by its magic word; never 8 bytes long).
   void ReadBatch() {
     for (int i = 0; i < kBatch && poll_; i++) {
-      iovec iov = {scratch_.data(), scratch_.size()};
-      RightsBuffer control;
-      msghdr msg = {};
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      msg.msg_control = control.data;
-      msg.msg_controllen = sizeof control.data;
-      ssize_t n = recvmsg(fd_, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+      std::vector<int> fds;
+      int flags = 0;
+      ssize_t n = ReceiveWithFds(fd_, scratch_.data(), scratch_.size(), fds, flags);
       if (n < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) Report(SystemError(Env(), errno, "recvmsg"));
         return;
       }
-      std::vector<int> fds = ReceivedFds(msg);
       const uint8_t* data = scratch_.data();
       std::string problem;
-      if (msg.msg_flags & MSG_TRUNC) problem = "a datagram larger than " + std::to_string(scratch_.size()) + " bytes";
-      else if (msg.msg_flags & MSG_CTRUNC) problem = "more fds came than fit one message";
+      if (flags & MSG_TRUNC) problem = "a datagram larger than " + std::to_string(scratch_.size()) + " bytes";
+      else if (flags & MSG_CTRUNC) problem = "more fds came than fit one message";
       if (!problem.empty()) {
         headerPending_ = false;
         Reject(fds, problem);
