@@ -49,7 +49,7 @@ export function parseCaptureOptions(values: Record<string, string | boolean | un
 }
 
 export async function capture(options: CaptureOptions, log: (line: string) => void): Promise<CaptureSummary> {
-  const entry = options.camera ?? findCameras()[0]!.path;
+  const entry = options.camera ?? findCameras()[0]!;
   const media = openMediaGraph(entry, { frameRate: options.frameRate });
   log(media.simulated
     ? `Camera: ${media.info.model} at ${media.path} — SIMULATED: no vimc device on this machine`

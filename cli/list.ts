@@ -12,8 +12,8 @@ const FUNCTIONS: Record<number, string> = {
 
 export function listCameras(): string {
   const lines: string[] = [];
-  findCameras().forEach((entry, i) => {
-    const media = openMediaGraph(entry.path);
+  findCameras().forEach((path, i) => {
+    const media = openMediaGraph(path);
     try {
       lines.push(`${i}: ${media.info.model} at ${media.path}${media.simulated ? '  [SIMULATED: no vimc device on this machine]' : ''}`);
       lines.push('   entities:');
