@@ -7,6 +7,7 @@
 import type { Isolation } from '../runtime';
 import { VimcCamera } from '../platforms/vimc/pipeline';
 import { SimulatedVimc } from '../platforms/vimc/simulated/graph';
+import { percentile } from './harness';
 
 export interface FrameLoopRow {
   suite: 'frame-loop';
@@ -53,10 +54,9 @@ export async function frameLoop(isolation: Isolation, frameRate: number, seconds
     });
     await camera.stop();
     trips.sort((a, b) => a - b);
-    const at = (p: number) => trips[Math.min(trips.length - 1, Math.floor((p / 100) * trips.length))] ?? 0;
     return {
       suite: 'frame-loop', impl: `ts-ipa ${isolation}`, frameRate, seconds, frames: trips.length,
-      missedFrames: end.missed - counted.missed, lateFrames: end.late - counted.late, ipcP50Us: at(50), ipcP99Us: at(99),
+      missedFrames: end.missed - counted.missed, lateFrames: end.late - counted.late, ipcP50Us: percentile(trips, 50), ipcP99Us: percentile(trips, 99),
     };
   } finally {
     await camera.close();
@@ -79,6 +79,5 @@ export async function pacedRoundTrips(impl: string, roundTrip: () => Promise<unk
     if (i >= 50) trips.push(Number(process.hrtime.bigint() - start) / 1000);
   }
   trips.sort((a, b) => a - b);
-  const at = (p: number) => trips[Math.min(trips.length - 1, Math.floor((p / 100) * trips.length))] ?? 0;
-  return { suite: 'frame-loop', impl, frameRate, seconds, frames: trips.length, missedFrames: 0, lateFrames: 0, ipcP50Us: at(50), ipcP99Us: at(99) };
+  return { suite: 'frame-loop', impl, frameRate, seconds, frames: trips.length, missedFrames: 0, lateFrames: 0, ipcP50Us: percentile(trips, 50), ipcP99Us: percentile(trips, 99) };
 }

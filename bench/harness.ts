@@ -42,6 +42,11 @@ export function compare(impls: Record<string, () => void>, { rounds, roundMs }: 
   return names.map((impl) => ({ impl, opsPerSec: median(samples.get(impl)!) }));
 }
 
+/** The value below which `p` per cent of `sorted` lie (0 for no values). */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

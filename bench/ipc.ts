@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { createProxy, type IPAProxy } from '../runtime';
 import { IPAVimcInterface } from '../platforms/vimc/contract';
+import { percentile } from './harness';
 import { RawPortPeer, RawSocketPeer } from './raw-peers';
 
 export interface IpcRow {
@@ -18,10 +19,6 @@ export interface IpcRow {
 }
 
 const IPA = path.join(__dirname, 'ipa.js');
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 /**
  * Round-trip latency of several peers, measured in alternating rounds: how quickly a sleeping
