@@ -2,6 +2,7 @@
 /** The ts-ipa command line. */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { yieldHelperThreads } from '../runtime/helper-threads';
 import { capture, parseCaptureOptions, summaryTable } from './capture';
 import { describeFailure, ExitCode, UsageError } from './errors';
 import { describeModel, inspect } from './inspect';
@@ -40,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? ExitCode.Ok : ExitCode.Usage;
   }
   if (command === 'capture') {
+    // A camera application: frames have deadlines, V8's helper threads do not.
+    yieldHelperThreads();
     const summary = await capture(parseCaptureOptions(values), (line) => process.stdout.write(`${line}\n`));
     process.stdout.write(`${summaryTable(summary)}\n`);
     return ExitCode.Ok;

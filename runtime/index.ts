@@ -21,6 +21,7 @@ export { SystemError } from './native';
 export { IPCUnixSocket, type SocketHandlers } from './ipc/unix-socket';
 export { readMessage, writeMessageHeader, MESSAGE_HEADER_BYTES, type IPCMessage } from './ipc/message';
 export { SharedMemory } from './shared-memory';
+export { yieldHelperThreads } from './helper-threads';
 export { IPCPipeUnixSocket, DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD, type PipeOptions } from './ipc/pipe';
 export { CallPipe, type CallPipeOptions } from './ipc/call-pipe';
 export { ThreadPipe, type ThreadPipeOptions } from './ipc/thread-pipe';

@@ -30,6 +30,8 @@ export interface NativeBinding {
   fileSize(fd: number): number;
   /** Asks the kernel to SIGKILL this process when its parent ends; false if the parent is already gone. */
   dieWithParent(): boolean;
+  /** Sets the nice value of every thread of this process but the caller's; returns how many changed. */
+  niceOtherThreads(nice: number): number;
   socketPair(): [number, number];
   /** 2: sent; 0: the socket is full, nothing sent; 1: header sent, call again with headerSent. */
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,6 +113,40 @@ describe('isolation failures', () => {
       check();
     });
     expect(gone).toBe(true);
+  });
+
+  it("a worker process's helper threads run at the lowest priority, the thread answering calls at its own", async () => {
+    const ipa = await open('process');
+    await ipa.start();
+    const pid = (ipa as unknown as { channel: InstanceType<typeof runtime.IPCPipeUnixSocket> }).channel.worker.pid!;
+    // Field 19 of /proc/<pid>/task/<tid>/stat, counted after the parenthesised command name.
+    const niceOf = (tid: string) => Number(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const tids = fs.readdirSync(`/proc/${pid}/task`);
+    const helpers = tids.filter((tid) => Number(tid) !== pid);
+    expect(niceOf(String(pid))).toBe(0);
+    expect(helpers.length).toBeGreaterThan(0);
+    expect(helpers.map(niceOf)).toEqual(helpers.map(() => 19));
+  });
+
+  it('yieldHelperThreads() lowers every thread of an application but its main thread, and refuses a worker thread', () => {
+    const script = `
+      const { yieldHelperThreads } = require(${JSON.stringify(path.join(root, 'dist/runtime'))});
+      const { Worker } = require('node:worker_threads');
+      const fs = require('node:fs');
+      const changed = yieldHelperThreads();
+      const nice = (tid) => Number(fs.readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[16]);
+      const tids = fs.readdirSync('/proc/self/task').filter((tid) => Number(tid) !== process.pid);
+      const worker = new Worker('try { require(process.argv[2]).yieldHelperThreads(); } catch (e) { require("node:worker_threads").parentPort.postMessage(e.message); }', { eval: true, argv: [${JSON.stringify(path.join(root, 'dist/runtime'))}] });
+      worker.once('message', (refusal) => {
+        console.log(JSON.stringify({ changed, main: nice(process.pid), helpers: tids.map(nice), refusal }));
+        worker.terminate();
+      });`;
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+    expect(result.changed).toBe(result.helpers.length);
+    expect(result.changed).toBeGreaterThan(0);
+    expect(result.main).toBe(0);
+    expect(new Set(result.helpers)).toEqual(new Set([19]));
+    expect(result.refusal).toMatch(/call it from the main thread/);
   });
 
   it('a worker process killed mid-call: the call rejects at once and the proxy reports the crash', async () => {

@@ -2,9 +2,7 @@
 #include "fds.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,15 +109,6 @@ static Napi::Value FileSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(st.st_size));
 }
 
-// dieWithParent(): the kernel sends this process SIGKILL when the process that started it ends
-// (PR_SET_PDEATHSIG). Returns false if that parent is already gone (re-parented to init or a
-// subreaper), so that the caller can exit at once.
-static Napi::Value DieWithParent(const Napi::CallbackInfo& info) {
-  pid_t parent = getppid();
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) throw SystemError(info.Env(), errno, "prctl");
-  return Napi::Boolean::New(info.Env(), getppid() == parent && parent != 1);
-}
-
 void InitFds(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("dup", Napi::Function::New(env, Dup, "dup"));
@@ -127,7 +116,6 @@ void InitFds(Napi::Env env, Napi::Object exports) {
   exports.Set("mmap", Napi::Function::New(env, Mmap, "mmap"));
   exports.Set("munmap", Napi::Function::New(env, Munmap, "munmap"));
   exports.Set("fileSize", Napi::Function::New(env, FileSize, "fileSize"));
-  exports.Set("dieWithParent", Napi::Function::New(env, DieWithParent, "dieWithParent"));
 }
 
 }  // namespace tsipa

@@ -15,4 +15,5 @@ constexpr uint32_t kBatchMagic = 0x42504954;
 void InitFds(Napi::Env env, Napi::Object exports);
 void InitSocket(Napi::Env env, Napi::Object exports);
 void InitWatcher(Napi::Env env, Napi::Object exports);
+void InitProcess(Napi::Env env, Napi::Object exports);
 }  // namespace tsipa

@@ -37,36 +37,73 @@ export class Dispatcher {
 
   receive(message: IPCMessage): void {
     this.queue.push(message);
-    if (!this.running) void this.run();
+    if (!this.running) this.run();
   }
 
-  private async run(): Promise<void> {
+  /**
+   * Runs the queued calls. Synchronous while the IPA's methods are (the per-frame path allocates
+   * no promise); a method that returns a promise finishes before the next call starts.
+   */
+  private run(): void {
     this.running = true;
     while (this.queue.length > 0) {
       const message = this.queue.shift()!;
-      const method = this.methods.get(message.cmd);
-      if (!method) {
-        for (const fd of message.fds) native().close(fd);
-        this.fail(new UnknownCommandError(this.codec.model.interface!.name, message.cmd), 'dispatch');
-        continue;
-      }
-      try {
-        if (method.resetsControls) this.controls.reset();
-        const r = new Reader(message.data, message.fds, this.controls);
-        let result = this.codec.dispatch(this.ipa, message.cmd, r);
-        r.expectEnd(method.name);
-        if (result instanceof Promise) result = await result;
-        if (method.kind === 'call') {
-          const encodeResult = this.codec.methods[method.name]!.encodeResult;
-          this.replies.reply(message, (w) => encodeResult(w, result as never));
-        }
-      } catch (error) {
-        this.fail(error, method.name);
-      } finally {
-        // The call's fds were the IPA's while it ran; what it keeps, it duplicated.
-        for (const fd of message.fds) native().close(fd);
+      const pending = this.execute(message);
+      if (pending) {
+        void pending.then(() => this.run());
+        return;
       }
     }
     this.running = false;
+  }
+
+  /** One call; a promise when the IPA's method returned one, settled once it is answered. */
+  private execute(message: IPCMessage): Promise<void> | undefined {
+    const method = this.methods.get(message.cmd);
+    if (!method) {
+      this.closeFds(message);
+      this.fail(new UnknownCommandError(this.codec.model.interface!.name, message.cmd), 'dispatch');
+      return undefined;
+    }
+    let result: unknown;
+    try {
+      if (method.resetsControls) this.controls.reset();
+      const r = new Reader(message.data, message.fds, this.controls);
+      result = this.codec.dispatch(this.ipa, message.cmd, r);
+      r.expectEnd(method.name);
+    } catch (error) {
+      this.closeFds(message);
+      this.fail(error, method.name);
+      return undefined;
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (value) => this.answer(message, method, value),
+        (error) => {
+          this.closeFds(message);
+          this.fail(error, method.name);
+        },
+      );
+    }
+    this.answer(message, method, result);
+    return undefined;
+  }
+
+  private answer(message: IPCMessage, method: MethodModel, result: unknown): void {
+    try {
+      if (method.kind === 'call') {
+        const encodeResult = this.codec.methods[method.name]!.encodeResult;
+        this.replies.reply(message, (w) => encodeResult(w, result as never));
+      }
+    } catch (error) {
+      this.fail(error, method.name);
+    } finally {
+      this.closeFds(message);
+    }
+  }
+
+  /** The call's fds were the IPA's while it ran; what it keeps, it duplicated. */
+  private closeFds(message: IPCMessage): void {
+    for (const fd of message.fds) native().close(fd);
   }
 }

@@ -7,6 +7,7 @@
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
 import { HELLO_EVENT } from '../ipc/call-pipe';
 import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
+import { yieldHelperThreads } from '../helper-threads';
 import { native } from '../native';
 import { loadIPAModule } from '../proxy/module';
 import { Dispatcher } from './dispatcher';
@@ -21,6 +22,12 @@ function main(argv: string[]): void {
   // A datagram socket says nothing when its peer goes away: without this, a worker whose
   // pipeline handler crashed would wait for calls for ever.
   if (!native().dieWithParent()) process.exit(0);
+  // A call's answer must not wait for V8 compiling or collecting garbage on another thread.
+  try {
+    yieldHelperThreads();
+  } catch (error) {
+    process.stderr.write(`ts-ipa worker: could not lower its helper threads' priority (${(error as Error).message}); going on\n`);
+  }
   let endpoint: IPCWorkerEndpoint | undefined;
   const die = (error: unknown, during: string): never => {
     process.stderr.write(`ts-ipa worker (${modulePath}): ${during}: ${(error as Error)?.stack ?? error}\n`);
