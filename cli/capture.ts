@@ -32,7 +32,7 @@ export interface CaptureSummary {
   files: string[];
 }
 
-export function parseCaptureOptions(values: Record<string, string | boolean | undefined>): CaptureOptions {
+export function parseCaptureOptions(values: Record<string, string | string[] | boolean | undefined>): CaptureOptions {
   const frames = Number(values.frames ?? 30);
   if (!Number.isInteger(frames) || frames < 1) throw new UsageError(`--frames ${values.frames}: give a whole number of frames, 1 or more`);
   const size = /^(\d+)x(\d+)$/.exec(String(values.size ?? '640x480'));

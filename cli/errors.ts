@@ -1,7 +1,7 @@
 import { DeviceError } from '../runtime/v4l2';
 
 /** Exit codes, one per kind of failure a script may want to tell apart. */
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, NoDevice: 3, Busy: 4, Unsupported: 5 } as const;
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, NoDevice: 3, Busy: 4, Unsupported: 5, Untrusted: 6 } as const;
 
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -7,6 +7,7 @@ import { capture, parseCaptureOptions, summaryTable } from './capture';
 import { describeFailure, ExitCode, UsageError } from './errors';
 import { describeModel, inspect } from './inspect';
 import { listCameras } from './list';
+import { keygen, listModules, sign, verify } from './modules';
 
 const usage = `usage: ts-ipa <command> [options]
 
@@ -21,8 +22,18 @@ commands:
   list         the cameras found, with their entities and formats
   inspect <compiled contract module> [--json]
                print the contract model of the IPA interfaces it exports
+  modules [--trust <public key>...]
+               the IPA modules found (TS_IPA_MODULE_PATH, then the built-in ones), their
+               signature and where each would run
+  keygen [--out <dir>] [--force]
+               make an Ed25519 key pair for signing IPA modules (./ipa-keys)
+  sign <module dir> --key <private key>
+               sign a module: writes ipa-module.sig over its manifest and every file it names
+  verify <module dir> [--trust <public key>...]
+               check a module's signature against the project's key and the ones given
 
-exit codes: 0 done, 1 failed, 2 bad usage, 3 no such device, 4 device busy, 5 unsupported format or configuration
+exit codes: 0 done, 1 failed, 2 bad usage, 3 no such device, 4 device busy, 5 unsupported format or configuration,
+            6 module not trusted (verify)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -33,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       camera: { type: 'string' }, frames: { type: 'string' }, size: { type: 'string' }, format: { type: 'string' },
       isolation: { type: 'string' }, out: { type: 'string' },
+      key: { type: 'string' }, trust: { type: 'string', multiple: true }, force: { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -52,6 +64,27 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   if (command === 'inspect') return inspectCommand(rest[0], values.json === true);
+  const print = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n`);
+  if (command === 'keygen') {
+    print(keygen(String(values.out ?? 'ipa-keys'), values.force === true));
+    return ExitCode.Ok;
+  }
+  if (command === 'sign') {
+    print(sign(rest[0], values.key));
+    return ExitCode.Ok;
+  }
+  if (command === 'verify') {
+    const { lines, trusted } = verify(rest[0], values.trust ?? []);
+    print(lines);
+    return trusted ? ExitCode.Ok : ExitCode.Untrusted;
+  }
+  if (command === 'modules') {
+    const warnings: string[] = [];
+    const table = listModules(values.trust ?? [], warnings);
+    for (const warning of warnings) process.stderr.write(`ts-ipa modules: ${warning}\n`);
+    print([table]);
+    return ExitCode.Ok;
+  }
   throw new UsageError(`unknown command '${command}'\n${usage}`);
 }
 
@@ -70,12 +103,13 @@ function inspectCommand(target: string | undefined, json: boolean): number {
   return ExitCode.Ok;
 }
 
+const COMMANDS = ['capture', 'list', 'inspect', 'modules', 'keygen', 'sign', 'verify'];
 const argv = process.argv.slice(2);
 main(argv).then(
   (code) => { process.exitCode = code; },
   (error: unknown) => {
     const { line, code } = describeFailure(error);
-    const command = ['capture', 'list', 'inspect'].includes(argv[0] ?? '') ? ` ${argv[0]}` : '';
+    const command = COMMANDS.includes(argv[0] ?? '') ? ` ${argv[0]}` : '';
     process.stderr.write(`ts-ipa${command}: ${line}\n`);
     process.exitCode = code;
   },

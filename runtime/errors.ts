@@ -71,3 +71,25 @@ export class UnknownCommandError extends IPAError {
     super(`${iface} has no command ${cmd}`);
   }
 }
+
+/** An IPA module that cannot be used: `file` names what is wrong with it, `reason` says what. */
+export class ModuleError extends IPAError {
+  override name = 'ModuleError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+/** A crashed IPA that its recovery policy could not bring back. */
+export class IPARecoveryError extends IPAError {
+  override name = 'IPARecoveryError';
+  constructor(
+    readonly attempts: number,
+    readonly lastError: Error,
+  ) {
+    super(`the IPA could not be brought back after ${attempts} restart${attempts === 1 ? '' : 's'}: ${lastError.message}`);
+  }
+}

@@ -46,3 +46,34 @@ step('transformer (tsc)', tsc, 'transformer/tsconfig.json');
 forgetBuildsOlderThanTheTransformer();
 step('runtime, platforms, CLI and bench (tspc + ts-ipa transformer)', tspc, 'tsconfig.json');
 if (withTestContracts) step('test contracts (tspc + ts-ipa transformer)', tspc, 'test/contracts/tsconfig.json');
+
+/**
+ * The built-in platforms' IPA modules get their manifests and are signed with the build's own
+ * key, as libcamera signs its modules at build time: the key pair is made once per build tree
+ * (dist/keys/, private, never shipped), its public half goes with the runtime and is trusted.
+ */
+function signBuiltInModules() {
+  const { generateKeyPair, readManifest, signModule } = require(path.join(root, 'dist/runtime/modules'));
+  const keyDir = path.join(root, 'dist/keys');
+  const privateKeyFile = path.join(keyDir, 'ipa-signing-key.pem');
+  if (!fs.existsSync(privateKeyFile)) {
+    const pair = generateKeyPair();
+    fs.mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(privateKeyFile, pair.privateKey, { mode: 0o600 });
+    fs.writeFileSync(path.join(keyDir, 'ipa-signing-key.pub.pem'), pair.publicKey);
+  }
+  fs.copyFileSync(path.join(keyDir, 'ipa-signing-key.pub.pem'), path.join(root, 'dist/runtime/modules/project-key.pem'));
+  const privateKey = fs.readFileSync(privateKeyFile, 'utf8');
+  const signed = [];
+  for (const platform of fs.readdirSync(path.join(root, 'platforms'))) {
+    const manifest = path.join(root, 'platforms', platform, 'ipa/ipa-module.json');
+    if (!fs.existsSync(manifest)) continue;
+    const built = path.join(root, 'dist/platforms', platform, 'ipa');
+    fs.copyFileSync(manifest, path.join(built, 'ipa-module.json'));
+    signModule(built, readManifest(built), privateKey);
+    signed.push(platform);
+  }
+  if (!quiet) process.stdout.write(`build: signed the built-in IPA modules (${signed.join(', ')})\n`);
+}
+
+signBuiltInModules();

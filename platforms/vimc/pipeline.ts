@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import {
-  ControlList, controlIds, createProxy, FrameBufferPlane, SharedFD, SharedMemory, type IPAProxy, type Isolation,
+  ControlList, controlIds, createProxy, defaultIPAManager, FrameBufferPlane, SharedFD, SharedMemory, type IPAManager, type IPAProxy, type Isolation,
 } from '../../runtime';
 import { MbusCode, PixelFormats, V4L2Cid, type MediaGraph, type Subdevice, type VideoBuffer, type VideoDevice } from '../../runtime/v4l2';
 import { DRM_FOURCC, validateConfiguration, defaultConfiguration, type CameraConfiguration, type ConfigurationStatus } from './configuration';
@@ -17,9 +17,12 @@ import { v4l2ControlInfoMap } from './sensor-controls';
 export const VIMC_IPA_MODULE = path.join(__dirname, 'ipa/index.js');
 
 export interface VimcCameraOptions {
+  /** Where the IPA should run; a module that is not trusted runs in a process whatever this says. */
   isolation?: Isolation;
-  /** The IPA module file (the built-in vimc IPA by default). */
+  /** An IPA module file to use as it is, without the manager's search or its signature check. */
   ipaModule?: string;
+  /** Finds the vimc IPA module and decides where it may run (the shared default manager). */
+  manager?: IPAManager;
   /** Sync call timeout for the IPA (ms). */
   timeoutMs?: number;
   /** The worker command in process mode (see createProxy). */
@@ -77,9 +80,10 @@ export class VimcCamera {
       const raw = open(media.openVideoDevice('Raw Capture 1'));
       // vimc draws counters over the picture unless told not to; a camera's frames carry none.
       if (sensor.controls().some((c) => c.id === V4L2Cid.VimcShowInformation)) sensor.setControls([[V4L2Cid.VimcShowInformation, 2]]);
-      const ipa = await createProxy(IPAVimcInterface, {
-        module: options.ipaModule ?? VIMC_IPA_MODULE, isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs, workerCommand: options.workerCommand,
-      });
+      const proxyOptions = { isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs, workerCommand: options.workerCommand } as const;
+      const ipa = options.ipaModule
+        ? await createProxy(IPAVimcInterface, { ...proxyOptions, module: options.ipaModule })
+        : await (options.manager ?? defaultIPAManager()).createIPA(IPAVimcInterface, { ...proxyOptions, pipeline: 'vimc', minVersion: 0, maxVersion: 0 });
       camera = new VimcCamera(media, sensor, debayer, scaler, video, raw, ipa);
       const init = await ipa.init({ configurationFile: '', sensorModel: 'Sensor B' }, SharedFD.invalid, IPAOperationCode.IPAOperationInit, TestFlag.Flag2);
       if (init.ret !== 0) throw new CameraError(`the vimc IPA refused to start (init returned ${init.ret})`);

@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IPAInterface } from '../contract';
+import { ModuleError } from '../errors';
+import { createProxy, type ProxyOptions } from '../proxy/create';
+import type { ContractClass, IPAProxy, Isolation } from '../proxy/types';
+import { MANIFEST_FILE, readManifest, type ModuleManifest } from './manifest';
+import { projectPublicKey } from './project-key';
+import { TrustedKeys, verifyModule, type KeyInput, type SignatureCheck } from './signature';
+
+/** Directories searched for IPA modules before the built-in ones, colon-separated. */
+export const MODULE_PATH_ENV = 'TS_IPA_MODULE_PATH';
+/** Set (to anything but an empty string) to run every IPA isolated in a process. */
+export const FORCE_ISOLATION_ENV = 'TS_IPA_FORCE_ISOLATION';
+
+export interface IPAManagerOptions {
+  /** Public keys to trust beside the project's own (Ed25519, PEM or KeyObject). */
+  trustedKeys?: readonly KeyInput[];
+  /** Trust the key ts-ipa's build signed its own platforms' modules with (default true). */
+  trustProjectKey?: boolean;
+  /** The environment to read TS_IPA_MODULE_PATH and TS_IPA_FORCE_ISOLATION from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Searched after the environment's directories (default: the built-in platforms). */
+  builtInPaths?: readonly string[];
+  /** Warnings: broken modules, and modules forced into a process (default: a line on stderr). */
+  log?: (message: string) => void;
+}
+
+/** A module directory the manager found, usable or not. */
+export interface FoundModule {
+  directory: string;
+  /** Where it was found: a TS_IPA_MODULE_PATH directory, or the built-in platforms. */
+  origin: 'environment' | 'built-in';
+  manifest?: ModuleManifest;
+  /** Why it is skipped, when it is. */
+  error?: ModuleError;
+  signature?: SignatureCheck;
+}
+
+export interface CreateIPAOptions<T extends IPAInterface<object>> extends Omit<ProxyOptions<T>, 'module' | 'isolation'> {
+  /** The pipeline handler's name, as modules name it in their manifest. */
+  pipeline: string;
+  /** The versions of the pipeline's IPA interface the handler speaks (default: any). */
+  minVersion?: number;
+  maxVersion?: number;
+  /** Where the handler would run the IPA if the module is trusted (default `thread`). */
+  isolation?: Isolation;
+}
+
+/** Where a module runs, and why when that is not where the pipeline handler asked. */
+export interface IsolationDecision {
+  isolation: Isolation;
+  reason?: string;
+}
+
+const BUILT_IN = path.join(__dirname, '../../platforms');
+
+/**
+ * Finds IPA modules, checks their signatures and decides where each runs, as libcamera's
+ * IPAManager: modules from TS_IPA_MODULE_PATH first, then the built-in platforms; a module whose
+ * signature verifies against a trusted key may run in the pipeline handler's process, any other
+ * runs isolated.
+ */
+export class IPAManager {
+  readonly trusted: TrustedKeys;
+  /** TS_IPA_FORCE_ISOLATION was set: every module runs in a process. */
+  readonly forcedIsolation: boolean;
+  private found: FoundModule[] = [];
+  private readonly told = new Set<string>();
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: IPAManagerOptions = {}) {
+    const env = options.env ?? process.env;
+    this.log = options.log ?? ((message) => process.stderr.write(`ts-ipa: ${message}\n`));
+    this.trusted = new TrustedKeys(options.trustedKeys ?? []);
+    const projectKey = options.trustProjectKey === false ? undefined : projectPublicKey();
+    if (projectKey) this.trusted.add(projectKey);
+    this.forcedIsolation = (env[FORCE_ISOLATION_ENV] ?? '') !== '';
+    this.rescan();
+  }
+
+  /** Looks for modules again (the environment is read once, at construction). */
+  rescan(): void {
+    const env = this.options.env ?? process.env;
+    const fromEnv = (env[MODULE_PATH_ENV] ?? '').split(':').filter((dir) => dir !== '');
+    const found: FoundModule[] = [];
+    for (const dir of fromEnv) {
+      if (!fs.existsSync(dir)) {
+        this.log(`${MODULE_PATH_ENV} names ${dir}, which does not exist`);
+        continue;
+      }
+      for (const directory of moduleDirectories(path.resolve(dir))) found.push(this.inspect(directory, 'environment'));
+    }
+    for (const dir of this.options.builtInPaths ?? [BUILT_IN]) {
+      if (fs.existsSync(dir)) for (const directory of moduleDirectories(path.resolve(dir))) found.push(this.inspect(directory, 'built-in'));
+    }
+    this.found = found;
+  }
+
+  private inspect(directory: string, origin: FoundModule['origin']): FoundModule {
+    try {
+      const manifest = readManifest(directory);
+      return { directory, origin, manifest, signature: verifyModule(directory, manifest, this.trusted) };
+    } catch (error) {
+      if (!(error instanceof ModuleError)) throw error;
+      this.log(`skipping the IPA module in ${directory}: ${error.message}`);
+      return { directory, origin, error };
+    }
+  }
+
+  /** Every module found, usable or not, in search order. */
+  get modules(): readonly FoundModule[] {
+    return this.found;
+  }
+
+  /**
+   * The module for a pipeline handler: the highest version in [minVersion, maxVersion] among the
+   * usable modules naming that pipeline; between equal versions, the first found (so a
+   * TS_IPA_MODULE_PATH module replaces a built-in one of the same version).
+   */
+  select(pipeline: string, minVersion = 0, maxVersion = Number.MAX_SAFE_INTEGER): FoundModule | undefined {
+    let best: FoundModule | undefined;
+    for (const module of this.found) {
+      const m = module.manifest;
+      if (!m || m.pipeline !== pipeline || m.version < minVersion || m.version > maxVersion) continue;
+      if (!best || m.version > best.manifest!.version) best = module;
+    }
+    return best;
+  }
+
+  /** Where a module runs when the pipeline handler asks for `requested`. */
+  decideIsolation(module: FoundModule, requested: Isolation): IsolationDecision {
+    if (requested === 'process') return { isolation: 'process' };
+    if (this.forcedIsolation) return { isolation: 'process', reason: `${FORCE_ISOLATION_ENV} is set` };
+    const signature = module.signature ?? { state: 'unsigned' };
+    switch (signature.state) {
+      case 'trusted':
+        return { isolation: requested };
+      case 'unsigned':
+        return { isolation: 'process', reason: 'it is not signed' };
+      case 'untrusted':
+        return { isolation: 'process', reason: `it is signed by key ${signature.keyId}, which is not trusted` };
+      case 'invalid':
+        return { isolation: 'process', reason: `its signature does not verify: ${signature.reason}` };
+    }
+  }
+
+  /** A proxy for the best module for `options.pipeline`, running where trust allows. */
+  async createIPA<T extends IPAInterface<object>>(contract: ContractClass<T>, options: CreateIPAOptions<T>): Promise<IPAProxy<T>> {
+    const { pipeline, minVersion, maxVersion, isolation, ...proxyOptions } = options;
+    const module = this.select(pipeline, minVersion, maxVersion);
+    if (!module) {
+      const range = minVersion === undefined && maxVersion === undefined ? '' : ` with a version in [${minVersion ?? 0}, ${maxVersion ?? '∞'}]`;
+      throw new ModuleError(pipeline, `no IPA module for pipeline "${pipeline}"${range} (searched ${this.searchedWhere()})`);
+    }
+    const decision = this.decideIsolation(module, isolation ?? 'thread');
+    if (decision.reason && !this.told.has(module.directory)) {
+      this.told.add(module.directory);
+      this.log(`the IPA module ${module.manifest!.name} (${module.directory}) runs isolated in a process: ${decision.reason}`);
+    }
+    return createProxy(contract, { ...proxyOptions, module: path.join(module.directory, module.manifest!.entry), isolation: decision.isolation });
+  }
+
+  private searchedWhere(): string {
+    const env = this.options.env ?? process.env;
+    const dirs = [...(env[MODULE_PATH_ENV] ?? '').split(':').filter(Boolean), ...(this.options.builtInPaths ?? [BUILT_IN])];
+    return dirs.join(', ');
+  }
+}
+
+/** A directory holding a manifest is a module; otherwise its subdirectories are searched, two deep. */
+function moduleDirectories(dir: string, depth = 0): string[] {
+  if (fs.existsSync(path.join(dir, MANIFEST_FILE))) return [dir];
+  if (depth >= 2) return [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.'))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => moduleDirectories(path.join(dir, e.name), depth + 1));
+}
+
+let shared: IPAManager | undefined;
+
+/** One manager for the process, made on first use from process.env. */
+export function defaultIPAManager(): IPAManager {
+  shared ??= new IPAManager();
+  return shared;
+}

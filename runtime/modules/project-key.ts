@@ -1,0 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The public half of the key ts-ipa's build signs its own platforms' IPA modules with. The build
+ * makes the pair (`scripts/build.js`, as libcamera makes its module key at build time): the
+ * private half stays in the build tree, this file ships with the runtime.
+ */
+export const PROJECT_KEY_FILE = path.join(__dirname, 'project-key.pem');
+
+export function projectPublicKey(): string | undefined {
+  try {
+    return fs.readFileSync(PROJECT_KEY_FILE, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
