@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import {
-  ControlList, controlIds, createProxy, defaultIPAManager, FrameBufferPlane, SharedFD, SharedMemory, type IPAManager, type IPAProxy, type Isolation,
+  ControlList, controlIds, createProxy, defaultIPAManager, FrameBufferPlane, SharedFD, SharedMemory, type IPAManager, type IPAProxy, type Isolation, type RecoveryPolicy,
 } from '../../runtime';
 import { MbusCode, PixelFormats, V4L2Cid, type MediaGraph, type Subdevice, type VideoBuffer, type VideoDevice } from '../../runtime/v4l2';
 import { DRM_FOURCC, validateConfiguration, defaultConfiguration, type CameraConfiguration, type ConfigurationStatus } from './configuration';
@@ -27,6 +27,8 @@ export interface VimcCameraOptions {
   timeoutMs?: number;
   /** The worker command in process mode (see createProxy). */
   workerCommand?: readonly [string, ...string[]];
+  /** Restart a crashed IPA and set it up again (see createProxy); off by default. */
+  recovery?: RecoveryPolicy;
 }
 
 export class CameraError extends Error {
@@ -57,7 +59,7 @@ export class VimcCamera {
     this.id = `${media.info.busInfo} Sensor B`;
     this.requests = new RequestQueue((index) => this.video.queueBuffer(index));
     ipa.on('paramsComputed', (bufferId) => this.paramsComputed(bufferId));
-    ipa.on('crashed', (error) => this.requests.failAll(error));
+    ipa.on('crashed', (error) => this.requests.failWaitingForParams(error));
     video.onBuffer((done) => this.requests.complete(done, (index) => this.frameData(index)));
   }
 
@@ -80,7 +82,7 @@ export class VimcCamera {
       const raw = open(media.openVideoDevice('Raw Capture 1'));
       // vimc draws counters over the picture unless told not to; a camera's frames carry none.
       if (sensor.controls().some((c) => c.id === V4L2Cid.VimcShowInformation)) sensor.setControls([[V4L2Cid.VimcShowInformation, 2]]);
-      const proxyOptions = { isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs, workerCommand: options.workerCommand } as const;
+      const proxyOptions = { isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs, workerCommand: options.workerCommand, recovery: options.recovery } as const;
       const ipa = options.ipaModule
         ? await createProxy(IPAVimcInterface, { ...proxyOptions, module: options.ipaModule })
         : await (options.manager ?? defaultIPAManager()).createIPA(IPAVimcInterface, { ...proxyOptions, pipeline: 'vimc', minVersion: 0, maxVersion: 0 });

@@ -124,6 +124,19 @@ export class RequestQueue {
     this.release(request.bufferIndex);
   }
 
+  /**
+   * The requests still waiting for their parameters reject with `error` and give their buffers
+   * back (the IPA that was to compute them is gone); those already queued at the device go on.
+   */
+  failWaitingForParams(error: Error): void {
+    const waiting = this.pending.filter((r) => r.state === 'params');
+    this.pending = this.pending.filter((r) => r.state !== 'params');
+    for (const request of waiting) {
+      request.reject(error);
+      this.release(request.bufferIndex);
+    }
+  }
+
   /** Every request in flight or waiting rejects with `error`; their buffers are free again. */
   failAll(error: Error): void {
     const pending = this.pending;

@@ -25,6 +25,8 @@ export const BATCH_CMD = 0xffffffff;
  * before it exits on an error: the reason, a string, so that the crash explains itself.
  */
 export const FAREWELL_EVENT = 0xfffffffe;
+/** Set in a worker's environment by a ts-ipa proxy: the worker may send FAREWELL_EVENT before greeting. */
+export const TS_IPA_PROXY_ENV = 'TS_IPA_PROXY';
 
 export interface CallPipeOptions {
   /** Sync call timeout (default 2000 ms, as libcamera's). */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { IPACrashedError } from '../errors';
 import { native, SystemError } from '../native';
-import { BATCH_CMD, CallPipe, type CallPipeOptions } from './call-pipe';
+import { BATCH_CMD, CallPipe, TS_IPA_PROXY_ENV, type CallPipeOptions } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
 
 export { DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD } from './call-pipe';
@@ -44,7 +44,7 @@ export class IPCPipeUnixSocket extends CallPipe {
     try {
       this.worker = spawn(command, [...args, options.modulePath, String(WORKER_SOCKET_FD)], {
         stdio: ['ignore', 'inherit', 'inherit', theirs],
-        env: options.env ?? process.env,
+        env: { ...(options.env ?? process.env), [TS_IPA_PROXY_ENV]: '1' },
       });
     } finally {
       native().close(theirs);

@@ -2,7 +2,7 @@ import { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
 import { native } from '../native';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
-import { BATCH_CMD, EXIT_CMD, FAREWELL_EVENT } from './call-pipe';
+import { BATCH_CMD, EXIT_CMD, FAREWELL_EVENT, TS_IPA_PROXY_ENV } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
 
 export interface WorkerHandlers {
@@ -20,8 +20,8 @@ export interface WorkerHandlers {
 export class IPCWorkerEndpoint {
   private readonly socket: IPCUnixSocket;
   private readonly writer: Writer;
-  /** The proxy said it speaks ts-ipa's extensions (it sent BATCH_CMD). */
-  private peerIsTsIpa = false;
+  /** The proxy said it speaks ts-ipa's extensions (it sent BATCH_CMD, or started this worker saying so). */
+  private peerIsTsIpa = process.env[TS_IPA_PROXY_ENV] === '1';
 
   /** Takes ownership of the socket fd the worker was started with. */
   constructor(fd: number, handlers: WorkerHandlers, controls?: ControlSerializer) {

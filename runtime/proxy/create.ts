@@ -9,6 +9,7 @@ import type { IPCMessage } from '../ipc/message';
 import { Reader } from '../codec/reader';
 import { DirectProxy } from './direct';
 import { loadIPAModule, type IPAModule } from './module';
+import type { RecoveryPolicy } from './recovery';
 import type { RemoteProxy } from './remote';
 import type { ContractClass, IPAProxy, Isolation } from './types';
 
@@ -25,6 +26,11 @@ export interface ProxyOptions<T extends IPAInterface<object>> {
   startTimeoutMs?: number;
   /** A call timing out means the IPA is hung and its worker is ended (`hung`, the default), or only that the call failed (`slow`). */
   onTimeout?: 'hung' | 'slow';
+  /**
+   * Restart a crashed or hung worker and replay init, configure, mapBuffers and start (thread and
+   * process modes; off by default). A direct IPA shares the caller's fate and has nothing to restart.
+   */
+  recovery?: RecoveryPolicy;
 }
 
 const WORKER_HOST = path.join(__dirname, '../worker/host.js');
@@ -68,6 +74,7 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   const Proxy = codec.Proxy as unknown as new (...args: ConstructorParameters<typeof RemoteProxy>) => RemoteProxy;
   const proxy = new Proxy(isolation, await open(), codec, controls);
   proxy.setReopen(open);
+  if (options.recovery) proxy.setRecovery(options.recovery);
   return proxy as unknown as IPAProxy<T>;
 }
 

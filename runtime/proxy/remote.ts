@@ -3,9 +3,10 @@ import { Reader } from '../codec/reader';
 import type { Writer } from '../codec/writer';
 import type { ContractCodec } from '../contract';
 import type { ControlSerializer } from '../controls/serializer';
-import type { IPAClosedError, IPACrashedError } from '../errors';
+import { IPARecoveryError, type IPAClosedError, type IPACrashedError } from '../errors';
 import type { IPCMessage } from '../ipc/message';
 import { native } from '../native';
+import { backoffFor, STATE_CALLS, StateJournal, type RecoveryPolicy } from './recovery';
 import type { Isolation } from './types';
 
 /** What a remote proxy sends through: the process pipe, or a worker thread's port. */
@@ -19,11 +20,21 @@ export interface Channel extends EventEmitter {
 /**
  * The base of every generated proxy class (`<Interface>Proxy`): its methods encode, send and
  * decode; this class matches events to listeners and carries the proxy-side ControlSerializer.
- * Events: the contract's events, 'crashed', and 'protocolError' for a malformed message.
+ * Events: the contract's events, 'crashed', 'protocolError' for a malformed message, and with a
+ * recovery policy 'recovered' and 'recoveryFailed'.
  */
 export class RemoteProxy extends EventEmitter {
   private channel!: Channel;
   private reopen: (() => Promise<Channel>) | undefined;
+  private recovery: { policy: RecoveryPolicy; journal: StateJournal; invoke: (name: string, args: unknown[]) => Promise<unknown> } | undefined;
+  /** A recovery under way: calls made meanwhile wait for it. */
+  private recovering: Promise<void> | undefined;
+  /** Set while a replayed call is being sent: it goes ahead of the calls that wait. */
+  private replaying = false;
+  private recoveryFailure: IPARecoveryError | undefined;
+  private restartsInRow = 0;
+  private lastRestartAt = 0;
+  private closed = false;
 
   constructor(
     readonly isolation: Isolation,
@@ -38,7 +49,10 @@ export class RemoteProxy extends EventEmitter {
   private attach(channel: Channel): void {
     this.channel = channel;
     channel.on('event', (message: IPCMessage) => this.receiveEvent(message));
-    channel.on('crashed', (error: IPACrashedError) => this.emit('crashed', error));
+    channel.on('crashed', (error: IPACrashedError) => {
+      this.emit('crashed', error);
+      this.startRecovery(error);
+    });
     channel.on('error', (error: Error) => this.protocolError(error));
   }
 
@@ -52,6 +66,13 @@ export class RemoteProxy extends EventEmitter {
    * configure, mapped buffers) is the caller's to establish again. Calls in flight reject.
    */
   async restart(): Promise<void> {
+    this.recoveryFailure = undefined;
+    this.restartsInRow = 0;
+    this.recovery?.journal.clear();
+    await this.replaceChannel();
+  }
+
+  private async replaceChannel(): Promise<void> {
     if (!this.reopen) throw new Error('this proxy cannot restart its worker');
     const old = this.channel;
     old.removeAllListeners('event');
@@ -59,10 +80,80 @@ export class RemoteProxy extends EventEmitter {
     await old.close();
     old.removeAllListeners();
     this.controls.reset();
-    this.attach(await this.reopen());
+    const channel = await this.reopen();
+    if (this.closed) {
+      await channel.close();
+      throw new Error('the proxy was closed while its worker restarted');
+    }
+    this.attach(channel);
+  }
+
+  /**
+   * From now on a crashed or hung worker is restarted under `policy`, and the state calls it had
+   * answered (init, configure, mapBuffers, start) are replayed before other calls go through.
+   */
+  setRecovery(policy: RecoveryPolicy): void {
+    if (!Number.isInteger(policy.maxRestarts) || policy.maxRestarts < 0) throw new RangeError(`recovery.maxRestarts must be an integer ≥ 0, not ${policy.maxRestarts}`);
+    const journal = new StateJournal();
+    const originals = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+    const self = this as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    for (const name of STATE_CALLS) {
+      if (typeof self[name] !== 'function') continue;
+      const original = self[name]!.bind(this);
+      originals.set(name, original);
+      self[name] = (...args: unknown[]) => original(...args).then((result) => {
+        journal.record(name, args, result);
+        return result;
+      });
+    }
+    const invoke = (name: string, args: unknown[]): Promise<unknown> => {
+      // The generated method sends synchronously: only the replayed call passes the waiting ones.
+      this.replaying = true;
+      try {
+        return originals.get(name)!(...args);
+      } finally {
+        this.replaying = false;
+      }
+    };
+    this.recovery = { policy, journal, invoke };
+  }
+
+  private startRecovery(cause: Error): void {
+    if (!this.recovery || this.closed || this.recovering) return;
+    this.recovering = this.recover(this.recovery, cause);
+    this.recovering.catch(() => {}); // waiting calls get the error; nobody else needs it
+  }
+
+  private async recover({ policy, journal, invoke }: NonNullable<RemoteProxy['recovery']>, cause: Error): Promise<void> {
+    try {
+      if (Date.now() - this.lastRestartAt > (policy.stableAfterMs ?? 10_000)) this.restartsInRow = 0;
+      let last = cause;
+      while (this.restartsInRow < policy.maxRestarts && !this.closed) {
+        this.restartsInRow++;
+        await new Promise((resolve) => setTimeout(resolve, backoffFor(policy, this.restartsInRow)));
+        if (this.closed) break;
+        try {
+          await this.replaceChannel();
+          await journal.replay(invoke);
+          this.lastRestartAt = Date.now();
+          this.emit('recovered', { restarts: this.restartsInRow, cause });
+          return;
+        } catch (error) {
+          last = error as Error;
+        }
+      }
+      this.recoveryFailure = new IPARecoveryError(this.restartsInRow, last);
+      if (this.listenerCount('recoveryFailed') > 0) this.emit('recoveryFailed', this.recoveryFailure);
+      throw this.recoveryFailure;
+    } finally {
+      // Before the waiting calls run: they go straight to the new worker.
+      this.recovering = undefined;
+    }
   }
 
   protected call<R>(cmd: number, name: string, encode: (w: Writer) => void, decode: (r: Reader) => R): Promise<R> {
+    if (this.recoveryFailure) return Promise.reject(this.recoveryFailure);
+    if (this.recovering && !this.replaying) return this.recovering.then(() => this.call(cmd, name, encode, decode));
     return this.channel.call(cmd, name, encode).then((reply) => {
       const r = new Reader(reply.data, reply.fds, this.controls);
       const result = decode(r);
@@ -71,7 +162,12 @@ export class RemoteProxy extends EventEmitter {
     });
   }
 
-  protected send(cmd: number, _name: string, encode: (w: Writer) => void): void {
+  protected send(cmd: number, name: string, encode: (w: Writer) => void): void {
+    if (this.recovering && !this.replaying) {
+      // In order with the calls waiting too; dropped if the IPA cannot be brought back.
+      this.recovering.then(() => this.send(cmd, name, encode), () => {});
+      return;
+    }
     this.channel.send(cmd, encode);
   }
 
@@ -105,11 +201,13 @@ export class RemoteProxy extends EventEmitter {
     else process.emitWarning(`ts-ipa: ${error.message}`, { code: 'TS_IPA_PROTOCOL' });
   }
 
-  get failure(): IPACrashedError | IPAClosedError | undefined {
-    return this.channel.failed as IPACrashedError | IPAClosedError | undefined;
+  get failure(): IPACrashedError | IPAClosedError | IPARecoveryError | undefined {
+    return this.recoveryFailure ?? (this.channel.failed as IPACrashedError | IPAClosedError | undefined);
   }
 
-  close(): Promise<void> {
-    return this.channel.close();
+  async close(): Promise<void> {
+    this.closed = true;
+    this.recovery?.journal.clear();
+    await this.channel.close();
   }
 }

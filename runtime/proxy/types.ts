@@ -3,7 +3,7 @@
  * what the IPA implements, and what the IPA calls back on.
  */
 import type { IPAInterface } from '../contract';
-import type { IPAClosedError, IPACrashedError } from '../errors';
+import type { IPAClosedError, IPACrashedError, IPARecoveryError } from '../errors';
 
 export type Isolation = 'direct' | 'thread' | 'process';
 
@@ -39,6 +39,12 @@ export type IPAProxy<T> = Calls<T> & {
   /** The IPA's worker died (process and thread modes); calls fail fast from then on. */
   on(event: 'crashed', listener: (error: IPACrashedError) => void): IPAProxy<T>;
   off(event: 'crashed', listener: (error: IPACrashedError) => void): IPAProxy<T>;
+  /** With a recovery policy: the worker was restarted and its state replayed; calls go through again. */
+  on(event: 'recovered', listener: (info: { restarts: number; cause: Error }) => void): IPAProxy<T>;
+  off(event: 'recovered', listener: (info: { restarts: number; cause: Error }) => void): IPAProxy<T>;
+  /** With a recovery policy: the restarts ran out; every call fails with this error from now on. */
+  on(event: 'recoveryFailed', listener: (error: IPARecoveryError) => void): IPAProxy<T>;
+  off(event: 'recoveryFailed', listener: (error: IPARecoveryError) => void): IPAProxy<T>;
   /** Ends the IPA (Exit to a worker); calls in flight reject with IPAClosedError. */
   close(): Promise<void>;
   /**
@@ -47,5 +53,5 @@ export type IPAProxy<T> = Calls<T> & {
    */
   restart(): Promise<void>;
   /** Why calls fail, once the IPA crashed or the proxy closed. */
-  readonly failure: IPACrashedError | IPAClosedError | undefined;
+  readonly failure: IPACrashedError | IPAClosedError | IPARecoveryError | undefined;
 };

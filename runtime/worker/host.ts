@@ -35,6 +35,15 @@ function main(argv: string[]): void {
     process.exit(1);
   };
 
+  const controls = new ControlSerializer(ControlSerializerRole.Worker);
+  let dispatcher: Dispatcher | undefined;
+  // Open before loading the module, so that a module that fails to load can say why.
+  endpoint = new IPCWorkerEndpoint(fd, {
+    // Nothing arrives before this function returns to the event loop, by when dispatcher is set.
+    onMessage: (message) => dispatcher!.receive(message),
+    onExit: () => process.exit(0),
+    onError: (error) => die(error, 'receiving'),
+  }, controls);
   let loaded;
   try {
     loaded = loadIPAModule(modulePath);
@@ -43,14 +52,6 @@ function main(argv: string[]): void {
     return;
   }
   const { module, codec } = loaded;
-  const controls = new ControlSerializer(ControlSerializerRole.Worker);
-  let dispatcher: Dispatcher | undefined;
-  endpoint = new IPCWorkerEndpoint(fd, {
-    // Nothing arrives before this function returns to the event loop, by when dispatcher is set.
-    onMessage: (message) => dispatcher!.receive(message),
-    onExit: () => process.exit(0),
-    onError: (error) => die(error, 'receiving'),
-  }, controls);
   endpoint.sendEvent(HELLO_EVENT, (w) => w.string(codec.model.hash, 'hello'));
   let ipa: unknown;
   try {
