@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { fileURLToPath } from 'node:url';
 import { ContractError } from './errors';
 import { Reader } from './codec/reader';
 import { Writer, type Encoded } from './codec/writer';
@@ -15,6 +16,7 @@ import type { ContractModel } from './model';
 const DECLARED = 'ts-ipa:declared';
 const STRUCT_CODEC = 'ts-ipa:struct-codec';
 const CONTRACT_CODEC = 'ts-ipa:contract-codec';
+const CONTRACT_FILE = 'ts-ipa:contract-file';
 
 type AnyClass = abstract new (...args: never[]) => unknown;
 
@@ -91,6 +93,30 @@ export function defineStruct<T>(target: AnyClass, codec: StructCodec<T>): void {
 /** Called by generated code. */
 export function defineContract(target: AnyClass, codec: ContractCodec): void {
   Reflect.defineMetadata(CONTRACT_CODEC, codec, target);
+  Reflect.defineMetadata(CONTRACT_FILE, callerFile(), target);
+}
+
+/**
+ * The compiled module that declared a contract (where generated code called defineContract):
+ * an IPA loads it too, so a sandboxed worker must be able to read it. Undefined if unknown.
+ */
+export function contractFile(target: AnyClass): string | undefined {
+  return Reflect.getOwnMetadata(CONTRACT_FILE, target) as string | undefined;
+}
+
+function callerFile(): string | undefined {
+  const original = Error.prepareStackTrace;
+  const holder: { stack?: NodeJS.CallSite[] } = {};
+  try {
+    Error.prepareStackTrace = (_error, stack) => stack;
+    Error.captureStackTrace(holder, defineContract);
+    const name = holder.stack?.[0]?.getFileName() ?? undefined;
+    return name?.startsWith('file://') ? fileURLToPath(name) : name;
+  } catch {
+    return undefined;
+  } finally {
+    Error.prepareStackTrace = original;
+  }
 }
 
 const HOW_TO_ADD_THE_TRANSFORMER =

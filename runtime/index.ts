@@ -33,5 +33,6 @@ export { DirectProxy } from './proxy/direct';
 export { defineIPA, loadIPAModule, type IPAModule } from './proxy/module';
 export { createProxy, type ProxyOptions } from './proxy/create';
 export { type RecoveryPolicy } from './proxy/recovery';
+export { type SandboxOptions } from './proxy/sandbox';
 export type { IPAProxy, IPAImplementation, EventSender, EventsOf, Calls, ContractClass, Isolation } from './proxy/types';
 export * from './modules';

@@ -30,8 +30,12 @@ export interface NativeBinding {
   fileSize(fd: number): number;
   /** Asks the kernel to SIGKILL this process when its parent ends; false if the parent is already gone. */
   dieWithParent(): boolean;
+  /** Closes every fd without close-on-exec (inherited ones) but `keep`; returns how many. */
+  closeInheritedFds(keep: readonly number[]): number;
   /** Sets the nice value of every thread of this process but the caller's; returns how many changed. */
   niceOtherThreads(nice: number): number;
+  /** Caps this process's data memory and installs the worker sandbox's seccomp filter (for good). */
+  enterSandbox(memoryLimitBytes: number): void;
   socketPair(): [number, number];
   /** 2: sent; 0: the socket is full, nothing sent; 1: header sent, call again with headerSent. */
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;
@@ -95,10 +99,13 @@ export interface NativeVideoFormat {
 
 let binding: NativeBinding | undefined;
 
+/** Where the addon is built. */
+export const ADDON_FILE = path.join(__dirname, '../../native/build/Release/ts_ipa_native.node');
+
 /** The addon, loaded on first use. */
 export function native(): NativeBinding {
   if (!binding) {
-    const file = path.join(__dirname, '../../native/build/Release/ts_ipa_native.node');
+    const file = ADDON_FILE;
     try {
       binding = require(file) as NativeBinding;
     } catch (error) {

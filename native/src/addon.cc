@@ -11,6 +11,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   tsipa::InitSocket(env, exports);
   tsipa::InitWatcher(env, exports);
   tsipa::InitProcess(env, exports);
+  tsipa::InitSandbox(env, exports);
   tsipa::InitMedia(env, exports);
   tsipa::InitVideo(env, exports);
   tsipa::InitControls(env, exports);

@@ -16,4 +16,5 @@ void InitFds(Napi::Env env, Napi::Object exports);
 void InitSocket(Napi::Env env, Napi::Object exports);
 void InitWatcher(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
+void InitSandbox(Napi::Env env, Napi::Object exports);
 }  // namespace tsipa

@@ -1,13 +1,16 @@
-// The worker process itself: ending with its parent, and keeping its own helper threads out of
-// the way of the thread that answers calls.
+// The worker process itself: ending with its parent, holding only the fds it was handed, and
+// keeping its own helper threads out of the way of the thread that answers calls.
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <vector>
 
 #include "errors.h"
 #include "fds.h"
@@ -49,7 +52,34 @@ static Napi::Value NiceOtherThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, changed);
 }
 
+// closeInheritedFds(keep): closes every fd without close-on-exec but those in `keep`, and
+// returns how many. Everything Node and libuv open is close-on-exec; an fd without it was
+// inherited from whoever started this process (libuv's spawn passes on every such fd), as
+// libcamera's Process::start closes all but the ones it hands over.
+static Napi::Value CloseInheritedFds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "closeInheritedFds(keep): keep must be an array of fds");
+  Napi::Array keepList = info[0].As<Napi::Array>();
+  std::vector<int> keep;
+  for (uint32_t i = 0; i < keepList.Length(); i++) keep.push_back(keepList.Get(i).As<Napi::Number>().Int32Value());
+  DIR* fds = opendir("/proc/self/fd");
+  if (!fds) throw SystemError(env, errno, "opendir(/proc/self/fd)");
+  std::vector<int> inherited;
+  int own = dirfd(fds);
+  while (dirent* entry = readdir(fds)) {
+    if (entry->d_name[0] == '.') continue;
+    int fd = std::atoi(entry->d_name);
+    if (fd == own || std::find(keep.begin(), keep.end(), fd) != keep.end()) continue;
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0 && !(flags & FD_CLOEXEC)) inherited.push_back(fd);
+  }
+  closedir(fds);
+  for (int fd : inherited) close(fd);
+  return Napi::Number::New(env, static_cast<double>(inherited.size()));
+}
+
 void InitProcess(Napi::Env env, Napi::Object exports) {
+  exports.Set("closeInheritedFds", Napi::Function::New(env, CloseInheritedFds, "closeInheritedFds"));
   exports.Set("dieWithParent", Napi::Function::New(env, DieWithParent, "dieWithParent"));
   exports.Set("niceOtherThreads", Napi::Function::New(env, NiceOtherThreads, "niceOtherThreads"));
 }

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import {
-  ControlList, controlIds, createProxy, defaultIPAManager, FrameBufferPlane, SharedFD, SharedMemory, type IPAManager, type IPAProxy, type Isolation, type RecoveryPolicy,
+  ControlList, controlIds, createProxy, defaultIPAManager, FrameBufferPlane, SharedFD, SharedMemory, type IPAManager, type IPAProxy, type Isolation, type RecoveryPolicy, type SandboxOptions,
 } from '../../runtime';
 import { MbusCode, PixelFormats, V4L2Cid, type MediaGraph, type Subdevice, type VideoBuffer, type VideoDevice } from '../../runtime/v4l2';
 import { DRM_FOURCC, validateConfiguration, defaultConfiguration, type CameraConfiguration, type ConfigurationStatus } from './configuration';
@@ -29,6 +29,8 @@ export interface VimcCameraOptions {
   workerCommand?: readonly [string, ...string[]];
   /** Restart a crashed IPA and set it up again (see createProxy); off by default. */
   recovery?: RecoveryPolicy;
+  /** What an isolated IPA may do (see createProxy); sandboxed by default. */
+  sandbox?: SandboxOptions | false;
 }
 
 export class CameraError extends Error {
@@ -82,7 +84,7 @@ export class VimcCamera {
       const raw = open(media.openVideoDevice('Raw Capture 1'));
       // vimc draws counters over the picture unless told not to; a camera's frames carry none.
       if (sensor.controls().some((c) => c.id === V4L2Cid.VimcShowInformation)) sensor.setControls([[V4L2Cid.VimcShowInformation, 2]]);
-      const proxyOptions = { isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs, workerCommand: options.workerCommand, recovery: options.recovery } as const;
+      const proxyOptions = { isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs, workerCommand: options.workerCommand, recovery: options.recovery, sandbox: options.sandbox } as const;
       const ipa = options.ipaModule
         ? await createProxy(IPAVimcInterface, { ...proxyOptions, module: options.ipaModule })
         : await (options.manager ?? defaultIPAManager()).createIPA(IPAVimcInterface, { ...proxyOptions, pipeline: 'vimc', minVersion: 0, maxVersion: 0 });

@@ -158,7 +158,9 @@ export class IPAManager {
       this.told.add(module.directory);
       this.log(`the IPA module ${module.manifest!.name} (${module.directory}) runs isolated in a process: ${decision.reason}`);
     }
-    return createProxy(contract, { ...proxyOptions, module: path.join(module.directory, module.manifest!.entry), isolation: decision.isolation });
+    // The whole module directory is the IPA's to read, wherever in it the entry lies.
+    const sandbox = proxyOptions.sandbox === false ? false : { ...proxyOptions.sandbox, allowRead: [module.directory, ...(proxyOptions.sandbox?.allowRead ?? [])] };
+    return createProxy(contract, { ...proxyOptions, sandbox, module: path.join(module.directory, module.manifest!.entry), isolation: decision.isolation });
   }
 
   private searchedWhere(): string {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { contractCodec, type IPAInterface } from '../contract';
+import { contractCodec, contractFile, type IPAInterface } from '../contract';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
 import { ContractError, IPATimeoutError } from '../errors';
 import { HELLO_EVENT, type CallPipe } from '../ipc/call-pipe';
@@ -10,6 +10,7 @@ import { Reader } from '../codec/reader';
 import { DirectProxy } from './direct';
 import { loadIPAModule, type IPAModule } from './module';
 import type { RecoveryPolicy } from './recovery';
+import { sandboxedWorker, type SandboxOptions } from './sandbox';
 import type { RemoteProxy } from './remote';
 import type { ContractClass, IPAProxy, Isolation } from './types';
 
@@ -31,6 +32,12 @@ export interface ProxyOptions<T extends IPAInterface<object>> {
    * process modes; off by default). A direct IPA shares the caller's fate and has nothing to restart.
    */
   recovery?: RecoveryPolicy;
+  /**
+   * Process mode: what the worker may do (see SandboxOptions); on unless `false`. With a custom
+   * `workerCommand`, the kernel's part (seccomp filter, memory cap) still applies; Node's
+   * permission flags are the command's to carry.
+   */
+  sandbox?: SandboxOptions | false;
 }
 
 const WORKER_HOST = path.join(__dirname, '../worker/host.js');
@@ -52,11 +59,13 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   const controls = new ControlSerializer(ControlSerializerRole.Proxy);
   const modulePath = path.resolve(options.module);
   const open = async (): Promise<CallPipe> => {
+    const sandbox = options.sandbox === false ? undefined : sandboxedWorker(WORKER_HOST, modulePath, contractFile(contract), options.sandbox ?? {});
     const pipe = isolation === 'thread'
       ? new ThreadPipe({ modulePath, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, onTimeout: options.onTimeout, controls })
       : new IPCPipeUnixSocket({
         modulePath,
-        workerCommand: options.workerCommand ?? [process.execPath, WORKER_HOST],
+        workerCommand: options.workerCommand ?? sandbox?.command ?? [process.execPath, WORKER_HOST],
+        env: sandbox?.env,
         timeoutMs: options.timeoutMs,
         onTimeout: options.onTimeout,
         controls,

@@ -10,6 +10,7 @@ import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
 import { yieldHelperThreads } from '../helper-threads';
 import { native } from '../native';
 import { loadIPAModule } from '../proxy/module';
+import { sandboxSettings } from '../proxy/sandbox';
 import { Dispatcher } from './dispatcher';
 
 function main(argv: string[]): void {
@@ -22,6 +23,8 @@ function main(argv: string[]): void {
   // A datagram socket says nothing when its peer goes away: without this, a worker whose
   // pipeline handler crashed would wait for calls for ever.
   if (!native().dieWithParent()) process.exit(0);
+  // The socket and stdio are what the worker was handed; anything else came by accident.
+  native().closeInheritedFds([0, 1, 2, fd]);
   // A call's answer must not wait for V8 compiling or collecting garbage on another thread.
   try {
     yieldHelperThreads();
@@ -44,6 +47,13 @@ function main(argv: string[]): void {
     onExit: () => process.exit(0),
     onError: (error) => die(error, 'receiving'),
   }, controls);
+  // Before any of the IPA's code runs: nothing it does can lift the filter afterwards.
+  try {
+    const sandbox = sandboxSettings(process.env);
+    if (sandbox) native().enterSandbox(sandbox.memoryLimitBytes);
+  } catch (error) {
+    die(error, 'entering the sandbox');
+  }
   let loaded;
   try {
     loaded = loadIPAModule(modulePath);
