@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { EventSender, Flags, i32, IPAImplementation, IPAProxy, SharedFD, u32 } from '../dist/runtime/index.js';
-import { createProxy, defineIPA } from '../dist/runtime/index.js';
+import type { EventSender, Flags, i32, IPAClosedError, IPACrashedError, IPAImplementation, IPAProxy, IPARecoveryError, SharedFD, u32 } from '../dist/runtime/index.js';
+import { createProxy, defineIPA, IPAManager } from '../dist/runtime/index.js';
 import { IPAVimcInterface, TestFlag } from '../dist/platforms/vimc/contract.js';
 
 declare const ipa: IPAProxy<IPAVimcInterface>;
@@ -35,6 +35,23 @@ describe('proxies are typed from the contract class', () => {
 
   it('createProxy returns the proxy type of the contract', () => {
     expectTypeOf(createProxy(IPAVimcInterface, { module: 'ipa.js' })).resolves.toEqualTypeOf<IPAProxy<IPAVimcInterface>>();
+  });
+
+  it('so does the IPA manager, whose options are the proxy options plus the pipeline and versions', () => {
+    const manager = new IPAManager();
+    expectTypeOf(manager.createIPA(IPAVimcInterface, { pipeline: 'vimc', minVersion: 0, recovery: { maxRestarts: 2 } })).resolves.toEqualTypeOf<IPAProxy<IPAVimcInterface>>();
+    // @ts-expect-error the pipeline is needed
+    void manager.createIPA(IPAVimcInterface, { isolation: 'thread' });
+    // @ts-expect-error the module is the manager's to find
+    void manager.createIPA(IPAVimcInterface, { pipeline: 'vimc', module: 'ipa.js' });
+  });
+
+  it('recovery events are typed', () => {
+    ipa.on('recovered', (info) => expectTypeOf(info.restarts).toEqualTypeOf<number>());
+    ipa.on('recoveryFailed', (error) => expectTypeOf(error).toEqualTypeOf<IPARecoveryError>());
+    expectTypeOf(ipa.failure).toEqualTypeOf<IPACrashedError | IPAClosedError | IPARecoveryError | undefined>();
+    // @ts-expect-error a sandbox setting that does not exist
+    void createProxy(IPAVimcInterface, { module: 'ipa.js', sandbox: { allowWrite: ['/tmp'] } });
   });
 
   it('an IPA implements every call; it may answer directly or with a promise', () => {

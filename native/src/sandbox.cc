@@ -25,12 +25,13 @@
 namespace tsipa {
 
 #if defined(__x86_64__)
-constexpr uint32_t kArch = AUDIT_ARCH_X86_64;
+#define TSIPA_SECCOMP_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
-constexpr uint32_t kArch = AUDIT_ARCH_AARCH64;
-#else
-#error "the sandbox's seccomp filter knows x86_64 and aarch64"
+#define TSIPA_SECCOMP_ARCH AUDIT_ARCH_AARCH64
 #endif
+
+#ifdef TSIPA_SECCOMP_ARCH
+constexpr uint32_t kArch = TSIPA_SECCOMP_ARCH;
 
 namespace {
 
@@ -140,6 +141,7 @@ std::vector<sock_filter> BuildFilter(pid_t self) {
 }
 
 }  // namespace
+#endif  // TSIPA_SECCOMP_ARCH
 
 // enterSandbox(memoryLimitBytes): see the top of this file. Throws if any part fails: a worker
 // asked to run sandboxed must not run otherwise.
@@ -152,12 +154,17 @@ static Napi::Value EnterSandbox(const Napi::CallbackInfo& info) {
     if (setrlimit(RLIMIT_DATA, &data) < 0) throw SystemError(env, errno, "setrlimit(RLIMIT_DATA)");
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw SystemError(env, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+#ifndef TSIPA_SECCOMP_ARCH
+  // The filter's system call numbers are known for x86_64 and aarch64 only.
+  throw SystemError(env, ENOSYS, "seccomp", "no sandbox filter for this architecture");
+#else
   std::vector<sock_filter> code = BuildFilter(getpid());
   sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &program) != 0) {
     throw SystemError(env, errno, "seccomp(SECCOMP_SET_MODE_FILTER, TSYNC)");
   }
   return env.Undefined();
+#endif
 }
 
 void InitSandbox(Napi::Env env, Napi::Object exports) {
