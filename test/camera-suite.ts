@@ -94,6 +94,12 @@ export function cameraSuite(name: string, openGraph: () => MediaGraph, modes: re
         const white = frames[frames.length - 1]!.bars[1]![0]!;
         expect(new Set(white).size).toBe(1);
         expect(white[0]).toBeGreaterThanOrEqual(221);
+        if (isolation === 'process') {
+          // It did all that from inside the sandbox: seccomp filter on, Node's permission model on.
+          const pid = (camera.ipa as unknown as { channel: { worker: { pid: number } } }).channel.worker.pid;
+          expect(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/Seccomp:\s+2/);
+          expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--experimental-permission');
+        }
         await camera.stop();
       });
 
