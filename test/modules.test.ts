@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { root, runtime } from './support';
+import { liveChildren, openFds, root, runtime } from './support';
 import { IPAVimcInterface } from '../dist/platforms/vimc/contract.js';
 
 const { IPAManager, generateKeyPair, signModule, readManifest, verifyModule, TrustedKeys, ModuleError, MODULE_PATH_ENV, FORCE_ISOLATION_ENV } = runtime;
 
 const builtInVimcIpa = path.join(root, 'dist/platforms/vimc/ipa/index.js');
 let work: string;
+let fdsAtStart: number;
 const ours = generateKeyPair();
 const strangers = generateKeyPair();
 
@@ -34,6 +35,7 @@ afterEach(async () => {
   await Promise.all(proxies.splice(0).map((p) => p.close()));
 });
 beforeAll(() => {
+  fdsAtStart = openFds();
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-ipa-modules-'));
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -240,5 +242,13 @@ describe('ts-ipa keygen, sign, verify, modules', () => {
     const noManifest = tsIpa({}, 'verify', work);
     expect(noManifest.status).toBe(1);
     expect(noManifest.stderr).toBe(`ts-ipa verify: ${path.join(work, 'ipa-module.json')}: cannot read the manifest (ENOENT)\n`);
+  });
+});
+
+describe('afterwards', () => {
+  it('no worker process and no fd is left behind', async () => {
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+    expect(liveChildren()).toEqual([]);
+    expect(openFds()).toBe(fdsAtStart);
   });
 });

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { root, runtime } from './support';
-import { openFds } from './camera-suite';
+import { liveChildren, openFds, root, runtime } from './support';
 import { IPAOperationCode, IPAVimcInterface, TestFlag } from '../dist/platforms/vimc/contract.js';
 import { VimcCamera } from '../dist/platforms/vimc/pipeline.js';
 import { SimulatedVimc } from '../dist/platforms/vimc/simulated/graph.js';
@@ -25,19 +24,6 @@ const sensorInfo = {
   outputSize: { width: 640, height: 480 }, pixelRate: 100_000_000n,
   minLineLength: 640, maxLineLength: 1280, minFrameLength: 480, maxFrameLength: 960,
 };
-
-/** Children of this process that are still alive (worker processes). */
-function liveChildren(): number[] {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(ppid) === process.pid && state !== 'Z';
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
 
 /** A proxy with an IPA set up as a pipeline handler sets one up: init with a trace fd, configure, two buffers, start. */
 async function setUp(isolation: 'thread' | 'process', module = testIpa) {

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { root, runtime } from './support';
+import { liveChildren, openFds, root, runtime } from './support';
 import { IPASandboxProbeInterface } from '../dist/test/contracts/sandbox-probe-contract.js';
 
 const { createProxy, SharedFD, SharedMemory } = runtime;
@@ -12,19 +12,24 @@ const probeModule = path.join(root, 'dist/test/contracts/sandbox-probe-ipa.js');
 type Probe = runtime.IPAProxy<IPASandboxProbeInterface>;
 
 let work: string;
+let fdsAtStart: number;
 const proxies: Probe[] = [];
+const memories: runtime.SharedMemory[] = [];
 beforeAll(() => {
+  fdsAtStart = openFds();
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-ipa-sandbox-'));
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 afterEach(async () => {
   await Promise.all(proxies.splice(0).map((p) => p.close()));
+  for (const memory of memories.splice(0)) memory.close();
 });
 
 async function probe(options: Partial<runtime.ProxyOptions<IPASandboxProbeInterface>> = {}) {
   const ipa = await createProxy(IPASandboxProbeInterface, { module: probeModule, isolation: 'process', ...options });
   proxies.push(ipa);
   const memory = SharedMemory.create('probe', 0);
+  memories.push(memory);
   const attempt = async (action: string, argument = '') => {
     try {
       return await ipa.attempt(action, argument, new SharedFD(memory.fd));
@@ -132,7 +137,17 @@ describe('the fds a sandboxed worker holds', () => {
       expect(status).toMatch(/NoNewPrivs:\s+1/);
       expect(status).toMatch(/Seccomp:\s+2/);
     } finally {
+      const closed = new Promise((resolve) => parent.once('close', resolve));
       parent.kill('SIGKILL');
+      await closed; // its pipes with it
     }
+  });
+});
+
+describe('afterwards', () => {
+  it('no worker process and no fd is left behind', async () => {
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+    expect(liveChildren()).toEqual([]);
+    expect(openFds()).toBe(fdsAtStart);
   });
 });

@@ -38,3 +38,20 @@ export const goldenVectors: GoldenVector[] = JSON.parse(
 export function expectedHex(v: GoldenVector): string {
   return v.hex_dont_care_zeroed ?? v.hex;
 }
+
+/** Children of this process that are alive (IPA worker processes, say). */
+export function liveChildren(): number[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(ppid) === process.pid && state !== 'Z';
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+export function openFds(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
