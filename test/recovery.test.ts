@@ -124,6 +124,17 @@ describe('recovery limits', () => {
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(70);
   });
 
+  it('closed while restarting: calls that waited fail as on a closed proxy, and no worker is left', async () => {
+    const { ipa } = await setUp('process');
+    (ipa as unknown as { channel: { worker: { kill(s: string): void } } }).channel.worker.kill('SIGKILL');
+    await new Promise((resolve) => ipa.on('crashed', resolve));
+    const waiting = ipa.start(); // waits for the restart, 10 ms of back-off away
+    await ipa.close();
+    await expect(waiting).rejects.toThrow(runtime.IPAClosedError);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(liveChildren()).toEqual([]);
+  });
+
   it('leaves no fds and no processes behind', async () => {
     const fdsBefore = openFds();
     const { ipa } = await setUp('process');

@@ -3,7 +3,7 @@ import { Reader } from '../codec/reader';
 import type { Writer } from '../codec/writer';
 import type { ContractCodec } from '../contract';
 import type { ControlSerializer } from '../controls/serializer';
-import { IPARecoveryError, type IPAClosedError, type IPACrashedError } from '../errors';
+import { IPAClosedError, IPARecoveryError, type IPACrashedError } from '../errors';
 import type { IPCMessage } from '../ipc/message';
 import { native } from '../native';
 import { backoffFor, STATE_CALLS, StateJournal, type RecoveryPolicy } from './recovery';
@@ -142,6 +142,8 @@ export class RemoteProxy extends EventEmitter {
           last = error as Error;
         }
       }
+      // Closed meanwhile: the calls that waited fail as any call on a closed proxy does.
+      if (this.closed) throw new IPAClosedError('the proxy was closed while its IPA was being restarted');
       this.recoveryFailure = new IPARecoveryError(this.restartsInRow, last);
       if (this.listenerCount('recoveryFailed') > 0) this.emit('recoveryFailed', this.recoveryFailure);
       throw this.recoveryFailure;
