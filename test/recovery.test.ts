@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveChildren, openFds, root, runtime } from './support';
@@ -15,8 +16,10 @@ const policy = { maxRestarts: 3, backoffMs: 10 };
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
-  delete process.env.TS_IPA_TEST_BROKEN_ON_DISK;
+  fs.rmSync(brokenMarker, { force: true });
 });
+/** Once this file exists, fails-to-restart-ipa refuses to load, with its text as the reason. */
+const brokenMarker = path.join(os.tmpdir(), `ts-ipa-broken-${process.pid}`);
 
 const sensorInfo = {
   model: 'sensor', bitsPerPixel: 8, cfaPattern: 0,
@@ -27,7 +30,8 @@ const sensorInfo = {
 
 /** A proxy with an IPA set up as a pipeline handler sets one up: init with a trace fd, configure, two buffers, start. */
 async function setUp(isolation: 'thread' | 'process', module = testIpa) {
-  const ipa: Proxy = await createProxy(IPAVimcInterface, { module, isolation, recovery: policy, timeoutMs: 1000 });
+  const sandbox = { env: { TS_IPA_TEST_BROKEN_MARKER: brokenMarker }, allowRead: [os.tmpdir()] };
+  const ipa: Proxy = await createProxy(IPAVimcInterface, { module, isolation, recovery: policy, timeoutMs: 1000, sandbox });
   closers.push(() => ipa.close());
   const trace = SharedMemory.create('trace', 0);
   fs.writeSync(trace.fd, Buffer.from([0x5a]), 0, 1, 0);
@@ -99,7 +103,7 @@ describe('recovery limits', () => {
 
   it('a module that crashes at every start is restarted maxRestarts times, then the proxy says why', async () => {
     const { ipa } = await setUp('process', failsToRestart);
-    process.env.TS_IPA_TEST_BROKEN_ON_DISK = 'corrupt file';
+    fs.writeFileSync(brokenMarker, 'corrupt file');
     const failed = new Promise<runtime.IPARecoveryError>((resolve) => ipa.on('recoveryFailed', resolve));
     const crashes: Error[] = [];
     ipa.on('crashed', (error) => crashes.push(error));
@@ -116,7 +120,7 @@ describe('recovery limits', () => {
 
   it('backs off: 10, 20, 40 ms before the three restarts', async () => {
     const { ipa } = await setUp('process', failsToRestart);
-    process.env.TS_IPA_TEST_BROKEN_ON_DISK = 'again';
+    fs.writeFileSync(brokenMarker, 'again');
     const killedAt = Date.now();
     const failed = new Promise((resolve) => ipa.on('recoveryFailed', resolve));
     kill(ipa, 'process');

@@ -112,6 +112,16 @@ describe('the process-mode sandbox refuses, and the IPA is told', () => {
     expect(await attempt('kill', String(process.pid))).toBe('refused: EPERM: kill EPERM');
   });
 
+  it("the pipeline handler's environment, but for what it passes", async () => {
+    process.env.TS_IPA_TEST_SECRET = 'a token';
+    try {
+      const { attempt } = await probe({ sandbox: { env: { CAMERA_TUNING: 'night' } } });
+      expect(await attempt('env')).toBe('done: CAMERA_TUNING TS_IPA_PROXY TS_IPA_SANDBOX');
+    } finally {
+      delete process.env.TS_IPA_TEST_SECRET;
+    }
+  });
+
   it('sandbox: false runs the worker with the rights of the pipeline handler', async () => {
     const { attempt } = await probe({ sandbox: false });
     expect(await attempt('read', '/etc/hostname')).toMatch(/^done: \d+$/);

@@ -12,6 +12,12 @@ export interface SandboxOptions {
   allowRead?: readonly string[];
   /** The worker's data memory limit (RLIMIT_DATA), MiB; its JavaScript heap gets half (default 1024). */
   memoryLimitMb?: number;
+  /**
+   * The environment variables the IPA sees (default: none of the pipeline handler's). Not
+   * passing the handler's environment keeps its secrets from the IPA, and keeps NODE_OPTIONS
+   * from widening the sandbox.
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** The worker's environment variable that carries the sandbox's settings to the worker host. */
@@ -48,7 +54,7 @@ export function sandboxedWorker(
     '--disable-warning=SecurityWarning',
     hostFile,
   ];
-  return { command, env: { ...process.env, [SANDBOX_ENV]: JSON.stringify({ memoryLimitBytes: memoryLimitMb * 1024 * 1024 }) } };
+  return { command, env: { ...options.env, [SANDBOX_ENV]: JSON.stringify({ memoryLimitBytes: memoryLimitMb * 1024 * 1024 }) } };
 }
 
 /** In the worker host: the settings the proxy passed, if it asked for a sandbox. */

@@ -1,9 +1,12 @@
 /**
- * The isolation tests' vimc IPA, except that it refuses to load once the environment says so:
- * a worker restarted after that crashes at every start, as a module broken on disk would.
+ * The isolation tests' vimc IPA, except that it refuses to load once a marker file exists (named
+ * by TS_IPA_TEST_BROKEN_MARKER): a worker restarted after that crashes at every start, as a
+ * module broken on disk would.
  */
+import fs from 'node:fs';
 import testIpa from './vimc-test-ipa';
 
-if (process.env.TS_IPA_TEST_BROKEN_ON_DISK) throw new Error(`this module is broken (${process.env.TS_IPA_TEST_BROKEN_ON_DISK})`);
+const marker = process.env.TS_IPA_TEST_BROKEN_MARKER;
+if (marker && fs.existsSync(marker)) throw new Error(`this module is broken (${fs.readFileSync(marker, 'utf8')})`);
 
 export default testIpa;

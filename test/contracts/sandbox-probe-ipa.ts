@@ -20,6 +20,7 @@ const attempts: Record<string, (argument: string, fd: SharedFD) => unknown> = {
   addon: (file) => process.dlopen({ exports: {} }, file),
   fds: () => fs.readdirSync('/proc/self/fd').map((fd) => `${fd}:${safeReadlink(`/proc/self/fd/${fd}`)}`).join(' '),
   'write-passed-fd': (text, fd) => fs.writeSync(fd.fd, text),
+  env: () => Object.keys(process.env).sort().join(' '),
 };
 
 function safeReadlink(file: string): string {
