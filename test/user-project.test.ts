@@ -93,6 +93,76 @@ export abstract class MyInterface extends IPAInterface<MyEvents> {
     expect(JSON.parse(run.stdout)).toEqual({ frame: 1, histogram: [], size: { width: 1, height: 2 } });
   });
 
+  it('runs its own IPA module, found through TS_IPA_MODULE_PATH: sandboxed while unsigned, in a thread once signed by a key it trusts', () => {
+    fs.writeFileSync(path.join(dir, 'src/contract.ts'), `
+import { IPAInterface, ipaEvents, ipaInterface, type i32, type u32 } from 'ts-ipa';
+
+@ipaEvents()
+export abstract class MyEvents {
+  abstract done(frame: u32): void;
+}
+
+@ipaInterface('mine')
+export abstract class MyInterface extends IPAInterface<MyEvents> {
+  abstract init(): Promise<i32>;
+  abstract start(): Promise<void>;
+  abstract stop(): Promise<void>;
+  abstract process(frame: u32): void;
+}
+`);
+    fs.mkdirSync(path.join(dir, 'src/ipa'), { recursive: true });
+    // It imports ts-ipa by name, through node_modules, as any module of a user's would.
+    fs.writeFileSync(path.join(dir, 'src/ipa/index.ts'), `
+import { defineIPA } from 'ts-ipa';
+import { MyInterface } from '../contract';
+
+export default defineIPA(MyInterface, (events) => ({ init: () => 7, start() {}, stop() {}, process: (frame) => events.done(frame) }));
+`);
+    const result = build();
+    expect(result.stdout + result.stderr).toBe('');
+    fs.writeFileSync(path.join(dir, 'out/ipa/ipa-module.json'), JSON.stringify({ name: 'mine', pipeline: 'mine', version: 1, apiVersion: 1, entry: 'index.js', files: ['index.js'] }));
+    const script = `
+      const { IPAManager, generateKeyPair, signModule, readManifest } = require('ts-ipa');
+      const { MyInterface } = require('./out/contract.js');
+      const key = generateKeyPair();
+      const log = [];
+      const open = async (trustedKeys) => {
+        const manager = new IPAManager({ env: { TS_IPA_MODULE_PATH: 'out' }, trustedKeys, log: (line) => log.push(line) });
+        const ipa = await manager.createIPA(MyInterface, { pipeline: 'mine', minVersion: 1, maxVersion: 1, isolation: 'thread' });
+        const frames = [];
+        ipa.on('done', (frame) => frames.push(frame));
+        const result = [ipa.isolation, await ipa.init()];
+        ipa.process(5);
+        await ipa.start();
+        await ipa.close();
+        return [...result, frames];
+      };
+      (async () => {
+        const unsigned = await open([]);
+        signModule('out/ipa', readManifest('out/ipa'), key.privateKey);
+        const signed = await open([key.publicKey]);
+        console.log(JSON.stringify({ unsigned, signed, log }));
+      })();
+    `;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({
+      unsigned: ['process', 7, [5]],
+      signed: ['thread', 7, [5]],
+      log: [`the IPA module mine (${path.join(fs.realpathSync(dir), 'out/ipa')}) runs isolated in a process: it is not signed`],
+    });
+  });
+
+  it('the published package holds what the CLI and the built-in modules need, and no private key', () => {
+    const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+    expect(packed.status).toBe(0);
+    const files: string[] = JSON.parse(packed.stdout)[0].files.map((f: { path: string }) => f.path);
+    for (const needed of ['dist/cli/main.js', 'dist/platforms/vimc/pipeline.js', 'dist/platforms/vimc/ipa/ipa-module.json', 'dist/platforms/vimc/ipa/ipa-module.sig', 'dist/runtime/modules/project-key.pem', 'native/src/sandbox.cc']) {
+      expect(files).toContain(needed);
+    }
+    expect(files.filter((f) => f.includes('keys/') || f.endsWith('ipa-signing-key.pem'))).toEqual([]);
+  });
+
   it('fails the build with the rule, file and line', () => {
     fs.writeFileSync(path.join(dir, 'src/contract.ts'), `import { struct } from 'ts-ipa';\n\n@struct()\nexport class Bad {\n  gain!: number;\n}\n`);
     const result = build();

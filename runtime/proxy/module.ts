@@ -25,7 +25,12 @@ export function loadIPAModule(file: string, contract?: ContractClass): { module:
   try {
     exports = require(resolved);
   } catch (error) {
-    throw new ContractError(`cannot load the IPA module ${resolved}: ${(error as Error).message.split('\n')[0]}`);
+    const denied = error as { code?: string; resource?: string };
+    // The sandbox's permission model says "Access to this API has been restricted"; say what.
+    const why = denied.code === 'ERR_ACCESS_DENIED' && denied.resource
+      ? `the sandbox refused to read ${denied.resource} (pass it in sandbox.allowRead if the IPA needs it)`
+      : (error as Error).message.split('\n')[0];
+    throw new ContractError(`cannot load the IPA module ${resolved}: ${why}`);
   }
   const module = exports.default;
   if (!module || typeof module.create !== 'function' || typeof module.contract !== 'function') {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ADDON_FILE } from '../native';
 
@@ -36,6 +37,9 @@ export function sandboxedWorker(
   const reads = new Set([
     path.dirname(modulePath),
     ...(contractFile ? [path.dirname(contractFile)] : []),
+    // Where the module and its contract find ts-ipa by name (node_modules/ts-ipa, often a link).
+    ...packagePaths(path.dirname(modulePath)),
+    ...(contractFile ? packagePaths(path.dirname(contractFile)) : []),
     path.join(__dirname, '..'), // ts-ipa's runtime
     path.dirname(ADDON_FILE),
     path.dirname(require.resolve('reflect-metadata')),
@@ -55,6 +59,16 @@ export function sandboxedWorker(
     hostFile,
   ];
   return { command, env: { ...options.env, [SANDBOX_ENV]: JSON.stringify({ memoryLimitBytes: memoryLimitMb * 1024 * 1024 }) } };
+}
+
+/** Each `node_modules/ts-ipa` Node's resolution would try from `dir` upwards, that exists. */
+function packagePaths(dir: string): string[] {
+  const found: string[] = [];
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const candidate = path.join(at, 'node_modules', 'ts-ipa');
+    if (fs.existsSync(candidate)) found.push(candidate);
+    if (path.dirname(at) === at) return found;
+  }
 }
 
 /** In the worker host: the settings the proxy passed, if it asked for a sandbox. */
