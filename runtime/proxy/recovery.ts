@@ -1,4 +1,5 @@
-import { FrameBufferPlane, SharedFD } from '../codec/shared-fd';
+import { IPAClosedError, IPARecoveryError } from '../errors';
+import { STATE_CALLS, StateJournal } from './state-journal';
 
 /**
  * Bringing a crashed or hung IPA back. Off unless a proxy is given a policy: respawns its worker
@@ -16,118 +17,112 @@ export interface RecoveryPolicy {
   stableAfterMs?: number;
 }
 
-export function backoffFor(policy: RecoveryPolicy, restartInRow: number): number {
+function backoffFor(policy: RecoveryPolicy, restartInRow: number): number {
   return Math.min((policy.backoffMs ?? 50) * 2 ** (restartInRow - 1), policy.maxBackoffMs ?? 2000);
 }
 
-/** The calls a restart replays, by libcamera's IPA convention (each contract has them). */
-export const STATE_CALLS = ['init', 'configure', 'mapBuffers', 'unmapBuffers', 'start', 'stop'] as const;
-type StateCall = (typeof STATE_CALLS)[number];
-
-type Invoke = (name: string, args: unknown[]) => Promise<unknown>;
+/** What a Recovery needs of the proxy it serves. */
+export interface RecoveryHost {
+  /** Ends the old worker and starts a new one; rejects if the new one does not come up. */
+  replaceWorker(): Promise<void>;
+  isClosed(): boolean;
+  recovered(info: { restarts: number; cause: Error }): void;
+  failed(error: IPARecoveryError): void;
+}
 
 /**
- * What the IPA was told that made its state: the last init and configure, the buffers mapped
- * and not unmapped since, and whether it was started. Arguments are kept with duplicates of
- * their fds, as the pipeline handler may close its own once a call returns.
+ * A proxy's recovery: wraps its state calls to record them, and after a crash restarts the
+ * worker, with back-off, until the replay of those calls succeeds or the policy's bound is hit.
  */
-export class StateJournal {
-  private init: Recorded | undefined;
-  private configure: Recorded | undefined;
-  private readonly buffers = new Map<number, Recorded>();
-  private started: Recorded | undefined;
+export class Recovery {
+  private readonly journal = new StateJournal();
+  private readonly originals = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+  /** A recovery under way: calls made meanwhile wait for it. */
+  private pending: Promise<void> | undefined;
+  /** Set while a replayed call is being sent: it goes ahead of the calls that wait. */
+  private replaying = false;
+  private restartsInRow = 0;
+  private lastRestartAt = 0;
+  /** Why the IPA could not be brought back; every call fails with it until a restart. */
+  failure: IPARecoveryError | undefined;
 
-  /** Notes a state call that succeeded. */
-  record(name: StateCall, args: unknown[], result: unknown): void {
-    switch (name) {
-      case 'init':
-        close(this.init);
-        this.init = keep(args, result);
-        break;
-      case 'configure':
-        close(this.configure);
-        this.configure = keep(args, result);
-        break;
-      case 'mapBuffers':
-        for (const buffer of (args[0] as { id: number }[] | undefined) ?? []) {
-          close(this.buffers.get(buffer.id));
-          this.buffers.set(buffer.id, keep([buffer], undefined));
-        }
-        break;
-      case 'unmapBuffers':
-        for (const id of (args[0] as number[] | undefined) ?? []) {
-          close(this.buffers.get(id));
-          this.buffers.delete(id);
-        }
-        break;
-      case 'start':
-        this.started = { args: [], result, fds: [] };
-        break;
-      case 'stop':
-        this.started = undefined;
-        break;
+  constructor(private readonly policy: RecoveryPolicy, private readonly host: RecoveryHost) {
+    if (!Number.isInteger(policy.maxRestarts) || policy.maxRestarts < 0) throw new RangeError(`recovery.maxRestarts must be an integer ≥ 0, not ${policy.maxRestarts}`);
+  }
+
+  /** Records each state call `proxy` answers, from now on. */
+  instrument(proxy: object): void {
+    const methods = proxy as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    for (const name of STATE_CALLS) {
+      if (typeof methods[name] !== 'function') continue;
+      const original = methods[name]!.bind(proxy);
+      this.originals.set(name, original);
+      methods[name] = (...args: unknown[]) => original(...args).then((result) => {
+        this.journal.record(name, args, result);
+        return result;
+      });
     }
   }
 
-  /** Replays the state onto a new IPA, in the order a pipeline handler sets one up. */
-  async replay(invoke: Invoke): Promise<void> {
-    const again = async (name: string, recorded: Recorded) => {
-      const result = await invoke(name, recorded.args);
-      // A call that succeeded the first time and fails now leaves the IPA in another state.
-      if (returnCode(recorded.result) === 0 && returnCode(result) !== 0) {
-        throw new Error(`replaying ${name} returned ${returnCode(result)} where it had returned 0`);
+  /** What a call made now must wait for first, if anything. */
+  get gate(): Promise<void> | undefined {
+    return this.replaying ? undefined : this.pending;
+  }
+
+  /** The worker crashed or was ended as hung. */
+  start(cause: Error): void {
+    if (this.host.isClosed() || this.pending) return;
+    this.pending = this.recover(cause);
+    this.pending.catch(() => {}); // waiting calls get the error; nobody else needs it
+  }
+
+  /** A restart by hand: the state is the caller's to set up again. */
+  reset(): void {
+    this.failure = undefined;
+    this.restartsInRow = 0;
+    this.journal.clear();
+  }
+
+  close(): void {
+    this.journal.clear();
+  }
+
+  private async recover(cause: Error): Promise<void> {
+    try {
+      if (Date.now() - this.lastRestartAt > (this.policy.stableAfterMs ?? 10_000)) this.restartsInRow = 0;
+      let last = cause;
+      while (this.restartsInRow < this.policy.maxRestarts && !this.host.isClosed()) {
+        this.restartsInRow++;
+        await new Promise((resolve) => setTimeout(resolve, backoffFor(this.policy, this.restartsInRow)));
+        if (this.host.isClosed()) break;
+        try {
+          await this.host.replaceWorker();
+          await this.journal.replay((name, args) => this.invoke(name, args));
+          this.lastRestartAt = Date.now();
+          this.host.recovered({ restarts: this.restartsInRow, cause });
+          return;
+        } catch (error) {
+          last = error as Error;
+        }
       }
-    };
-    if (this.init) await again('init', this.init);
-    if (this.configure) await again('configure', this.configure);
-    if (this.buffers.size > 0) await invoke('mapBuffers', [[...this.buffers.values()].map((b) => b.args[0])]);
-    if (this.started) await again('start', this.started);
+      // Closed meanwhile: the calls that waited fail as any call on a closed proxy does.
+      if (this.host.isClosed()) throw new IPAClosedError('the proxy was closed while its IPA was being restarted');
+      this.failure = new IPARecoveryError(this.restartsInRow, last);
+      this.host.failed(this.failure);
+      throw this.failure;
+    } finally {
+      // Before the waiting calls run: they go straight to the new worker.
+      this.pending = undefined;
+    }
   }
 
-  /** Closes every fd it kept. */
-  clear(): void {
-    for (const recorded of [this.init, this.configure, ...this.buffers.values()]) close(recorded);
-    this.buffers.clear();
-    this.init = this.configure = this.started = undefined;
+  private invoke(name: string, args: unknown[]): Promise<unknown> {
+    // The generated method sends synchronously: only the replayed call passes the waiting ones.
+    this.replaying = true;
+    try {
+      return this.originals.get(name)!(...args);
+    } finally {
+      this.replaying = false;
+    }
   }
-}
-
-interface Recorded {
-  args: unknown[];
-  result: unknown;
-  /** The duplicates this record owns. */
-  fds: SharedFD[];
-}
-
-function keep(args: unknown[], result: unknown): Recorded {
-  const fds: SharedFD[] = [];
-  return { args: args.map((arg) => copyWithFds(arg, fds)), result, fds };
-}
-
-function close(recorded: Recorded | undefined): void {
-  for (const fd of recorded?.fds ?? []) fd.close();
-}
-
-/** A call's status: the number it returned, or the `ret` field of what it returned. */
-function returnCode(result: unknown): number | undefined {
-  if (typeof result === 'number') return result;
-  if (result !== null && typeof result === 'object' && typeof (result as { ret?: unknown }).ret === 'number') return (result as { ret: number }).ret;
-  return undefined;
-}
-
-/** A deep copy of plain data, arrays and Maps, with each SharedFD replaced by a duplicate. */
-function copyWithFds(value: unknown, fds: SharedFD[]): unknown {
-  if (value instanceof SharedFD) {
-    if (!value.isValid) return value;
-    const dup = value.dup();
-    fds.push(dup);
-    return dup;
-  }
-  if (value instanceof FrameBufferPlane) return new FrameBufferPlane(copyWithFds(value.fd, fds) as SharedFD, value.offset, value.length);
-  if (Array.isArray(value)) return value.map((v) => copyWithFds(v, fds));
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, copyWithFds(v, fds)]));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyWithFds(v, fds)]));
-  }
-  return value;
 }

@@ -3,10 +3,10 @@ import { Reader } from '../codec/reader';
 import type { Writer } from '../codec/writer';
 import type { ContractCodec } from '../contract';
 import type { ControlSerializer } from '../controls/serializer';
-import { IPAClosedError, IPARecoveryError, type IPACrashedError } from '../errors';
+import type { IPAClosedError, IPACrashedError, IPARecoveryError } from '../errors';
 import type { IPCMessage } from '../ipc/message';
 import { native } from '../native';
-import { backoffFor, STATE_CALLS, StateJournal, type RecoveryPolicy } from './recovery';
+import { Recovery, type RecoveryPolicy } from './recovery';
 import type { Isolation } from './types';
 
 /** What a remote proxy sends through: the process pipe, or a worker thread's port. */
@@ -26,14 +26,7 @@ export interface Channel extends EventEmitter {
 export class RemoteProxy extends EventEmitter {
   private channel!: Channel;
   private reopen: (() => Promise<Channel>) | undefined;
-  private recovery: { policy: RecoveryPolicy; journal: StateJournal; invoke: (name: string, args: unknown[]) => Promise<unknown> } | undefined;
-  /** A recovery under way: calls made meanwhile wait for it. */
-  private recovering: Promise<void> | undefined;
-  /** Set while a replayed call is being sent: it goes ahead of the calls that wait. */
-  private replaying = false;
-  private recoveryFailure: IPARecoveryError | undefined;
-  private restartsInRow = 0;
-  private lastRestartAt = 0;
+  private recovery: Recovery | undefined;
   private closed = false;
 
   constructor(
@@ -51,7 +44,7 @@ export class RemoteProxy extends EventEmitter {
     channel.on('event', (message: IPCMessage) => this.receiveEvent(message));
     channel.on('crashed', (error: IPACrashedError) => {
       this.emit('crashed', error);
-      this.startRecovery(error);
+      this.recovery?.start(error);
     });
     channel.on('error', (error: Error) => this.protocolError(error));
   }
@@ -66,9 +59,7 @@ export class RemoteProxy extends EventEmitter {
    * configure, mapped buffers) is the caller's to establish again. Calls in flight reject.
    */
   async restart(): Promise<void> {
-    this.recoveryFailure = undefined;
-    this.restartsInRow = 0;
-    this.recovery?.journal.clear();
+    this.recovery?.reset();
     await this.replaceChannel();
   }
 
@@ -93,69 +84,21 @@ export class RemoteProxy extends EventEmitter {
    * answered (init, configure, mapBuffers, start) are replayed before other calls go through.
    */
   setRecovery(policy: RecoveryPolicy): void {
-    if (!Number.isInteger(policy.maxRestarts) || policy.maxRestarts < 0) throw new RangeError(`recovery.maxRestarts must be an integer ≥ 0, not ${policy.maxRestarts}`);
-    const journal = new StateJournal();
-    const originals = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    const self = this as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    for (const name of STATE_CALLS) {
-      if (typeof self[name] !== 'function') continue;
-      const original = self[name]!.bind(this);
-      originals.set(name, original);
-      self[name] = (...args: unknown[]) => original(...args).then((result) => {
-        journal.record(name, args, result);
-        return result;
-      });
-    }
-    const invoke = (name: string, args: unknown[]): Promise<unknown> => {
-      // The generated method sends synchronously: only the replayed call passes the waiting ones.
-      this.replaying = true;
-      try {
-        return originals.get(name)!(...args);
-      } finally {
-        this.replaying = false;
-      }
-    };
-    this.recovery = { policy, journal, invoke };
-  }
-
-  private startRecovery(cause: Error): void {
-    if (!this.recovery || this.closed || this.recovering) return;
-    this.recovering = this.recover(this.recovery, cause);
-    this.recovering.catch(() => {}); // waiting calls get the error; nobody else needs it
-  }
-
-  private async recover({ policy, journal, invoke }: NonNullable<RemoteProxy['recovery']>, cause: Error): Promise<void> {
-    try {
-      if (Date.now() - this.lastRestartAt > (policy.stableAfterMs ?? 10_000)) this.restartsInRow = 0;
-      let last = cause;
-      while (this.restartsInRow < policy.maxRestarts && !this.closed) {
-        this.restartsInRow++;
-        await new Promise((resolve) => setTimeout(resolve, backoffFor(policy, this.restartsInRow)));
-        if (this.closed) break;
-        try {
-          await this.replaceChannel();
-          await journal.replay(invoke);
-          this.lastRestartAt = Date.now();
-          this.emit('recovered', { restarts: this.restartsInRow, cause });
-          return;
-        } catch (error) {
-          last = error as Error;
-        }
-      }
-      // Closed meanwhile: the calls that waited fail as any call on a closed proxy does.
-      if (this.closed) throw new IPAClosedError('the proxy was closed while its IPA was being restarted');
-      this.recoveryFailure = new IPARecoveryError(this.restartsInRow, last);
-      if (this.listenerCount('recoveryFailed') > 0) this.emit('recoveryFailed', this.recoveryFailure);
-      throw this.recoveryFailure;
-    } finally {
-      // Before the waiting calls run: they go straight to the new worker.
-      this.recovering = undefined;
-    }
+    this.recovery = new Recovery(policy, {
+      replaceWorker: () => this.replaceChannel(),
+      isClosed: () => this.closed,
+      recovered: (info) => this.emit('recovered', info),
+      failed: (error) => {
+        if (this.listenerCount('recoveryFailed') > 0) this.emit('recoveryFailed', error);
+      },
+    });
+    this.recovery.instrument(this);
   }
 
   protected call<R>(cmd: number, name: string, encode: (w: Writer) => void, decode: (r: Reader) => R): Promise<R> {
-    if (this.recoveryFailure) return Promise.reject(this.recoveryFailure);
-    if (this.recovering && !this.replaying) return this.recovering.then(() => this.call(cmd, name, encode, decode));
+    if (this.recovery?.failure) return Promise.reject(this.recovery.failure);
+    const gate = this.recovery?.gate;
+    if (gate) return gate.then(() => this.call(cmd, name, encode, decode));
     return this.channel.call(cmd, name, encode).then((reply) => {
       const r = new Reader(reply.data, reply.fds, this.controls);
       const result = decode(r);
@@ -165,9 +108,10 @@ export class RemoteProxy extends EventEmitter {
   }
 
   protected send(cmd: number, name: string, encode: (w: Writer) => void): void {
-    if (this.recovering && !this.replaying) {
+    const gate = this.recovery?.gate;
+    if (gate) {
       // In order with the calls waiting too; dropped if the IPA cannot be brought back.
-      this.recovering.then(() => this.send(cmd, name, encode), () => {});
+      gate.then(() => this.send(cmd, name, encode), () => {});
       return;
     }
     this.channel.send(cmd, encode);
@@ -204,12 +148,12 @@ export class RemoteProxy extends EventEmitter {
   }
 
   get failure(): IPACrashedError | IPAClosedError | IPARecoveryError | undefined {
-    return this.recoveryFailure ?? (this.channel.failed as IPACrashedError | IPAClosedError | undefined);
+    return this.recovery?.failure ?? (this.channel.failed as IPACrashedError | IPAClosedError | undefined);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.recovery?.journal.clear();
+    this.recovery?.close();
     await this.channel.close();
   }
 }
