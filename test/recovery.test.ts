@@ -118,6 +118,27 @@ describe('recovery limits', () => {
     expect(liveChildren()).toEqual([]);
   });
 
+  it('a worker that stayed up stableAfterMs counts as a new start: the bound is on restarts in a row', async () => {
+    const ipa: Proxy = await createProxy(IPAVimcInterface, { module: testIpa, isolation: 'process', recovery: { maxRestarts: 1, backoffMs: 5, stableAfterMs: 100 } });
+    closers.push(() => ipa.close());
+    const outcomes: string[] = [];
+    ipa.on('recovered', (info) => outcomes.push(`recovered after ${info.restarts}`));
+    ipa.on('recoveryFailed', () => outcomes.push('gave up'));
+    const crashAndSettle = async () => {
+      const settled = new Promise((resolve) => {
+        ipa.once('recovered', resolve);
+        ipa.once('recoveryFailed', resolve);
+      });
+      kill(ipa, 'process');
+      await settled;
+    };
+    await crashAndSettle();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // up long enough
+    await crashAndSettle();
+    await crashAndSettle(); // at once: a second restart in a row, past the bound of 1
+    expect(outcomes).toEqual(['recovered after 1', 'recovered after 1', 'gave up']);
+  });
+
   it('backs off: 10, 20, 40 ms before the three restarts', async () => {
     const { ipa } = await setUp('process', failsToRestart);
     fs.writeFileSync(brokenMarker, 'again');
