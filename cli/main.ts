@@ -22,7 +22,7 @@ commands:
   list         the cameras found, with their entities and formats
   inspect <compiled contract module> [--json]
                print the contract model of the IPA interfaces it exports
-  modules [--trust <public key>...]
+  modules [--trust <public key>...] [--json]
                the IPA modules found (TS_IPA_MODULE_PATH, then the built-in ones), their
                signature and where each would run
   keygen [--out <dir>] [--force]
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'modules') {
     const warnings: string[] = [];
-    const table = listModules(values.trust ?? [], warnings);
+    const table = listModules(values.trust ?? [], warnings, values.json === true);
     for (const warning of warnings) process.stderr.write(`ts-ipa modules: ${warning}\n`);
     print([table]);
     return ExitCode.Ok;

@@ -40,8 +40,15 @@ export function verify(moduleDir: string | undefined, trustFiles: readonly strin
   return { lines: [`${manifest.name} ${manifest.version}: ${describeSignature(check)}`], trusted: check.state === 'trusted' };
 }
 
-export function listModules(trustFiles: readonly string[], warnings: string[]): string {
+export function listModules(trustFiles: readonly string[], warnings: string[], json = false): string {
   const manager = new IPAManager({ trustedKeys: trustFiles.map(readKey), log: (line) => warnings.push(line) });
+  if (json) {
+    const entries = manager.modules.map((m) => ({
+      directory: m.directory, origin: m.origin, manifest: m.manifest ?? null, signature: m.signature ?? null,
+      skipped: m.error?.reason ?? null, runsIn: m.manifest ? manager.decideIsolation(m, 'thread').isolation === 'process' ? 'process' : 'direct or thread' : null,
+    }));
+    return JSON.stringify({ forcedIsolation: manager.forcedIsolation, modules: entries }, null, 2);
+  }
   if (manager.modules.length === 0) return 'no IPA modules found';
   const rows = manager.modules.map((m) => row(manager, m));
   const header = ['module', 'pipeline', 'version', 'signature', 'runs in', 'directory'];

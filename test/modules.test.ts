@@ -236,6 +236,18 @@ describe('ts-ipa keygen, sign, verify, modules', () => {
     expect(result.stderr).toBe(`ts-ipa modules: skipping the IPA module in ${dir}: ${path.join(dir, 'ipa-module.json')}: built for IPA API version 9; this ts-ipa speaks version 1\n`);
   });
 
+  it('modules --json: the same, for scripts', () => {
+    const dir = makeModule('cli-json');
+    const result = tsIpa({ [MODULE_PATH_ENV]: dir }, 'modules', '--json');
+    expect(result.status).toBe(0);
+    const listed = JSON.parse(result.stdout);
+    expect(listed.forcedIsolation).toBe(false);
+    expect(listed.modules.map((m: { manifest: { name: string }; signature: { state: string }; runsIn: string; origin: string }) => [m.manifest.name, m.signature.state, m.runsIn, m.origin])).toEqual([
+      ['cli-json', 'unsigned', 'process', 'environment'],
+      ['vimc', 'trusted', 'direct or thread', 'built-in'],
+    ]);
+  });
+
   it('sign and verify name the problem in one line', () => {
     const missingKey = tsIpa({}, 'sign', makeModule('cli-nokey'));
     expect([missingKey.status, missingKey.stderr]).toEqual([2, 'ts-ipa sign: --key <private key PEM> is needed (make one with ts-ipa keygen)\n']);
