@@ -125,12 +125,14 @@ describe('recovery limits', () => {
     ipa.on('recovered', (info) => outcomes.push(`recovered after ${info.restarts}`));
     ipa.on('recoveryFailed', () => outcomes.push('gave up'));
     const crashAndSettle = async () => {
-      const settled = new Promise((resolve) => {
-        ipa.once('recovered', resolve);
-        ipa.once('recoveryFailed', resolve);
-      });
+      let settle = () => {};
+      const settled = new Promise<void>((resolve) => (settle = resolve));
+      ipa.on('recovered', settle);
+      ipa.on('recoveryFailed', settle);
       kill(ipa, 'process');
       await settled;
+      ipa.off('recovered', settle);
+      ipa.off('recoveryFailed', settle);
     };
     await crashAndSettle();
     await new Promise((resolve) => setTimeout(resolve, 200)); // up long enough
