@@ -30,8 +30,10 @@ const MIN_QUEUED = 2;
 export interface StreamSource {
   /** Checks the pipeline as the kernel does at STREAMON (EPIPE on a mismatch). */
   start(): void;
-  /** How to render the next frame; `version` changes when the sensor's controls do. */
-  settings(format: VideoFormat): { version: number; render: RenderSettings };
+  /** Changes each time a control that shows in the picture changes. */
+  controlsVersion(): number;
+  /** How to draw the picture now; asked only when the controls changed. */
+  render(format: VideoFormat): RenderSettings;
   stop(): void;
   frameRate: number;
 }
@@ -181,9 +183,9 @@ export class SimulatedVideoDevice implements VideoDevice {
       return;
     }
     // The sensor's controls apply from the next frame, as the real pattern generator's do.
-    const { version, render } = this.source!.settings(this.current);
+    const version = this.source!.controlsVersion();
     if (version !== this.templateVersion) {
-      this.template = renderFrame(render);
+      this.template = renderFrame(this.source!.render(this.current));
       this.templateVersion = version;
     }
     this.buffers[index]!.memory.set(this.template!);

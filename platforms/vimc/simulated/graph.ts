@@ -164,18 +164,16 @@ export class SimulatedVimc implements MediaGraph {
         sensor = source;
         for (const s of [source, debayer, scaler]) s.streaming = true;
       },
-      settings: (format: VideoFormat) => {
+      controlsVersion: () => sensor!.ctrls.version,
+      render: (format: VideoFormat) => {
         const s = sensor!;
         const crop = sub('Scaler').crop(0);
         const rgb = format.pixelFormat === fourcc('RGB3');
         return {
-          version: s.ctrls.version,
-          render: {
-            pattern: s.ctrls.value(V4L2Cid.VimcTestPattern), sensorWidth: s.format(0).width, cropLeft: crop.left, cropWidth: crop.width,
-            outputWidth: format.width, outputHeight: format.height, bytesPerLine: format.planes[0]!.bytesPerLine,
-            order: rgb ? [0, 1, 2] : [2, 1, 0], hflip: s.ctrls.value(V4L2Cid.HFlip) !== 0,
-            brightness: s.ctrls.value(V4L2Cid.Brightness), contrast: s.ctrls.value(V4L2Cid.Contrast),
-          },
+          pattern: s.ctrls.value(V4L2Cid.VimcTestPattern), sensorWidth: s.format(0).width, cropLeft: crop.left, cropWidth: crop.width,
+          outputWidth: format.width, outputHeight: format.height, bytesPerLine: format.planes[0]!.bytesPerLine,
+          order: rgb ? [0, 1, 2] : [2, 1, 0], hflip: s.ctrls.value(V4L2Cid.HFlip) !== 0,
+          brightness: s.ctrls.value(V4L2Cid.Brightness), contrast: s.ctrls.value(V4L2Cid.Contrast),
         };
       },
       stop: () => {
