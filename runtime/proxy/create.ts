@@ -59,7 +59,7 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   const controls = new ControlSerializer(ControlSerializerRole.Proxy);
   const modulePath = path.resolve(options.module);
   const open = async (): Promise<CallPipe> => {
-    const sandbox = options.sandbox === false ? undefined : sandboxedWorker(WORKER_HOST, modulePath, contractFile(contract), options.sandbox ?? {});
+    const sandbox = isolation !== 'process' || options.sandbox === false ? undefined : sandboxedWorker(WORKER_HOST, modulePath, contractFile(contract), options.sandbox ?? {});
     const pipe = isolation === 'thread'
       ? new ThreadPipe({ modulePath, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, onTimeout: options.onTimeout, controls })
       : new IPCPipeUnixSocket({
