@@ -1,10 +1,11 @@
 /** `ts-ipa keygen`, `sign`, `verify` and `modules`: IPA module keys, signatures and discovery. */
+import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModuleError } from '../runtime/errors';
+import { KeyError, ModuleError } from '../runtime/errors';
 import { IPAManager, type FoundModule } from '../runtime/modules/manager';
 import { readManifest } from '../runtime/modules/manifest';
-import { generateKeyPair, signModule, TrustedKeys, verifyModule, type SignatureCheck } from '../runtime/modules/signature';
+import { generateKeyPair, publicKey, signModule, TrustedKeys, verifyModule, type SignatureCheck } from '../runtime/modules/signature';
 import { projectPublicKey } from '../runtime/modules/project-key';
 import { UsageError } from './errors';
 
@@ -28,7 +29,7 @@ export function sign(moduleDir: string | undefined, keyFile: string | undefined)
   if (!moduleDir) throw new UsageError('name the module directory to sign');
   if (!keyFile) throw new UsageError('--key <private key PEM> is needed (make one with ts-ipa keygen)');
   const manifest = readManifest(moduleDir);
-  const id = signModule(moduleDir, manifest, readKey(keyFile));
+  const id = withKeyFile(keyFile, () => signModule(moduleDir, manifest, readKey(keyFile)));
   return [`signed ${manifest.name} ${manifest.version} (${manifest.files.length} files) with key ${id}: ${path.join(moduleDir, 'ipa-module.sig')}`];
 }
 
@@ -41,7 +42,7 @@ export function verify(moduleDir: string | undefined, trustFiles: readonly strin
 }
 
 export function listModules(trustFiles: readonly string[], warnings: string[], json = false): string {
-  const manager = new IPAManager({ trustedKeys: trustFiles.map(readKey), log: (line) => warnings.push(line) });
+  const manager = new IPAManager({ trustedKeys: givenKeys(trustFiles), log: (line) => warnings.push(line) });
   if (json) {
     const entries = manager.modules.map((m) => ({
       directory: m.directory, origin: m.origin, manifest: m.manifest ?? null, signature: m.signature ?? null,
@@ -76,10 +77,25 @@ function describeSignature(check: SignatureCheck): string {
 }
 
 function trustedKeys(trustFiles: readonly string[]): TrustedKeys {
-  const keys = new TrustedKeys(trustFiles.map(readKey));
+  const keys = new TrustedKeys(givenKeys(trustFiles));
   const project = projectPublicKey();
   if (project) keys.add(project);
   return keys;
+}
+
+/** The keys named by --trust, a bad one reported with its file. */
+function givenKeys(trustFiles: readonly string[]): KeyObject[] {
+  return trustFiles.map((file) => withKeyFile(file, () => publicKey(readKey(file))));
+}
+
+/** A KeyError, with the file it came from named. */
+function withKeyFile<T>(file: string, use: () => T): T {
+  try {
+    return use();
+  } catch (error) {
+    if (error instanceof KeyError) throw new ModuleError(file, error.message);
+    throw error;
+  }
 }
 
 function readKey(file: string): string {

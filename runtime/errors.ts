@@ -83,6 +83,11 @@ export class ModuleError extends IPAError {
   }
 }
 
+/** A key that is not the Ed25519 key it should be (unreadable PEM, another algorithm, public for private). */
+export class KeyError extends IPAError {
+  override name = 'KeyError';
+}
+
 /** A crashed IPA that its recovery policy could not bring back. */
 export class IPARecoveryError extends IPAError {
   override name = 'IPARecoveryError';

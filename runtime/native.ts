@@ -105,11 +105,10 @@ export const ADDON_FILE = path.join(__dirname, '../../native/build/Release/ts_ip
 /** The addon, loaded on first use. */
 export function native(): NativeBinding {
   if (!binding) {
-    const file = ADDON_FILE;
     try {
-      binding = require(file) as NativeBinding;
+      binding = require(ADDON_FILE) as NativeBinding;
     } catch (error) {
-      throw new IPAError(`cannot load ts-ipa's native addon (${file}): ${(error as Error).message}. It is built by \`npm install\` (node-gyp, python3, make and g++).`);
+      throw new IPAError(`cannot load ts-ipa's native addon (${ADDON_FILE}): ${(error as Error).message}. It is built by \`npm install\` (node-gyp, python3, make and g++).`);
     }
   }
   return binding;

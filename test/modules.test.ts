@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -246,6 +247,26 @@ describe('ts-ipa keygen, sign, verify, modules', () => {
       ['cli-json', 'unsigned', 'process', 'environment'],
       ['vimc', 'trusted', 'direct or thread', 'built-in'],
     ]);
+  });
+
+  it('a key that is not an Ed25519 key of the right kind is named with its file', () => {
+    fs.writeFileSync(path.join(work, 'garbage.pem'), 'not a key\n');
+    fs.writeFileSync(path.join(work, 'public.pem'), ours.publicKey);
+    fs.writeFileSync(path.join(work, 'rsa.pem'), crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }));
+    const dir = makeModule('cli-badkey');
+    const cases: [string[], string][] = [
+      [['sign', dir, '--key', 'garbage.pem'], `ts-ipa sign: garbage.pem: not an Ed25519 private key in PEM (PKCS#8, as ts-ipa keygen writes)\n`],
+      [['sign', dir, '--key', 'public.pem'], `ts-ipa sign: public.pem: not an Ed25519 private key in PEM (PKCS#8, as ts-ipa keygen writes)\n`],
+      [['verify', dir, '--trust', 'garbage.pem'], `ts-ipa verify: garbage.pem: not an Ed25519 public key in PEM (SPKI, as ts-ipa keygen writes)\n`],
+      [['verify', dir, '--trust', 'rsa.pem'], `ts-ipa verify: rsa.pem: an Ed25519 public key is needed, not rsa\n`],
+      [['modules', '--trust', 'rsa.pem'], `ts-ipa modules: rsa.pem: an Ed25519 public key is needed, not rsa\n`],
+    ];
+    for (const [args, stderr] of cases) {
+      const result = tsIpa({}, ...args);
+      expect([result.status, result.stderr]).toEqual([1, stderr]);
+    }
+    expect(fs.existsSync(path.join(dir, 'ipa-module.sig'))).toBe(false);
+    expect(() => new IPAManager({ trustedKeys: ['not a key'], env: {}, log: () => {} })).toThrow(new runtime.KeyError('not an Ed25519 public key in PEM (SPKI, as ts-ipa keygen writes)'));
   });
 
   it('sign and verify name the problem in one line', () => {

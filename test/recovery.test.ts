@@ -141,6 +141,28 @@ describe('recovery limits', () => {
     expect(outcomes).toEqual(['recovered after 1', 'recovered after 1', 'gave up']);
   });
 
+  it('a replayed call that fails where it had succeeded counts as a failed restart', async () => {
+    const { ipa } = await setUp('process', failsToRestart);
+    fs.writeFileSync(brokenMarker, 'refuses init');
+    const failed = new Promise<runtime.IPARecoveryError>((resolve) => ipa.on('recoveryFailed', resolve));
+    kill(ipa, 'process');
+    expect((await failed).message).toBe('the IPA could not be brought back after 3 restarts: replaying init returned -22 where it had returned 0');
+    expect(liveChildren()).toEqual([]);
+  });
+
+  it('a policy that cannot work is refused before any worker starts', async () => {
+    const before = liveChildren();
+    for (const [recovery, message] of [
+      [{ maxRestarts: -1 }, 'recovery.maxRestarts must be an integer ≥ 0, not -1'],
+      [{ maxRestarts: 1.5 }, 'recovery.maxRestarts must be an integer ≥ 0, not 1.5'],
+      [{ maxRestarts: 2, backoffMs: Number.NaN }, 'recovery.backoffMs must be a number of milliseconds ≥ 0, not NaN'],
+      [{ maxRestarts: 2, stableAfterMs: -5 }, 'recovery.stableAfterMs must be a number of milliseconds ≥ 0, not -5'],
+    ] as const) {
+      await expect(createProxy(IPAVimcInterface, { module: testIpa, isolation: 'process', recovery })).rejects.toThrow(new RangeError(message));
+    }
+    expect(liveChildren()).toEqual(before);
+  });
+
   it('backs off: 10, 20, 40 ms before the three restarts', async () => {
     const { ipa } = await setUp('process', failsToRestart);
     fs.writeFileSync(brokenMarker, 'again');

@@ -122,6 +122,12 @@ describe('the process-mode sandbox refuses, and the IPA is told', () => {
     }
   });
 
+  it('a memory limit too small to start Node is refused before any worker starts', async () => {
+    const before = liveChildren();
+    await expect(probe({ sandbox: { memoryLimitMb: 16 } })).rejects.toThrow(new RangeError('sandbox.memoryLimitMb must be at least 64, not 16'));
+    expect(liveChildren()).toEqual(before);
+  });
+
   it('sandbox: false runs the worker with the rights of the pipeline handler', async () => {
     const { attempt } = await probe({ sandbox: false });
     expect(await attempt('read', '/etc/hostname')).toMatch(/^done: \d+$/);

@@ -1,7 +1,7 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModuleError } from '../errors';
+import { KeyError } from '../errors';
 import { MANIFEST_FILE, SIGNATURE_FILE, type ModuleManifest } from './manifest';
 
 const SIGNATURE_FORMAT = 'ts-ipa-module-signature-1';
@@ -28,14 +28,28 @@ export function generateKeyPair(): { privateKey: string; publicKey: string; keyI
 
 /** A short name for a public key: the first 16 hex digits of the SHA-256 of its SPKI bytes. */
 export function keyId(key: KeyInput): string {
-  const publicKey = toPublicKey(key);
-  return crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  const spki = publicKey(key).export({ type: 'spki', format: 'der' });
+  return crypto.createHash('sha256').update(spki).digest('hex').slice(0, 16);
 }
 
-function toPublicKey(key: KeyInput): KeyObject {
-  const object = typeof key === 'string' ? crypto.createPublicKey(key) : key.type === 'private' ? crypto.createPublicKey(key) : key;
-  if (object.asymmetricKeyType !== 'ed25519') throw new Error(`an Ed25519 key is needed, not ${object.asymmetricKeyType ?? object.type}`);
-  return object;
+/** The Ed25519 public key of `key` (a private key gives its public half); a KeyError otherwise. */
+export function publicKey(key: KeyInput): KeyObject {
+  const object = typeof key === 'string' ? parseKey(key, 'public') : key.type === 'private' ? crypto.createPublicKey(key) : key;
+  return checkEd25519(object, 'public');
+}
+
+/** A PEM key (a private key's PEM gives its public half when `type` is public). */
+function parseKey(pem: string, type: 'public' | 'private'): KeyObject {
+  try {
+    return type === 'public' ? crypto.createPublicKey(pem) : crypto.createPrivateKey(pem);
+  } catch {
+    throw new KeyError(`not an Ed25519 ${type} key in PEM (${type === 'public' ? 'SPKI' : 'PKCS#8'}, as ts-ipa keygen writes)`);
+  }
+}
+
+function checkEd25519(key: KeyObject, type: 'public' | 'private'): KeyObject {
+  if (key.asymmetricKeyType !== 'ed25519') throw new KeyError(`an Ed25519 ${type} key is needed, not ${key.asymmetricKeyType ?? key.type}`);
+  return key;
 }
 
 /**
@@ -51,8 +65,8 @@ function signedText(directory: string, manifest: ModuleManifest): Buffer {
 
 /** Signs a module: writes `ipa-module.sig` beside its manifest. Returns the signing key's id. */
 export function signModule(directory: string, manifest: ModuleManifest, privateKey: KeyInput): string {
-  const key = typeof privateKey === 'string' ? crypto.createPrivateKey(privateKey) : privateKey;
-  if (key.asymmetricKeyType !== 'ed25519') throw new ModuleError(directory, `signing needs an Ed25519 private key, not ${key.asymmetricKeyType}`);
+  const key = checkEd25519(typeof privateKey === 'string' ? parseKey(privateKey, 'private') : privateKey, 'private');
+  if (key.type !== 'private') throw new KeyError('signing needs the private key, not the public one');
   const signature = crypto.sign(null, signedText(directory, manifest), key);
   const id = keyId(key);
   const body = { format: SIGNATURE_FORMAT, keyId: id, signature: signature.toString('base64') };
@@ -69,18 +83,14 @@ export class TrustedKeys {
   }
 
   add(key: KeyInput): string {
-    const publicKey = toPublicKey(key);
-    const id = keyId(publicKey);
-    this.keys.set(id, publicKey);
+    const checked = publicKey(key);
+    const id = keyId(checked);
+    this.keys.set(id, checked);
     return id;
   }
 
   get(id: string): KeyObject | undefined {
     return this.keys.get(id);
-  }
-
-  get ids(): string[] {
-    return [...this.keys.keys()];
   }
 }
 

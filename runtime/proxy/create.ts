@@ -9,7 +9,7 @@ import type { IPCMessage } from '../ipc/message';
 import { Reader } from '../codec/reader';
 import { DirectProxy } from './direct';
 import { loadIPAModule, type IPAModule } from './module';
-import type { RecoveryPolicy } from './recovery';
+import { checkRecoveryPolicy, type RecoveryPolicy } from './recovery';
 import { sandboxedWorker, type SandboxOptions } from './sandbox';
 import type { RemoteProxy } from './remote';
 import type { ContractClass, IPAProxy, Isolation } from './types';
@@ -58,8 +58,10 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   if (typeof options.module !== 'string') throw new ContractError(`${isolation} mode loads the IPA module from a file: pass its path`);
   const controls = new ControlSerializer(ControlSerializerRole.Proxy);
   const modulePath = path.resolve(options.module);
+  // Bad options fail here, before a worker exists to be left behind.
+  if (options.recovery) checkRecoveryPolicy(options.recovery);
+  const sandbox = isolation !== 'process' || options.sandbox === false ? undefined : sandboxedWorker(WORKER_HOST, modulePath, contractFile(contract), options.sandbox ?? {});
   const open = async (): Promise<CallPipe> => {
-    const sandbox = isolation !== 'process' || options.sandbox === false ? undefined : sandboxedWorker(WORKER_HOST, modulePath, contractFile(contract), options.sandbox ?? {});
     const pipe = isolation === 'thread'
       ? new ThreadPipe({ modulePath, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, onTimeout: options.onTimeout, controls })
       : new IPCPipeUnixSocket({

@@ -17,6 +17,15 @@ export interface RecoveryPolicy {
   stableAfterMs?: number;
 }
 
+/** Throws a RangeError naming the first setting of `policy` that cannot work. */
+export function checkRecoveryPolicy(policy: RecoveryPolicy): void {
+  if (!Number.isInteger(policy.maxRestarts) || policy.maxRestarts < 0) throw new RangeError(`recovery.maxRestarts must be an integer ≥ 0, not ${policy.maxRestarts}`);
+  for (const key of ['backoffMs', 'maxBackoffMs', 'stableAfterMs'] as const) {
+    const value = policy[key];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new RangeError(`recovery.${key} must be a number of milliseconds ≥ 0, not ${value}`);
+  }
+}
+
 function backoffFor(policy: RecoveryPolicy, restartInRow: number): number {
   return Math.min((policy.backoffMs ?? 50) * 2 ** (restartInRow - 1), policy.maxBackoffMs ?? 2000);
 }
@@ -25,6 +34,8 @@ function backoffFor(policy: RecoveryPolicy, restartInRow: number): number {
 export interface RecoveryHost {
   /** Ends the old worker and starts a new one; rejects if the new one does not come up. */
   replaceWorker(): Promise<void>;
+  /** Ends the worker left from the last attempt, if any (giving up must leave no process). */
+  endWorker(): Promise<void>;
   isClosed(): boolean;
   recovered(info: { restarts: number; cause: Error }): void;
   failed(error: IPARecoveryError): void;
@@ -47,7 +58,7 @@ export class Recovery {
   failure: IPARecoveryError | undefined;
 
   constructor(private readonly policy: RecoveryPolicy, private readonly host: RecoveryHost) {
-    if (!Number.isInteger(policy.maxRestarts) || policy.maxRestarts < 0) throw new RangeError(`recovery.maxRestarts must be an integer ≥ 0, not ${policy.maxRestarts}`);
+    checkRecoveryPolicy(policy);
   }
 
   /** Records each state call `proxy` answers, from now on. */
@@ -107,6 +118,8 @@ export class Recovery {
       }
       // Closed meanwhile: the calls that waited fail as any call on a closed proxy does.
       if (this.host.isClosed()) throw new IPAClosedError('the proxy was closed while its IPA was being restarted');
+      // A worker that came up but whose replay failed is still there.
+      await this.host.endWorker();
       this.failure = new IPARecoveryError(this.restartsInRow, last);
       this.host.failed(this.failure);
       throw this.failure;

@@ -86,6 +86,7 @@ export class RemoteProxy extends EventEmitter {
   setRecovery(policy: RecoveryPolicy): void {
     this.recovery = new Recovery(policy, {
       replaceWorker: () => this.replaceChannel(),
+      endWorker: () => this.channel.close(),
       isClosed: () => this.closed,
       recovered: (info) => this.emit('recovered', info),
       failed: (error) => {
