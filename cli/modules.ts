@@ -46,7 +46,7 @@ export function listModules(trustFiles: readonly string[], warnings: string[], j
   if (json) {
     const entries = manager.modules.map((m) => ({
       directory: m.directory, origin: m.origin, manifest: m.manifest ?? null, signature: m.signature ?? null,
-      skipped: m.error?.reason ?? null, runsIn: m.manifest ? manager.decideIsolation(m, 'thread').isolation === 'process' ? 'process' : 'direct or thread' : null,
+      skipped: m.error?.reason ?? null, runsIn: m.manifest ? runsIn(manager, m) : null,
     }));
     return JSON.stringify({ forcedIsolation: manager.forcedIsolation, modules: entries }, null, 2);
   }
@@ -62,9 +62,12 @@ export function listModules(trustFiles: readonly string[], warnings: string[], j
 function row(manager: IPAManager, found: FoundModule): string[] {
   const m = found.manifest;
   if (!m) return ['?', '?', '?', '-', `skipped: ${found.error?.reason}`, found.directory];
-  const decision = manager.decideIsolation(found, 'thread');
-  const runsIn = decision.isolation === 'process' ? 'process' : 'direct or thread';
-  return [m.name, m.pipeline, String(m.version), describeSignature(found.signature!), runsIn, `${found.directory} (${found.origin})`];
+  return [m.name, m.pipeline, String(m.version), describeSignature(found.signature!), runsIn(manager, found), `${found.directory} (${found.origin})`];
+}
+
+/** Where a module would run if its pipeline handler asked for the IPA in-process. */
+function runsIn(manager: IPAManager, found: FoundModule): string {
+  return manager.decideIsolation(found, 'thread').isolation === 'process' ? 'process' : 'direct or thread';
 }
 
 function describeSignature(check: SignatureCheck): string {

@@ -79,22 +79,26 @@ export class IPAManager {
     this.rescan();
   }
 
-  /** Looks for modules again (the environment is read once, at construction). */
+  /** Looks for modules again, in the directories as they are now. */
   rescan(): void {
-    const env = this.options.env ?? process.env;
-    const fromEnv = (env[MODULE_PATH_ENV] ?? '').split(':').filter((dir) => dir !== '');
     const found: FoundModule[] = [];
-    for (const dir of fromEnv) {
+    for (const { dir, origin } of this.searchPaths()) {
       if (!fs.existsSync(dir)) {
-        this.log(`${MODULE_PATH_ENV} names ${dir}, which does not exist`);
+        if (origin === 'environment') this.log(`${MODULE_PATH_ENV} names ${dir}, which does not exist`);
         continue;
       }
-      for (const directory of moduleDirectories(path.resolve(dir))) found.push(this.inspect(directory, 'environment'));
-    }
-    for (const dir of this.options.builtInPaths ?? [BUILT_IN]) {
-      if (fs.existsSync(dir)) for (const directory of moduleDirectories(path.resolve(dir))) found.push(this.inspect(directory, 'built-in'));
+      for (const directory of moduleDirectories(path.resolve(dir))) found.push(this.inspect(directory, origin));
     }
     this.found = found;
+  }
+
+  /** Where modules are looked for, in order: TS_IPA_MODULE_PATH's directories, then the built-in ones. */
+  private searchPaths(): { dir: string; origin: FoundModule['origin'] }[] {
+    const env = this.options.env ?? process.env;
+    return [
+      ...(env[MODULE_PATH_ENV] ?? '').split(':').filter((dir) => dir !== '').map((dir) => ({ dir, origin: 'environment' as const })),
+      ...(this.options.builtInPaths ?? [BUILT_IN]).map((dir) => ({ dir, origin: 'built-in' as const })),
+    ];
   }
 
   private inspect(directory: string, origin: FoundModule['origin']): FoundModule {
@@ -151,7 +155,7 @@ export class IPAManager {
     const module = this.select(pipeline, minVersion, maxVersion);
     if (!module) {
       const range = minVersion === undefined && maxVersion === undefined ? '' : ` with a version in [${minVersion ?? 0}, ${maxVersion ?? '∞'}]`;
-      throw new ModuleError(pipeline, `no IPA module for pipeline "${pipeline}"${range} (searched ${this.searchedWhere()})`);
+      throw new ModuleError(pipeline, `no IPA module for pipeline "${pipeline}"${range} (searched ${this.searchPaths().map((p) => p.dir).join(', ')})`);
     }
     const decision = this.decideIsolation(module, isolation ?? 'thread');
     if (decision.reason && !this.told.has(module.directory)) {
@@ -161,12 +165,6 @@ export class IPAManager {
     // The whole module directory is the IPA's to read, wherever in it the entry lies.
     const sandbox = proxyOptions.sandbox === false ? false : { ...proxyOptions.sandbox, allowRead: [module.directory, ...(proxyOptions.sandbox?.allowRead ?? [])] };
     return createProxy(contract, { ...proxyOptions, sandbox, module: path.join(module.directory, module.manifest!.entry), isolation: decision.isolation });
-  }
-
-  private searchedWhere(): string {
-    const env = this.options.env ?? process.env;
-    const dirs = [...(env[MODULE_PATH_ENV] ?? '').split(':').filter(Boolean), ...(this.options.builtInPaths ?? [BUILT_IN])];
-    return dirs.join(', ');
   }
 }
 
