@@ -1,7 +1,8 @@
+import { IPACrashedError, IPARecoveryError, IPATimeoutError } from '../runtime/errors';
 import { DeviceError } from '../runtime/v4l2';
 
 /** Exit codes, one per kind of failure a script may want to tell apart. */
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, NoDevice: 3, Busy: 4, Unsupported: 5, Untrusted: 6 } as const;
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, NoDevice: 3, Busy: 4, Unsupported: 5, Untrusted: 6, IPAFailed: 7 } as const;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -16,6 +17,8 @@ export class UnsupportedError extends Error {
 export function describeFailure(error: unknown): { line: string; code: number } {
   if (error instanceof UsageError) return { line: error.message, code: ExitCode.Usage };
   if (error instanceof UnsupportedError) return { line: error.message, code: ExitCode.Unsupported };
+  if (error instanceof IPATimeoutError) return { line: `${error.message}: the IPA is hung, and its worker was ended`, code: ExitCode.IPAFailed };
+  if (error instanceof IPACrashedError || error instanceof IPARecoveryError) return { line: error.message, code: ExitCode.IPAFailed };
   if (error instanceof DeviceError) {
     if (error.code === 'ENOENT' || error.code === 'ENODEV' || error.code === 'ENXIO') return { line: error.message, code: ExitCode.NoDevice };
     if (error.code === 'EBUSY') return { line: `${error.message}: another program is using the camera`, code: ExitCode.Busy };

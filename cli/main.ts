@@ -33,7 +33,7 @@ commands:
                check a module's signature against the project's key and the ones given
 
 exit codes: 0 done, 1 failed, 2 bad usage, 3 no such device, 4 device busy, 5 unsupported format or configuration,
-            6 module not trusted (verify)
+            6 module not trusted (verify), 7 the IPA crashed or hung (capture)
 `;
 
 async function main(argv: string[]): Promise<number> {

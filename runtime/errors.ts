@@ -56,6 +56,14 @@ export class IPACrashedError extends IPAError {
   }
 }
 
+/**
+ * Something the IPA sent that decodes but cannot be right (an event for a buffer that waits for
+ * nothing, a parameter outside its control's range): the pipeline handler refuses it and says so.
+ */
+export class IPAProtocolError extends IPAError {
+  override name = 'IPAProtocolError';
+}
+
 /** A pipe or proxy used after it was closed. */
 export class IPAClosedError extends IPAError {
   override name = 'IPAClosedError';
@@ -88,13 +96,21 @@ export class KeyError extends IPAError {
   override name = 'KeyError';
 }
 
-/** A crashed IPA that its recovery policy could not bring back. */
+/**
+ * A crashed IPA that its recovery policy gave up on: either restarting it failed `attempts`
+ * times in a row, or (`crashLoopMs` set) every restart came up but crashed again within that
+ * long, `attempts` times in a row: a crash loop is not restarted for ever.
+ */
 export class IPARecoveryError extends IPAError {
   override name = 'IPARecoveryError';
   constructor(
     readonly attempts: number,
     readonly lastError: Error,
+    readonly crashLoopMs?: number,
   ) {
-    super(`the IPA could not be brought back after ${attempts} restart${attempts === 1 ? '' : 's'}: ${lastError.message}`);
+    const restarts = `${attempts} restart${attempts === 1 ? '' : 's'}`;
+    super(crashLoopMs === undefined
+      ? `the IPA could not be brought back after ${restarts}: ${lastError.message}`
+      : `the IPA crashed again within ${crashLoopMs} ms of each of ${restarts} in a row, so it is not restarted again: ${lastError.message}`);
   }
 }

@@ -159,7 +159,8 @@ describe('isolation failures', () => {
     const killedAt = Date.now();
     pipe.worker.kill('SIGKILL');
     await expect(call).rejects.toThrow(IPACrashedError);
-    expect(Date.now() - killedAt).toBeLessThan(100);
+    // At once means on the worker's exit, not at the 2 s call timeout (a loaded machine may take a few hundred ms).
+    expect(Date.now() - killedAt).toBeLessThan(1000);
     expect(await crashed).toBeInstanceOf(IPACrashedError);
     await expect(ipa.start()).rejects.toThrow('the IPA worker was killed by SIGKILL');
   });

@@ -5,12 +5,13 @@
  */
 import path from 'node:path';
 import {
-  ControlList, controlIds, createProxy, defaultIPAManager, FrameBufferPlane, SharedFD, SharedMemory, type IPAManager, type IPAProxy, type Isolation, type RecoveryPolicy, type SandboxOptions,
+  ControlList, controlIds, createProxy, DEFAULT_CALL_TIMEOUT_MS, defaultIPAManager, FrameBufferPlane, IPAError, IPAProtocolError, SharedFD, SharedMemory,
+  type IPAManager, type IPAProxy, type Isolation, type RecoveryPolicy, type SandboxOptions,
 } from '../../runtime';
 import { MbusCode, PixelFormats, V4L2Cid, type MediaGraph, type Subdevice, type VideoBuffer, type VideoDevice } from '../../runtime/v4l2';
 import { DRM_FOURCC, validateConfiguration, defaultConfiguration, type CameraConfiguration, type ConfigurationStatus } from './configuration';
 import { IPAOperationCode, IPAVimcInterface, TestFlag } from './contract';
-import { PARAMS_BUFFER_BYTES, PARAMS_BUFFER_ID, PARAMS_SLOTS, readParams } from './params';
+import { PARAMS_BUFFER_BYTES, PARAMS_BUFFER_ID, PARAMS_SLOTS, readParams, type FrameParams } from './params';
 import { RequestQueue, type Frame } from './requests';
 import { v4l2ControlInfoMap } from './sensor-controls';
 
@@ -23,7 +24,11 @@ export interface VimcCameraOptions {
   ipaModule?: string;
   /** Finds the vimc IPA module and decides where it may run (the shared default manager). */
   manager?: IPAManager;
-  /** Sync call timeout for the IPA (ms). */
+  /**
+   * How long the IPA may take to answer (ms, default 2000 as libcamera's calls): a sync call, and
+   * a frame's parameters (computeParams → paramsComputed). A frame past it fails with
+   * IPATimeoutError and the IPA is hung: its worker is ended (and restarted with `recovery`).
+   */
   timeoutMs?: number;
   /** The worker command in process mode (see createProxy). */
   workerCommand?: readonly [string, ...string[]];
@@ -46,6 +51,8 @@ export class VimcCamera {
   private params: { memory: SharedMemory; view: Uint8Array } | undefined;
   private readonly requests: RequestQueue;
   private applied = { brightness: -1, contrast: -1, saturation: -1 };
+  /** What the sensor accepts for each control the IPA sets: its parameters are checked against it. */
+  private readonly ranges: Record<'brightness' | 'contrast' | 'saturation', [number, number]>;
   private started = false;
   private closed = false;
 
@@ -57,9 +64,19 @@ export class VimcCamera {
     private readonly video: VideoDevice,
     private readonly raw: VideoDevice,
     readonly ipa: IPAProxy<IPAVimcInterface>,
+    timeoutMs: number,
   ) {
     this.id = `${media.info.busInfo} Sensor B`;
-    this.requests = new RequestQueue((index) => this.video.queueBuffer(index));
+    const range = (id: number): [number, number] => {
+      const control = sensor.controls().find((c) => c.id === id);
+      return control ? [Number(control.minimum), Number(control.maximum)] : [0, 255];
+    };
+    this.ranges = { brightness: range(V4L2Cid.Brightness), contrast: range(V4L2Cid.Contrast), saturation: range(V4L2Cid.Saturation) };
+    this.requests = new RequestQueue({
+      queueBuffer: (index) => this.video.queueBuffer(index),
+      paramsTimeoutMs: timeoutMs,
+      onParamsOverdue: (error) => ipa.declareHung(`${error.call} got no reply within ${error.timeoutMs} ms`),
+    });
     ipa.on('paramsComputed', (bufferId) => this.paramsComputed(bufferId));
     ipa.on('crashed', (error) => this.requests.failWaitingForParams(error));
     video.onBuffer((done) => this.requests.complete(done, (index) => this.frameData(index)));
@@ -88,7 +105,7 @@ export class VimcCamera {
       const ipa = options.ipaModule
         ? await createProxy(IPAVimcInterface, { ...proxyOptions, module: options.ipaModule })
         : await (options.manager ?? defaultIPAManager()).createIPA(IPAVimcInterface, { ...proxyOptions, pipeline: 'vimc', minVersion: 0, maxVersion: 0 });
-      camera = new VimcCamera(media, sensor, debayer, scaler, video, raw, ipa);
+      camera = new VimcCamera(media, sensor, debayer, scaler, video, raw, ipa, options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
       const init = await ipa.init({ configurationFile: '', sensorModel: 'Sensor B' }, SharedFD.invalid, IPAOperationCode.IPAOperationInit, TestFlag.Flag2);
       if (init.ret !== 0) throw new CameraError(`the vimc IPA refused to start (init returned ${init.ret})`);
       return camera;
@@ -185,9 +202,22 @@ export class VimcCamera {
     });
   }
 
-  /** The IPA's parameters for the buffer's next frame: applied to the sensor, then the buffer queued. */
+  /**
+   * The IPA's parameters for the buffer's next frame: applied to the sensor, then the buffer
+   * queued. Everything the IPA says is checked first: the buffer must be one waiting for its
+   * parameters, and each value must be one the sensor takes.
+   */
   private paramsComputed(bufferId: number): void {
-    const params = readParams(this.params!.view, bufferId);
+    if (!this.started || !this.params || !(bufferId >= 1 && bufferId <= this.buffers.length) || !this.requests.waitsForParams(bufferId - 1)) {
+      this.ipa.reportMisbehaviour(new IPAProtocolError(`the IPA sent paramsComputed for buffer ${bufferId}, which is not waiting for parameters`));
+      return;
+    }
+    const params = readParams(this.params.view, bufferId);
+    const refused = this.outOfRange(params);
+    if (refused) {
+      this.requests.failParams(bufferId - 1, new CameraError(`the IPA asked for ${refused} for request ${params.frame}`));
+      return;
+    }
     const wanted = { brightness: params.brightness, contrast: params.contrast, saturation: params.saturation };
     const changes: [number, number][] = [];
     if (wanted.brightness !== this.applied.brightness) changes.push([V4L2Cid.Brightness, wanted.brightness]);
@@ -198,6 +228,15 @@ export class VimcCamera {
       this.applied = wanted;
     }
     this.requests.paramsReady(bufferId - 1, params);
+  }
+
+  /** The first parameter the sensor would not take, described; undefined when all are in range. */
+  private outOfRange(params: FrameParams): string | undefined {
+    for (const key of ['brightness', 'contrast', 'saturation'] as const) {
+      const [min, max] = this.ranges[key];
+      if (!(params[key] >= min && params[key] <= max)) return `${key} ${params[key]}, outside the sensor's [${min}, ${max}],`;
+    }
+    return undefined;
   }
 
   private frameData(index: number) {
@@ -214,24 +253,38 @@ export class VimcCamera {
     await this.releaseBuffers();
   }
 
+  /**
+   * Takes the buffers back from the IPA and frees them. The device's buffers are freed whatever
+   * the IPA answers: an IPA that fails or hangs here is the IPA's failure (reported by its proxy
+   * as a crash or a timeout), not a reason to keep the buffers.
+   */
   private async releaseBuffers(): Promise<void> {
     const ids = [...this.buffers.map((b) => b.index + 1), PARAMS_BUFFER_ID];
-    if (!this.ipa.failure) {
-      await this.ipa.unmapBuffers(ids);
-      await this.ipa.stop();
+    try {
+      if (!this.ipa.failure) {
+        await this.ipa.unmapBuffers(ids);
+        await this.ipa.stop();
+      }
+    } finally {
+      this.video.releaseBuffers();
+      this.buffers = [];
+      this.params?.memory.close();
+      this.params = undefined;
     }
-    this.video.releaseBuffers();
-    this.buffers = [];
-    this.params?.memory.close();
-    this.params = undefined;
   }
 
-  /** Stops, ends the IPA and closes every device; the devices are left reusable. */
+  /**
+   * Stops, ends the IPA and closes every device; the devices are left reusable. It closes
+   * whatever state the IPA is in: an IPA that fails to answer stop is ended all the same.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
       await this.stop();
+    } catch (error) {
+      // An IPA that fails to stop is ended below either way; any other failure is the caller's to know.
+      if (!(error instanceof IPAError)) throw error;
     } finally {
       await this.ipa.close();
       for (const device of [this.raw, this.video, this.scaler, this.debayer, this.sensor]) device.close();

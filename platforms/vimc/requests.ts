@@ -1,5 +1,6 @@
 import type { DequeuedBuffer } from '../../runtime/v4l2';
 import type { PixelFormatName } from '../../runtime/v4l2';
+import { IPATimeoutError } from '../../runtime/errors';
 import type { FrameParams } from './params';
 
 export interface Frame {
@@ -30,6 +31,8 @@ interface Pending {
   bufferIndex: number;
   state: 'params' | 'queued';
   submittedAt: bigint;
+  /** performance.now() past which its parameters are overdue. */
+  deadline: number;
   params?: FrameParams;
   ipaRoundTripUs?: number;
   resolve(frame: Frame): void;
@@ -37,6 +40,18 @@ interface Pending {
 }
 
 type Start = (request: { sequence: number; bufferIndex: number }) => void;
+
+export interface RequestQueueOptions {
+  /** Queues a buffer whose parameters are applied. */
+  queueBuffer(index: number): void;
+  /**
+   * How long a request may wait for its parameters. computeParams is a one-way call with no
+   * timeout of its own: without this deadline an IPA that stops answering stalls capture for ever.
+   */
+  paramsTimeoutMs: number;
+  /** A request waited longer: it has failed with `error`; the IPA that owes it is hung. */
+  onParamsOverdue(error: IPATimeoutError): void;
+}
 
 /**
  * The requests in flight through the camera, in order: each holds a buffer from the moment it is
@@ -48,14 +63,17 @@ export class RequestQueue {
   private waiting: { start: Start; resolve(frame: Frame): void; reject(error: Error): void }[] = [];
   private nextSequence = 0;
   private generation = 0;
+  /** Runs while requests wait for parameters, every tenth of the deadline (so at most 10 % late). */
+  private watchdog: NodeJS.Timeout | undefined;
 
-  constructor(private readonly queueBuffer: (index: number) => void) {}
+  constructor(private readonly options: RequestQueueOptions) {}
 
   reset(bufferCount: number): void {
     this.free = Array.from({ length: bufferCount }, (_, i) => i);
     this.pending = [];
     this.nextSequence = 0;
     this.generation++;
+    this.stopWatchdog();
   }
 
   submit(start: Start): Promise<Frame> {
@@ -67,8 +85,12 @@ export class RequestQueue {
   }
 
   private begin(bufferIndex: number, start: Start, resolve: (frame: Frame) => void, reject: (error: Error) => void): void {
-    const request: Pending = { sequence: this.nextSequence++, bufferIndex, state: 'params', submittedAt: process.hrtime.bigint(), resolve, reject };
+    const request: Pending = {
+      sequence: this.nextSequence++, bufferIndex, state: 'params', submittedAt: process.hrtime.bigint(),
+      deadline: performance.now() + this.options.paramsTimeoutMs, resolve, reject,
+    };
     this.pending.push(request);
+    this.watchdog ??= setInterval(() => this.checkDeadlines(), Math.max(1, this.options.paramsTimeoutMs / 10));
     try {
       start(request);
     } catch (error) {
@@ -76,17 +98,50 @@ export class RequestQueue {
     }
   }
 
+  /** Whether a request waits for the parameters of the buffer at `bufferIndex`. */
+  waitsForParams(bufferIndex: number): boolean {
+    return this.pending.some((r) => r.state === 'params' && r.bufferIndex === bufferIndex);
+  }
+
   paramsReady(bufferIndex: number, params: FrameParams): void {
     const request = this.pending.find((r) => r.state === 'params' && r.bufferIndex === bufferIndex);
     if (!request) return;
+    this.settled(request);
     request.state = 'queued';
     request.params = params;
     request.ipaRoundTripUs = Number(process.hrtime.bigint() - request.submittedAt) / 1000;
     try {
-      this.queueBuffer(bufferIndex);
+      this.options.queueBuffer(bufferIndex);
     } catch (error) {
       this.drop(request, error as Error);
     }
+  }
+
+  /** The request waiting for the parameters of `bufferIndex` fails with `error` (its parameters were refused). */
+  failParams(bufferIndex: number, error: Error): void {
+    const request = this.pending.find((r) => r.state === 'params' && r.bufferIndex === bufferIndex);
+    if (request) this.drop(request, error);
+  }
+
+  private checkDeadlines(): void {
+    const now = performance.now();
+    const overdue = this.pending.filter((r) => r.state === 'params' && r.deadline <= now);
+    for (const request of overdue) {
+      const error = new IPATimeoutError(`computeParams for request ${request.sequence}`, this.options.paramsTimeoutMs);
+      this.drop(request, error);
+      this.options.onParamsOverdue(error);
+    }
+  }
+
+  /** A request's parameters came (or it failed): the watchdog runs only while some still wait. */
+  private settled(request: Pending): void {
+    request.state = 'queued';
+    if (!this.pending.some((r) => r !== request && r.state === 'params')) this.stopWatchdog();
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
   }
 
   complete(done: DequeuedBuffer, frameData: (index: number) => Pick<Frame, 'data' | 'width' | 'height' | 'stride' | 'pixelFormat'>): void {
@@ -119,6 +174,7 @@ export class RequestQueue {
   }
 
   private drop(request: Pending, error: Error): void {
+    if (request.state === 'params') this.settled(request);
     this.pending = this.pending.filter((r) => r !== request);
     request.reject(error);
     this.release(request.bufferIndex);
@@ -131,6 +187,7 @@ export class RequestQueue {
   failWaitingForParams(error: Error): void {
     const waiting = this.pending.filter((r) => r.state === 'params');
     this.pending = this.pending.filter((r) => r.state !== 'params');
+    this.stopWatchdog();
     for (const request of waiting) {
       request.reject(error);
       this.release(request.bufferIndex);
@@ -141,6 +198,7 @@ export class RequestQueue {
   failAll(error: Error): void {
     const pending = this.pending;
     const waiting = this.waiting;
+    this.stopWatchdog();
     this.pending = [];
     this.waiting = [];
     for (const request of pending) {

@@ -97,6 +97,14 @@ export abstract class CallPipe extends EventEmitter {
   /** Ends a worker that stopped answering; its exit then fails what still waits. */
   protected abstract endHungWorker(reason: string): void;
 
+  /**
+   * The pipeline handler says the worker is hung (it stopped answering one-way calls, which have
+   * no timeout of their own): it is ended as a call timing out would end it.
+   */
+  abandon(reason: string): void {
+    if (!this.failure && !this.closing) this.endHungWorker(reason);
+  }
+
   /** Whether a send error means the worker is gone (its exit then says why). */
   protected peerGone(_error: unknown): boolean {
     return false;

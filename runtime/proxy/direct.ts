@@ -89,6 +89,22 @@ export class DirectProxy extends EventEmitter {
     return crashed;
   }
 
+  /**
+   * The pipeline handler found the IPA hung. It shares this thread, so nothing can end it: it is
+   * failed as a crashed one is, and a restart() makes a new one.
+   */
+  declareHung(reason: string): void {
+    if (this.closed) return;
+    this.closed = new IPACrashedError(null, null, `hung: ${reason}`);
+    this.emit('crashed', this.closed);
+  }
+
+  /** The pipeline handler refused something the IPA sent. */
+  reportMisbehaviour(error: Error): void {
+    if (this.listenerCount('protocolError') > 0) this.emit('protocolError', error);
+    else process.emitWarning(`ts-ipa: ${error.message}`, { code: 'TS_IPA_PROTOCOL' });
+  }
+
   get failure(): IPAClosedError | IPACrashedError | undefined {
     return this.closed;
   }

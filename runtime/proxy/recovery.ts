@@ -7,7 +7,11 @@ import { STATE_CALLS, StateJournal } from './state-journal';
  * flight at the crash reject; none is retried.
  */
 export interface RecoveryPolicy {
-  /** Restarts in a row before giving up; a worker that stays up `stableAfterMs` resets the count. */
+  /**
+   * Restarts in a row before giving up. A restart counts whether or not it came up: a worker that
+   * crashes again within `stableAfterMs` of its restart is in a crash loop, and a hostile or
+   * broken IPA must not be restarted for ever. A worker that stays up that long resets the count.
+   */
   maxRestarts: number;
   /** The wait before the first restart, doubled for each further one in a row (default 50 ms). */
   backoffMs?: number;
@@ -102,6 +106,8 @@ export class Recovery {
     try {
       if (Date.now() - this.lastRestartAt > (this.policy.stableAfterMs ?? 10_000)) this.restartsInRow = 0;
       let last = cause;
+      // Whether the last restart in this row came up: giving up then means a crash loop.
+      let cameUp = this.restartsInRow > 0;
       while (this.restartsInRow < this.policy.maxRestarts && !this.host.isClosed()) {
         this.restartsInRow++;
         await new Promise((resolve) => setTimeout(resolve, backoffFor(this.policy, this.restartsInRow)));
@@ -114,13 +120,14 @@ export class Recovery {
           return;
         } catch (error) {
           last = error as Error;
+          cameUp = false;
         }
       }
       // Closed meanwhile: the calls that waited fail as any call on a closed proxy does.
       if (this.host.isClosed()) throw new IPAClosedError('the proxy was closed while its IPA was being restarted');
       // A worker that came up but whose replay failed is still there.
       await this.host.endWorker();
-      this.failure = new IPARecoveryError(this.restartsInRow, last);
+      this.failure = new IPARecoveryError(this.restartsInRow, last, cameUp ? this.policy.stableAfterMs ?? 10_000 : undefined);
       this.host.failed(this.failure);
       throw this.failure;
     } finally {

@@ -14,6 +14,7 @@ export interface Channel extends EventEmitter {
   call(cmd: number, name: string, encode: (w: Writer) => void): Promise<IPCMessage>;
   send(cmd: number, encode: (w: Writer) => void): void;
   close(): Promise<void>;
+  abandon(reason: string): void;
   readonly failed: Error | undefined;
 }
 
@@ -109,6 +110,7 @@ export class RemoteProxy extends EventEmitter {
   }
 
   protected send(cmd: number, name: string, encode: (w: Writer) => void): void {
+    if (this.recovery?.failure) throw this.recovery.failure;
     const gate = this.recovery?.gate;
     if (gate) {
       // In order with the calls waiting too; dropped if the IPA cannot be brought back.
@@ -141,6 +143,20 @@ export class RemoteProxy extends EventEmitter {
     } finally {
       for (const fd of message.fds) native().close(fd);
     }
+  }
+
+  /**
+   * The pipeline handler found the IPA hung: a one-way call's answer (an event) did not come in
+   * time. Its worker is ended as a timed-out call would end it; 'crashed' follows, and recovery
+   * with a policy.
+   */
+  declareHung(reason: string): void {
+    if (!this.closed && !this.recovery?.gate) this.channel.abandon(reason);
+  }
+
+  /** The pipeline handler refused something the IPA sent: reported as any malformed message is. */
+  reportMisbehaviour(error: Error): void {
+    this.protocolError(error);
   }
 
   private protocolError(error: Error): void {

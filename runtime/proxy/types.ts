@@ -52,6 +52,17 @@ export type IPAProxy<T> = Calls<T> & {
    * state is the caller's to establish again (init, configure, mapBuffers).
    */
   restart(): Promise<void>;
+  /** Something the IPA sent could not be decoded, or was refused by the pipeline handler. */
+  on(event: 'protocolError', listener: (error: Error) => void): IPAProxy<T>;
+  off(event: 'protocolError', listener: (error: Error) => void): IPAProxy<T>;
+  /**
+   * The pipeline handler's verdict that the IPA is hung (an event it owes did not come in time):
+   * its worker is ended ('crashed' follows, then recovery if a policy is set); a direct IPA is
+   * failed as if it had crashed.
+   */
+  declareHung(reason: string): void;
+  /** The pipeline handler refused a value the IPA sent: reported as 'protocolError' (or a warning). */
+  reportMisbehaviour(error: Error): void;
   /** Why calls fail, once the IPA crashed or the proxy closed. */
   readonly failure: IPACrashedError | IPAClosedError | IPARecoveryError | undefined;
 };
