@@ -50,6 +50,11 @@ describe('proxies are typed from the contract class', () => {
     ipa.on('recovered', (info) => expectTypeOf(info.restarts).toEqualTypeOf<number>());
     ipa.on('recoveryFailed', (error) => expectTypeOf(error).toEqualTypeOf<IPARecoveryError>());
     expectTypeOf(ipa.failure).toEqualTypeOf<IPACrashedError | IPAClosedError | IPARecoveryError | undefined>();
+    ipa.on('protocolError', (error) => expectTypeOf(error).toEqualTypeOf<Error>());
+    expectTypeOf(ipa.declareHung).parameters.toEqualTypeOf<[reason: string]>();
+    expectTypeOf(ipa.reportMisbehaviour).parameters.toEqualTypeOf<[error: Error]>();
+    // @ts-expect-error a hung IPA is declared with a reason
+    ipa.declareHung();
     // @ts-expect-error a sandbox setting that does not exist
     void createProxy(IPAVimcInterface, { module: 'ipa.js', sandbox: { allowWrite: ['/tmp'] } });
   });
