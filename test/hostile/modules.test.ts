@@ -107,7 +107,7 @@ describe('1. the signing key', () => {
     fs.writeFileSync(path.join(tree, 'dist/keys/ipa-signing-key.pem'), old.privateKey);
     fs.writeFileSync(path.join(tree, 'dist/keys/ipa-signing-key.pub.pem'), old.publicKey);
 
-    const { signBuiltInModules } = require(path.join(root, 'scripts/sign-built-in-modules.js')) as { signBuiltInModules(root: string, options?: { quiet?: boolean }): string[] };
+    const { signBuiltInModules } = require(path.join(root, 'scripts/build.js')) as { signBuiltInModules(root: string, options?: { quiet?: boolean }): string[] };
     expect(signBuiltInModules(tree, { quiet: true })).toEqual(['vimc']);
 
     expect(fs.existsSync(path.join(tree, 'dist/keys'))).toBe(false);
