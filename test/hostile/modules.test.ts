@@ -17,9 +17,10 @@ type VimcProxy = runtime.IPAProxy<InstanceType<typeof IPAVimcInterface>>;
 const work = scratch('modules');
 afterAll(() => work.cleanup());
 const proxies: VimcProxy[] = [];
-afterEach(async () => {
+async function closeAll(): Promise<void> {
   await Promise.all(proxies.splice(0).map((p) => p.close()));
-});
+}
+afterEach(closeAll);
 
 const settings = { configurationFile: '', sensorModel: 'Sensor B' };
 const key = runtime.generateKeyPair();
@@ -227,7 +228,7 @@ describe('2. files that hang, exhaust or leak through the scan', { timeout: 60_0
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(scan.log).toEqual([`skipping the IPA module in ${manifest}: ${path.join(manifest, 'ipa-module.json')}: larger than the manifest's limit of 64 KiB`]);
     expect(scan.modules).toEqual([
-      { directory: file, name: 'file', signature: { state: 'invalid', keyId: key.keyId, reason: 'table.json is larger than the limit for a module file of 16 MiB' } },
+      { directory: file, name: 'file', signature: { state: 'invalid', keyId: key.keyId, reason: "table.json is larger than a module file's limit of 16 MiB" } },
       { directory: manifest, skipped: `${path.join(manifest, 'ipa-module.json')}: larger than the manifest's limit of 64 KiB` },
       { directory: signature, name: 'signature', signature: { state: 'invalid', reason: "ipa-module.sig is larger than the signature's limit of 4 KiB" } },
     ]);
@@ -291,6 +292,7 @@ describe('3. changed code run in-process as trusted', () => {
   for (const isolation of ['direct', 'thread'] as const) {
     describe(`isolation '${isolation}'`, () => {
       it('(a) a signed entry that requires a file outside its module is refused, naming that file; the file never runs', async () => {
+        const before = baseline();
         const dir = place(`outside-${isolation}`);
         const marker = path.join(dir, 'marker');
         fs.writeFileSync(path.join(dir, 'evil.js'), leaveMarker(marker));
@@ -312,9 +314,11 @@ describe('3. changed code run in-process as trusted', () => {
           if (isolation === 'direct') expect((error as runtime.ModuleError).file).toBe(file);
         }
         expect(fs.existsSync(marker), 'the unsigned code ran').toBe(false);
+        await expectUnharmed(before);
       });
 
       it('(b) a signed file changed after the scan: what runs is the code that was verified', async () => {
+        const before = baseline();
         const dir = place(`changed-${isolation}`);
         const marker = path.join(dir, 'marker');
         const module = writeModule(dir, 'changed', {
@@ -332,9 +336,12 @@ describe('3. changed code run in-process as trusted', () => {
         expect(ipa.isolation).toBe(isolation);
         expect((await ipa.init(settings, runtime.SharedFD.invalid, 0, 2)).ret).toBe(42);
         expect(fs.existsSync(marker), 'the changed code ran').toBe(false);
+        await closeAll();
+        await expectUnharmed(before);
       });
 
       it('(c) the module directory, or a directory in it, swapped for a link after the scan: what runs is the code that was verified', async () => {
+        const before = baseline();
         const dir = place(`swapped-${isolation}`);
         const marker = path.join(dir, 'marker');
         const good = writeModule(dir, 'good', {
@@ -370,6 +377,8 @@ describe('3. changed code run in-process as trusted', () => {
         proxies.push(second);
         expect((await second.init(settings, runtime.SharedFD.invalid, 0, 2)).ret).toBe(42);
         expect(fs.existsSync(marker), 'the swapped-in code ran').toBe(false);
+        await closeAll();
+        await expectUnharmed(before);
       });
     });
   }
