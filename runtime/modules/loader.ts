@@ -12,6 +12,10 @@ import type { VerifiedModule } from './signature';
  */
 const PACKAGE_CODE = [path.join(__dirname, '..'), path.join(__dirname, '../../platforms')].map((dir) => `${dir}${path.sep}`);
 
+/** Resolves package names as ts-ipa itself would: its own name, then what it was installed with. */
+const packageRequire = createRequire(path.join(__dirname, '../../../package.json'));
+const EXTENSIONS = ['.js', '.json', '.node'];
+
 const REFUSED = "the module's signed code may require only its own signed files, Node's built-in modules, ts-ipa, and modules the pipeline handler has loaded";
 
 /** The files the pipeline handler has loaded: modules a trusted module may share with it (its contract, say). */
@@ -71,42 +75,82 @@ export function runVerifiedModule(module: VerifiedModule, loaded: ReadonlySet<st
     return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative) ? undefined : relative;
   };
 
-  /** What `request` from the file `from` would load: a verified file of the module, or a file on disk that may be loaded. */
+  /** A package in the module's own signed node_modules: its verified package.json's "main", or its index. */
+  const ownPackage = (relative: string): string | undefined => {
+    const base = relative.split(path.sep).join('/');
+    const manifest = module.files.get(`${base}/package.json`);
+    if (manifest) {
+      const main = (JSON.parse(new TextDecoder().decode(manifest)) as { main?: unknown }).main;
+      if (typeof main === 'string') {
+        const name = inside(path.join(module.directory, base, main));
+        const file = name === undefined ? undefined : ownFile(name);
+        if (file) return file;
+      }
+    }
+    return ownFile(base);
+  };
+  const notSigned = (file: string) => new ModuleError(file, "is not among the module's signed files, which are all that may load from its directory");
+
+  /**
+   * What `request` from the verified file `from` loads: a verified file of the module, or a file
+   * on disk that may be loaded (a built-in, ts-ipa's code, a file the handler loaded). Outside
+   * the module only file metadata is looked at (stat, realpath), never a file's contents, and no
+   * node_modules outside the module is searched but those ts-ipa itself was installed with: the
+   * module's neighbours cannot answer a require with a package of their own, or a FIFO that
+   * blocks the handler.
+   */
   const resolve = (from: string, request: string): { own: string } | { host: string } => {
     if (typeof request !== 'string' || request === '') throw new TypeError('require: the module name must be a non-empty string');
     if (isBuiltin(request)) return { host: request };
-    const fromFile = path.join(module.directory, from);
+    const fromDir = path.dirname(path.join(module.directory, from));
     if (request === '.' || request === '..' || /^\.\.?\//.test(request) || path.isAbsolute(request)) {
-      const target = path.resolve(path.dirname(fromFile), request);
+      const target = path.resolve(fromDir, request);
       const relative = inside(target);
       if (relative !== undefined) {
         const name = ownFile(relative);
         if (name) return { own: name };
-        throw new ModuleError(target, "is not among the module's signed files, which are all that may load from its directory");
+        throw notSigned(target);
       }
+      return outside(from, [target, ...EXTENSIONS.map((ext) => `${target}${ext}`), ...EXTENSIONS.map((ext) => path.join(target, `index${ext}`))], target);
     }
-    // Outside the module: found as Node would find it, then allowed or refused by where it is.
+    // A package name: the module's own signed node_modules first, nearest first, as Node looks ...
+    for (let dir = fromDir; ; dir = path.dirname(dir)) {
+      const relative = inside(path.join(dir, 'node_modules', request));
+      const name = relative === undefined ? undefined : ownPackage(relative);
+      if (name) return { own: name };
+      if (dir === module.directory || inside(dir) === undefined) break;
+    }
+    // ... then ts-ipa itself (by its own name) and the packages installed beside it.
     let found: string;
     try {
-      found = createRequire(fromFile).resolve(request);
-    } catch (error) {
-      throw new ModuleError(path.isAbsolute(request) ? request : path.resolve(path.dirname(fromFile), request), `cannot be found (required by ${from}: ${(error as NodeJS.ErrnoException).code ?? 'not found'})`);
-    }
-    if (isBuiltin(found)) return { host: found };
-    let real: string;
-    try {
-      real = fs.realpathSync(found);
+      found = packageRequire.resolve(request);
     } catch {
-      real = found;
+      throw new ModuleError(request, `cannot be found (required by ${from}) among the module's signed files, ts-ipa and the packages installed beside ts-ipa`);
     }
-    const relative = inside(real);
-    if (relative !== undefined) {
-      const name = ownFile(relative);
-      if (name && real === path.join(module.directory, name)) return { own: name };
-      throw new ModuleError(real, "is not among the module's signed files, which are all that may load from its directory");
+    return isBuiltin(found) ? { host: found } : outside(from, [found], found);
+  };
+
+  /** The first of `candidates` that is a file: loaded from disk if it may be, else refused by name. */
+  const outside = (from: string, candidates: string[], shownAs: string): { own: string } | { host: string } => {
+    for (const candidate of candidates) {
+      let real: string;
+      try {
+        real = fs.realpathSync(candidate);
+        if (!fs.statSync(real).isFile()) continue;
+      } catch {
+        continue;
+      }
+      const relative = inside(real);
+      if (relative !== undefined) {
+        // A link from outside back into the module: only to a signed file, and then its bytes.
+        const name = ownFile(relative);
+        if (name && real === path.join(module.directory, name)) return { own: name };
+        throw notSigned(real);
+      }
+      if (loaded.has(real) || PACKAGE_CODE.some((dir) => real.startsWith(dir))) return { host: real };
+      throw new ModuleError(real, REFUSED);
     }
-    if (loaded.has(real) || PACKAGE_CODE.some((dir) => real.startsWith(dir))) return { host: real };
-    throw new ModuleError(real, REFUSED);
+    throw new ModuleError(shownAs, `cannot be found (required by ${from})`);
   };
 
   const requireFrom = (from: string) => {

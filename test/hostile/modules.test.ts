@@ -52,9 +52,16 @@ interface ChildScan {
 }
 
 /**
- * The real IPAManager scanning `modulePath`, in a child process that gets 30 s and 1 GiB of
- * data memory (RLIMIT_DATA): a scan that blocks is killed, one that reads without end aborts.
+ * `node -e script args...` in a child process that gets 30 s and 1 GiB of data memory
+ * (RLIMIT_DATA): a child that blocks is killed, one that reads without end aborts.
  */
+function runInChild(script: string, args: string[]) {
+  return spawnSync('/bin/sh', ['-c', 'ulimit -d 1048576 && exec "$0" "$@"', process.execPath, '-e', script, ...args], {
+    encoding: 'utf8', timeout: 30_000, maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+/** The real IPAManager scanning `modulePath`, in a child process (runInChild). */
 function scanInChild(modulePath: string, trustedKeys: string[] = []): ChildScan {
   const script = `
     const runtime = require(${JSON.stringify(path.join(root, 'dist/runtime/index.js'))});
@@ -66,9 +73,7 @@ function scanInChild(modulePath: string, trustedKeys: string[] = []): ChildScan 
     const modules = m.modules.map((x) => ({ directory: x.directory, name: x.manifest && x.manifest.name, signature: x.signature, skipped: x.error && x.error.message }));
     process.stdout.write(JSON.stringify({ log, modules }));
   `;
-  const result = spawnSync('/bin/sh', ['-c', 'ulimit -d 1048576 && exec "$0" "$@"', process.execPath, '-e', script, modulePath, JSON.stringify(trustedKeys)], {
-    encoding: 'utf8', timeout: 30_000, maxBuffer: 16 * 1024 * 1024,
-  });
+  const result = runInChild(script, [modulePath, JSON.stringify(trustedKeys)]);
   const parsed = result.status === 0 ? JSON.parse(result.stdout) : { log: [], modules: [] };
   return { status: result.status, signal: result.signal, stderr: result.stderr, ...parsed };
 }
@@ -300,17 +305,21 @@ describe('3. changed code run in-process as trusted', () => {
         fs.writeFileSync(absolute, leaveMarker(marker));
         fs.mkdirSync(path.join(dir, 'node_modules/evil-package'), { recursive: true });
         fs.writeFileSync(path.join(dir, 'node_modules/evil-package/index.js'), leaveMarker(marker));
-        const requests: [string, string, string][] = [
-          ['relative', "require('../../../evil.js');", path.join(dir, 'evil.js')],
-          ['absolute', `require(${JSON.stringify(absolute)});`, absolute],
-          ['package', "require('evil-package');", path.join(dir, 'node_modules/evil-package/index.js')],
+        const refused = "the module's signed code may require only its own signed files, Node's built-in modules, ts-ipa, and modules the pipeline handler has loaded";
+        // A package name is looked for in the module's own signed files and where ts-ipa was
+        // installed, never in a node_modules of the module's neighbours.
+        const notFound = "cannot be found (required by index.js) among the module's signed files, ts-ipa and the packages installed beside ts-ipa";
+        const requests: [string, string, string, string][] = [
+          ['relative', "require('../../../evil.js');", path.join(dir, 'evil.js'), refused],
+          ['absolute', `require(${JSON.stringify(absolute)});`, absolute, refused],
+          ['package', "require('evil-package');", 'evil-package', notFound],
         ];
-        for (const [name, request, file] of requests) {
+        for (const [name, request, file, reason] of requests) {
           const moduleRoot = path.join(dir, 'modules', name);
           sign(writeModule(moduleRoot, name, { entry: vimcModule({ prelude: request }) }));
           const error = await openTrusted(moduleRoot, isolation).then(() => undefined, (e: unknown) => e as Error);
           expect(error, name).toBeInstanceOf(isolation === 'direct' ? runtime.ModuleError : runtime.IPAError);
-          expect(error!.message).toContain(`${file}: the module's signed code may require only its own signed files, Node's built-in modules, ts-ipa, and modules the pipeline handler has loaded`);
+          expect(error!.message).toContain(`${file}: ${reason}`);
           if (isolation === 'direct') expect((error as runtime.ModuleError).file).toBe(file);
         }
         expect(fs.existsSync(marker), 'the unsigned code ran').toBe(false);
@@ -382,6 +391,29 @@ describe('3. changed code run in-process as trusted', () => {
       });
     });
   }
+
+  it("a signed module requiring ts-ipa by name gets ts-ipa, never a package its neighbours planted (code, or a FIFO that would block the handler)", () => {
+    const dir = place('neighbours');
+    const marker = path.join(dir, 'marker');
+    const planted = path.join(dir, 'node_modules/ts-ipa');
+    fs.mkdirSync(planted, { recursive: true });
+    fs.writeFileSync(path.join(planted, 'index.js'), leaveMarker(marker));
+    expect(spawnSync('mkfifo', [path.join(planted, 'package.json')]).status).toBe(0);
+    const entry = vimcModule({ methods: 'init: (_s, _t, _c, flags) => ({ ret: typeof require("ts-ipa").defineIPA === "function" ? 42 : 0, outFlags: flags }),' });
+    sign(writeModule(dir, 'by-name', { entry }));
+    // In a child: a require that opened the FIFO would block its main thread for good.
+    const script = `
+      const runtime = require(${JSON.stringify(paths.runtime)});
+      const { IPAVimcInterface } = require(${JSON.stringify(paths.vimcContract)});
+      const m = new runtime.IPAManager({ env: { TS_IPA_MODULE_PATH: process.argv[1] }, builtInPaths: [], trustProjectKey: false, trustedKeys: [process.argv[2]], log: () => {} });
+      m.createIPA(IPAVimcInterface, { pipeline: 'vimc', isolation: 'direct' })
+        .then((ipa) => ipa.init({ configurationFile: '', sensorModel: 'x' }, runtime.SharedFD.invalid, 0, 0))
+        .then((reply) => process.stdout.write(String(reply.ret)), (error) => process.stdout.write(error.message));
+    `;
+    const result = runInChild(script, [dir, key.publicKey]);
+    expect([result.status, result.signal, result.stdout]).toEqual([0, null, '42']);
+    expect(fs.existsSync(marker), 'the planted package ran').toBe(false);
+  });
 
   it('a signed module requiring a signed native addon is refused in-process: an addon loads only from a path, not from verified bytes', async () => {
     const dir = place('native');
