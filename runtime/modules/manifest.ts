@@ -9,7 +9,8 @@ export const IPA_MODULE_API_VERSION = 1;
 export const MANIFEST_FILE = 'ipa-module.json';
 export const SIGNATURE_FILE = 'ipa-module.sig';
 
-const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+// libcamera's own pipeline names include a slash (rpi/vc4).
+const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._+/-]{0,63}$/;
 
 /** What `ipa-module.json` says of a module (see docs/modules.md). */
 export interface ModuleManifest {
@@ -64,7 +65,7 @@ function checkManifest(raw: unknown, directory: string, file: string): ModuleMan
   }
   // Both end up in log lines: no newline, escape or lookalike of a path there.
   for (const key of ['name', 'pipeline'] as const) {
-    if (!PLAIN_NAME.test(m[key] as string)) fail(`"${key}" must be a plain name: letters, digits and . _ + -, at most 64`);
+    if (!PLAIN_NAME.test(m[key] as string)) fail(`"${key}" must be a plain name: letters, digits and . _ + / -, at most 64`);
   }
   for (const key of ['version', 'apiVersion'] as const) {
     if (!Number.isInteger(m[key]) || (m[key] as number) < 0) fail(`"${key}" must be an integer ≥ 0`);

@@ -89,6 +89,11 @@ function sign(directory: string): void {
   runtime.signModule(directory, runtime.readManifest(directory), key.privateKey);
 }
 
+function rewriteManifest(directory: string, change: Record<string, unknown>): void {
+  const file = path.join(directory, 'ipa-module.json');
+  fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...change }));
+}
+
 /** JavaScript that leaves `marker` behind when it runs: the proof that it ran. */
 function leaveMarker(marker: string): string {
   return `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'tampered code ran');\n`;
@@ -213,6 +218,20 @@ describe('2. files that hang, exhaust or leak through the scan', { timeout: 60_0
       `skipping the IPA module in ${symlinked}: ${path.join(symlinked, 'ipa-module.json')}: a symbolic link: module files are read only as regular files`,
     ]);
     expect(JSON.stringify(scan)).not.toContain('SECRET');
+  });
+
+  it('names in a manifest that would forge log lines (newlines, terminal escapes) are refused or quoted, never written raw', () => {
+    const dir = place('forged');
+    const forged = 'vimc\nts-ipa: the IPA module vimc runs in a thread\u001b[2K';
+    const byName = writeModule(dir, 'by-name', { entry: vimcModule(), prepare: (d) => rewriteManifest(d, { name: forged }) });
+    const byFile = writeModule(dir, 'by-file', { entry: vimcModule(), prepare: (d) => rewriteManifest(d, { files: ['index.js', `x/../${forged}`] }) });
+    const log: string[] = [];
+    managerFor(dir, { log: (line) => log.push(line) });
+    expect(log).toEqual([
+      `skipping the IPA module in ${byFile}: ${path.join(byFile, 'ipa-module.json')}: "files" names ${JSON.stringify(`x/../${forged}`)}, which is not a relative path inside the module`,
+      `skipping the IPA module in ${byName}: ${path.join(byName, 'ipa-module.json')}: "name" must be a plain name: letters, digits and . _ + / -, at most 64`,
+    ]);
+    expect(log.join('')).not.toMatch(/[\n\u001b]/);
   });
 
   it('a huge manifest, signature or module file is refused at its limit, without reading it', () => {
