@@ -413,6 +413,21 @@ describe('3. changed code run in-process as trusted', () => {
     });
   }
 
+  it('(d) a signed module that import()s a file outside it is refused: compiled from verified bytes, it has no loader for import()', async () => {
+    for (const isolation of ['direct', 'thread'] as const) {
+      const dir = place(`import-${isolation}`);
+      const marker = path.join(dir, 'marker');
+      fs.writeFileSync(path.join(dir, 'evil.mjs'), leaveMarker(marker).replace("require('node:fs')", "(await import('node:fs'))"));
+      const prelude = `let imported = 'pending';
+        import(${JSON.stringify(path.join(dir, 'evil.mjs'))}).then(() => { imported = 'loaded'; }, (error) => { imported = error.code; });`;
+      sign(writeModule(dir, 'importer', { entry: vimcModule({ prelude, methods: "init: (_s, _t, _c, flags) => ({ ret: String(imported).startsWith('ERR_VM_DYNAMIC_IMPORT') ? 42 : -1, outFlags: flags })," }) }));
+      const ipa = await openTrusted(dir, isolation);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await ipa.init(settings, runtime.SharedFD.invalid, 0, 0)).ret, isolation).toBe(42);
+      expect(fs.existsSync(marker), 'the imported code ran').toBe(false);
+    }
+  });
+
   it("a signed module requiring ts-ipa by name gets ts-ipa, never a package its neighbours planted (code, or a FIFO that would block the handler)", () => {
     const dir = place('neighbours');
     const marker = path.join(dir, 'marker');
