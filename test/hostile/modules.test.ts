@@ -130,6 +130,22 @@ describe('1. the signing key', () => {
     expect(runtime.verifyModule(built, runtime.readManifest(built), new runtime.TrustedKeys([publicKey]))).toEqual({ state: 'trusted', keyId: runtime.keyId(publicKey) });
   });
 
+  it('ts-ipa keygen refuses to write a private key inside the ts-ipa package, through a link to it too', () => {
+    const project = place('keygen');
+    fs.symlinkSync(root, path.join(project, 'linked-ts-ipa'), 'dir');
+    for (const out of [path.join(root, 'ipa-keys-hostile-test'), path.join(project, 'linked-ts-ipa/dist/new/keys')]) {
+      try {
+        const result = spawnSync(process.execPath, [path.join(root, 'dist/cli/main.js'), 'keygen', '--out', out], { encoding: 'utf8' });
+        expect([result.status, result.stdout]).toEqual([2, '']);
+        expect(result.stderr).toBe(`ts-ipa keygen: ${out} is inside the ts-ipa package (${root}), which sandboxed IPAs may read: write the private key somewhere else\n`);
+        expect(fs.existsSync(out)).toBe(false);
+      } finally {
+        fs.rmSync(path.join(root, 'ipa-keys-hostile-test'), { recursive: true, force: true });
+        fs.rmSync(path.join(root, 'dist/new'), { recursive: true, force: true });
+      }
+    }
+  });
+
   it('a sandboxed IPA of an installed ts-ipa reads the whole package and finds no private key in it', async () => {
     // ts-ipa installed in a project; the module lives in it and finds ts-ipa through node_modules,
     // so the sandbox lets it read all of node_modules/ts-ipa.
