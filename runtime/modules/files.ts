@@ -128,6 +128,15 @@ function openedAt(fd: number, file: string, stat: fs.Stats): boolean {
   return actual === file;
 }
 
+/** lstat that answers undefined for a name that cannot be looked at (missing, no permission, not a directory on the way). */
+export function lstatOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Up to `limit` entries of a directory, links and all (never followed), sorted by name;
  * undefined when it holds more (the caller refuses it whole: a partial walk would depend on the

@@ -4,7 +4,7 @@ import type { IPAInterface } from '../contract';
 import { ModuleError } from '../errors';
 import { createProxy, type ProxyOptions } from '../proxy/create';
 import type { ContractClass, IPAProxy, Isolation } from '../proxy/types';
-import { fileType, LIMITS, readDirectory } from './files';
+import { fileType, LIMITS, lstatOrUndefined, readDirectory } from './files';
 import { MANIFEST_FILE, readManifestFile, type ModuleManifest } from './manifest';
 import { projectPublicKey } from './project-key';
 import { checkModule, TrustedKeys, type KeyInput, type SignatureCheck, type VerifiedModule } from './signature';
@@ -196,7 +196,7 @@ export class IPAManager {
 function moduleDirectories(root: string, log: (message: string) => void): string[] {
   let budget = LIMITS.directories;
   const walk = (dir: string, depth: number): string[] => {
-    if (fs.lstatSync(path.join(dir, MANIFEST_FILE), { throwIfNoEntry: false })) return [dir];
+    if (lstatOrUndefined(path.join(dir, MANIFEST_FILE))) return [dir];
     if (depth >= 2) return [];
     if (budget-- === 0) {
       log(`${root}: more than ${LIMITS.directories} directories to search: ${dir} and those after it are not searched`);
@@ -216,7 +216,7 @@ function moduleDirectories(root: string, log: (message: string) => void): string
     for (const entry of entries) {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
-      const kind = entry.isDirectory() || entry.isSymbolicLink() || entry.isFile() ? entry : fs.lstatSync(full, { throwIfNoEntry: false });
+      const kind = entry.isDirectory() || entry.isSymbolicLink() || entry.isFile() ? entry : lstatOrUndefined(full);
       if (kind?.isSymbolicLink()) log(`${full} is ${fileType(kind)}: not followed`);
       else if (kind?.isDirectory()) found.push(...walk(full, depth + 1));
       if (budget < 0) break;

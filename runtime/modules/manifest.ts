@@ -93,8 +93,13 @@ function checkManifest(raw: unknown, directory: string, file: string): ModuleMan
 function notARegularFile(directory: string, name: string): string | undefined {
   const parts = name.split('/');
   for (let k = 1; k <= parts.length; k++) {
-    const stat = fs.lstatSync(path.join(directory, ...parts.slice(0, k)), { throwIfNoEntry: false });
-    if (!stat) return 'does not exist';
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(path.join(directory, ...parts.slice(0, k)));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' ? 'does not exist' : `cannot be looked at (${code ?? (error as Error).message})`;
+    }
     const last = k === parts.length;
     if (stat.isSymbolicLink()) return last ? 'is a symbolic link' : `lies in ${parts.slice(0, k).join('/')}, which is a symbolic link`;
     if (last ? !stat.isFile() : !stat.isDirectory()) return last ? `is not a regular file (${fileType(stat)})` : `lies in ${parts.slice(0, k).join('/')}, which is not a directory`;
