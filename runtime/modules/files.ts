@@ -96,6 +96,10 @@ export function readModuleFile(realDirectory: string, name: string, kind: FileKi
     }
     if (length === buffer.length && length > stat.size) throw new FileRefusal('changing while it was read');
     return new Uint8Array(buffer.subarray(0, length));
+  } catch (error) {
+    if (error instanceof FileRefusal) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FileRefusal(`not readable (${code ?? (error as Error).message})`, code);
   } finally {
     fs.closeSync(fd);
   }
