@@ -9,10 +9,16 @@ import { generateKeyPair, publicKey, signModule, TrustedKeys, verifyModule, type
 import { projectPublicKey } from '../runtime/modules/project-key';
 import { UsageError } from './errors';
 
+/** ts-ipa's package directory: sandboxed IPAs may read all of it (as node_modules/ts-ipa). */
+const PACKAGE_ROOT = path.join(__dirname, '../..');
+
 /** Writes a new Ed25519 key pair into `dir`; refuses to replace one unless `force`. */
 export function keygen(dir: string, force: boolean): string[] {
   const privateFile = path.join(dir, 'ipa-signing-key.pem');
   const publicFile = path.join(dir, 'ipa-signing-key.pub.pem');
+  if (isInside(realAncestor(dir), fs.realpathSync(PACKAGE_ROOT))) {
+    throw new UsageError(`${dir} is inside the ts-ipa package (${fs.realpathSync(PACKAGE_ROOT)}), which sandboxed IPAs may read: write the private key somewhere else`);
+  }
   if (!force && fs.existsSync(privateFile)) throw new UsageError(`${privateFile} exists: pass --force to replace it (modules signed with it will no longer verify)`);
   const pair = generateKeyPair();
   fs.mkdirSync(dir, { recursive: true });
@@ -23,6 +29,24 @@ export function keygen(dir: string, force: boolean): string[] {
     `  private: ${privateFile} (keep it secret; sign with: ts-ipa sign <module> --key ${privateFile})`,
     `  public:  ${publicFile} (give it to the applications that should trust your modules)`,
   ];
+}
+
+/** The real path of `dir`, or of its nearest ancestor that exists (keygen makes the rest). */
+function realAncestor(dir: string): string {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    try {
+      return path.join(fs.realpathSync(at), ...missing.reverse());
+    } catch {
+      if (path.dirname(at) === at) return path.resolve(dir);
+      missing.push(path.basename(at));
+    }
+  }
+}
+
+function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return !(relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative));
 }
 
 export function sign(moduleDir: string | undefined, keyFile: string | undefined): string[] {

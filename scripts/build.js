@@ -42,38 +42,39 @@ function step(label, bin, project) {
   if (!quiet) process.stdout.write(`done in ${ms} ms\n`);
 }
 
-step('transformer (tsc)', tsc, 'transformer/tsconfig.json');
-forgetBuildsOlderThanTheTransformer();
-step('runtime, platforms, CLI and bench (tspc + ts-ipa transformer)', tspc, 'tsconfig.json');
-if (withTestContracts) step('test contracts (tspc + ts-ipa transformer)', tspc, 'test/contracts/tsconfig.json');
-
 /**
- * The built-in platforms' IPA modules get their manifests and are signed with the build's own
- * key, as libcamera signs its modules at build time: the key pair is made once per build tree
- * (dist/keys/, private, never shipped), its public half goes with the runtime and is trusted.
+ * The built-in platforms' IPA modules get their manifests and are signed, as libcamera signs its
+ * modules at build time, but with a key that lives only while this function runs: a fresh pair
+ * each build, the private half never written anywhere, the public half shipped with the runtime
+ * (dist/runtime/modules/project-key.pem) and trusted. A private key on disk in the build tree
+ * would be inside the installed package, which sandboxed IPAs may read, and whoever holds it can
+ * make any module run unsandboxed; an ephemeral key leaves nothing to steal. Rebuilding signs
+ * again with a new key. Older builds kept the pair in dist/keys/: it is deleted.
  */
-function signBuiltInModules() {
+function signBuiltInModules(tree = root, { quiet: silent = false } = {}) {
   const { generateKeyPair, readManifest, signModule } = require(path.join(root, 'dist/runtime/modules'));
-  const keyDir = path.join(root, 'dist/keys');
-  const privateKeyFile = path.join(keyDir, 'ipa-signing-key.pem');
-  if (!fs.existsSync(privateKeyFile)) {
-    const pair = generateKeyPair();
-    fs.mkdirSync(keyDir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(privateKeyFile, pair.privateKey, { mode: 0o600 });
-    fs.writeFileSync(path.join(keyDir, 'ipa-signing-key.pub.pem'), pair.publicKey);
-  }
-  fs.copyFileSync(path.join(keyDir, 'ipa-signing-key.pub.pem'), path.join(root, 'dist/runtime/modules/project-key.pem'));
-  const privateKey = fs.readFileSync(privateKeyFile, 'utf8');
+  fs.rmSync(path.join(tree, 'dist/keys'), { recursive: true, force: true });
+  const pair = generateKeyPair();
+  fs.writeFileSync(path.join(tree, 'dist/runtime/modules/project-key.pem'), pair.publicKey);
   const signed = [];
-  for (const platform of fs.readdirSync(path.join(root, 'platforms'))) {
-    const manifest = path.join(root, 'platforms', platform, 'ipa/ipa-module.json');
+  for (const platform of fs.readdirSync(path.join(tree, 'platforms')).sort()) {
+    const manifest = path.join(tree, 'platforms', platform, 'ipa/ipa-module.json');
     if (!fs.existsSync(manifest)) continue;
-    const built = path.join(root, 'dist/platforms', platform, 'ipa');
+    const built = path.join(tree, 'dist/platforms', platform, 'ipa');
     fs.copyFileSync(manifest, path.join(built, 'ipa-module.json'));
-    signModule(built, readManifest(built), privateKey);
+    signModule(built, readManifest(built), pair.privateKey);
     signed.push(platform);
   }
-  if (!quiet) process.stdout.write(`build: signed the built-in IPA modules (${signed.join(', ')})\n`);
+  if (!silent) process.stdout.write(`build: signed the built-in IPA modules (${signed.join(', ')}) with key ${pair.keyId}, not kept\n`);
+  return signed;
 }
 
-signBuiltInModules();
+module.exports = { signBuiltInModules };
+
+if (require.main === module) {
+  step('transformer (tsc)', tsc, 'transformer/tsconfig.json');
+  forgetBuildsOlderThanTheTransformer();
+  step('runtime, platforms, CLI and bench (tspc + ts-ipa transformer)', tspc, 'tsconfig.json');
+  if (withTestContracts) step('test contracts (tspc + ts-ipa transformer)', tspc, 'test/contracts/tsconfig.json');
+  signBuiltInModules(root, { quiet });
+}

@@ -1,10 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { IPACrashedError } from '../errors';
+import type { VerifiedModule } from '../modules/signature';
 import { CallPipe, type CallPipeOptions } from './call-pipe';
 import { eachMessage, PortBatcher, type PortMessage } from './port-batch';
 
 export interface ThreadPipeOptions extends CallPipeOptions {
   modulePath: string;
+  /** A verified module: the thread runs these bytes, not the file at modulePath (see runtime/modules/loader.ts). */
+  verified?: { module: VerifiedModule; handlerModules: readonly string[] };
   /** The thread's entry (the thread host). */
   hostPath: string;
 }
@@ -21,7 +24,7 @@ export class ThreadPipe extends CallPipe {
 
   constructor(options: ThreadPipeOptions) {
     super(options);
-    this.worker = new Worker(options.hostPath, { workerData: { modulePath: options.modulePath }, stdout: false, stderr: false });
+    this.worker = new Worker(options.hostPath, { workerData: { modulePath: options.modulePath, verified: options.verified }, stdout: false, stderr: false });
     this.worker.on('message', (message: PortMessage) => eachMessage(message, (payload, fds) => this.receive(payload, fds)));
     this.outgoing = new PortBatcher((message, transfer) => this.worker.postMessage(message, transfer));
     this.exited = new Promise((resolve) => {

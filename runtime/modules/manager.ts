@@ -4,9 +4,10 @@ import type { IPAInterface } from '../contract';
 import { ModuleError } from '../errors';
 import { createProxy, type ProxyOptions } from '../proxy/create';
 import type { ContractClass, IPAProxy, Isolation } from '../proxy/types';
-import { MANIFEST_FILE, readManifest, type ModuleManifest } from './manifest';
+import { fileType, LIMITS, lstatOrUndefined, readDirectory } from './files';
+import { MANIFEST_FILE, readManifestFile, type ModuleManifest } from './manifest';
 import { projectPublicKey } from './project-key';
-import { TrustedKeys, verifyModule, type KeyInput, type SignatureCheck } from './signature';
+import { checkModule, TrustedKeys, type KeyInput, type SignatureCheck, type VerifiedModule } from './signature';
 
 /** Directories searched for IPA modules before the built-in ones, colon-separated. */
 export const MODULE_PATH_ENV = 'TS_IPA_MODULE_PATH';
@@ -66,6 +67,8 @@ export class IPAManager {
   /** TS_IPA_FORCE_ISOLATION was set: every module runs in a process. */
   readonly forcedIsolation: boolean;
   private found: FoundModule[] = [];
+  /** What trusted modules' signatures covered, as read at the scan: what in-process modes run. */
+  private verified = new WeakMap<FoundModule, VerifiedModule>();
   private readonly told = new Set<string>();
   private readonly log: (message: string) => void;
 
@@ -82,12 +85,17 @@ export class IPAManager {
   /** Looks for modules again, in the directories as they are now. */
   rescan(): void {
     const found: FoundModule[] = [];
+    this.verified = new WeakMap();
     for (const { dir, origin } of this.searchPaths()) {
-      if (!fs.existsSync(dir)) {
+      // The search path itself may be a link (the operator's to set); nothing below it is followed.
+      let real: string;
+      try {
+        real = fs.realpathSync(dir);
+      } catch {
         if (origin === 'environment') this.log(`${MODULE_PATH_ENV} names ${dir}, which does not exist`);
         continue;
       }
-      for (const directory of moduleDirectories(path.resolve(dir))) found.push(this.inspect(directory, origin));
+      for (const directory of moduleDirectories(real, this.log)) found.push(this.inspect(directory, origin));
     }
     this.found = found;
   }
@@ -103,8 +111,11 @@ export class IPAManager {
 
   private inspect(directory: string, origin: FoundModule['origin']): FoundModule {
     try {
-      const manifest = readManifest(directory);
-      return { directory, origin, manifest, signature: verifyModule(directory, manifest, this.trusted) };
+      const { manifest, bytes } = readManifestFile(directory);
+      const { signature, verified } = checkModule(directory, manifest, this.trusted, bytes);
+      const found: FoundModule = { directory, origin, manifest, signature };
+      if (verified) this.verified.set(found, verified);
+      return found;
     } catch (error) {
       if (!(error instanceof ModuleError)) throw error;
       this.log(`skipping the IPA module in ${directory}: ${error.message}`);
@@ -164,24 +175,55 @@ export class IPAManager {
     }
     // The whole module directory is the IPA's to read, wherever in it the entry lies.
     const sandbox = proxyOptions.sandbox === false ? false : { ...proxyOptions.sandbox, allowRead: [module.directory, ...(proxyOptions.sandbox?.allowRead ?? [])] };
-    return createProxy(contract, { ...proxyOptions, sandbox, module: path.join(module.directory, module.manifest!.entry), isolation: decision.isolation });
+    if (decision.isolation === 'process') {
+      return createProxy(contract, { ...proxyOptions, sandbox, module: path.join(module.directory, module.manifest!.entry), isolation: 'process' });
+    }
+    // In the handler's process only the bytes the signature was checked over run, never the
+    // files as they are now: a file changed or a directory swapped since the scan changes nothing.
+    const verified = this.verified.get(module);
+    if (!verified) throw new ModuleError(module.directory, 'runs in-process only from the files its trusted signature was verified over at the scan, and this manager verified none for it');
+    return createProxy(contract, { ...proxyOptions, sandbox, module: verified, isolation: decision.isolation });
   }
 }
 
-/** A directory holding a manifest is a module; otherwise its subdirectories are searched, two deep. */
-function moduleDirectories(dir: string, depth = 0): string[] {
-  if (fs.existsSync(path.join(dir, MANIFEST_FILE))) return [dir];
-  if (depth >= 2) return [];
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.'))
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => moduleDirectories(path.join(dir, e.name), depth + 1));
+/**
+ * The module directories under the real directory `root`: a directory holding a manifest (of any
+ * kind: reading it says what is wrong) is a module; otherwise its subdirectories are searched,
+ * two deep. Links are not followed (they could lead in loops or anywhere) and each one is named
+ * in the log; a directory of more than LIMITS.entries entries is not searched, and the walk stops
+ * after LIMITS.directories directories, saying so.
+ */
+function moduleDirectories(root: string, log: (message: string) => void): string[] {
+  let budget = LIMITS.directories;
+  const walk = (dir: string, depth: number): string[] => {
+    if (lstatOrUndefined(path.join(dir, MANIFEST_FILE))) return [dir];
+    if (depth >= 2) return [];
+    if (budget-- === 0) {
+      log(`${root}: more than ${LIMITS.directories} directories to search: ${dir} and those after it are not searched`);
+      return [];
+    }
+    let entries: fs.Dirent[] | undefined;
+    try {
+      entries = readDirectory(dir);
+    } catch {
+      return [];
+    }
+    if (!entries) {
+      log(`${dir} holds more than ${LIMITS.entries} entries: not searched`);
+      return [];
+    }
+    const found: string[] = [];
+    for (const entry of entries) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      const kind = entry.isDirectory() || entry.isSymbolicLink() || entry.isFile() ? entry : lstatOrUndefined(full);
+      if (kind?.isSymbolicLink()) log(`${full} is ${fileType(kind)}: not followed`);
+      else if (kind?.isDirectory()) found.push(...walk(full, depth + 1));
+      if (budget < 0) break;
+    }
+    return found;
+  };
+  return walk(root, 0);
 }
 
 let shared: IPAManager | undefined;

@@ -3,8 +3,9 @@ import path from 'node:path';
 
 /**
  * The public half of the key ts-ipa's build signs its own platforms' IPA modules with. The build
- * makes the pair (`scripts/build.js`, as libcamera makes its module key at build time): the
- * private half stays in the build tree, this file ships with the runtime.
+ * makes a fresh pair each time (`scripts/build.js`, as libcamera makes its module key at build
+ * time), signs with it and forgets the private half: no private key is ever written, so none can
+ * be read from the package by a sandboxed IPA. Only this file is kept, and ships with the runtime.
  */
 export const PROJECT_KEY_FILE = path.join(__dirname, 'project-key.pem');
 

@@ -8,15 +8,21 @@ import { ThreadPipe } from '../ipc/thread-pipe';
 import type { IPCMessage } from '../ipc/message';
 import { Reader } from '../codec/reader';
 import { DirectProxy } from './direct';
-import { loadIPAModule, type IPAModule } from './module';
+import { handlerModules } from '../modules/loader';
+import type { VerifiedModule } from '../modules/signature';
+import { loadIPAModule, loadVerifiedIPAModule, type IPAModule } from './module';
 import { checkRecoveryPolicy, type RecoveryPolicy } from './recovery';
 import { sandboxedWorker, type SandboxOptions } from './sandbox';
 import type { RemoteProxy } from './remote';
 import type { ContractClass, IPAProxy, Isolation } from './types';
 
 export interface ProxyOptions<T extends IPAInterface<object>> {
-  /** The IPA module: a file (any mode) or, in direct mode, the module itself. */
-  module: string | IPAModule<T>;
+  /**
+   * The IPA module: a file (any mode); in direct mode, the module itself; or a module the
+   * IPAManager verified, which direct and thread modes run from its verified bytes (never from
+   * disk) and process mode loads from its directory, in the sandbox.
+   */
+  module: string | IPAModule<T> | VerifiedModule;
   /** Where the IPA runs (default `process`, the safe choice for a module you did not build). */
   isolation?: Isolation;
   /** Sync call timeout in thread and process modes (default 2000 ms, as libcamera's). */
@@ -51,19 +57,23 @@ const THREAD_HOST = path.join(__dirname, '../worker/thread-host.js');
 export async function createProxy<T extends IPAInterface<object>>(contract: ContractClass<T>, options: ProxyOptions<T>): Promise<IPAProxy<T>> {
   const codec = contractCodec(contract);
   const isolation = options.isolation ?? 'process';
+  const verified = isVerified(options.module) ? options.module : undefined;
   if (isolation === 'direct') {
-    const module = typeof options.module === 'string' ? loadIPAModule(options.module, contract).module : options.module;
+    const module = typeof options.module === 'string' ? loadIPAModule(options.module, contract).module
+      : verified ? loadVerifiedIPAModule(verified, contract).module : options.module as IPAModule<T>;
     return new DirectProxy(codec, (events) => module.create(events as never)) as unknown as IPAProxy<T>;
   }
-  if (typeof options.module !== 'string') throw new ContractError(`${isolation} mode loads the IPA module from a file: pass its path`);
+  if (typeof options.module !== 'string' && !verified) throw new ContractError(`${isolation} mode loads the IPA module from a file: pass its path`);
   const controls = new ControlSerializer(ControlSerializerRole.Proxy);
-  const modulePath = path.resolve(options.module);
+  const modulePath = verified ? path.join(verified.directory, verified.entry) : path.resolve(options.module as string);
+  // The thread runs the verified bytes; the handler's loaded files (its contract) it may share.
+  const threadLoad = verified && isolation === 'thread' ? { module: verified, handlerModules: handlerModules() } : undefined;
   // Bad options fail here, before a worker exists to be left behind.
   if (options.recovery) checkRecoveryPolicy(options.recovery);
   const sandbox = isolation !== 'process' || options.sandbox === false ? undefined : sandboxedWorker(WORKER_HOST, modulePath, contractFile(contract), options.sandbox ?? {});
   const open = async (): Promise<CallPipe> => {
     const pipe = isolation === 'thread'
-      ? new ThreadPipe({ modulePath, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, onTimeout: options.onTimeout, controls })
+      ? new ThreadPipe({ modulePath, verified: threadLoad, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, onTimeout: options.onTimeout, controls })
       : new IPCPipeUnixSocket({
         modulePath,
         workerCommand: options.workerCommand ?? sandbox?.command ?? [process.execPath, WORKER_HOST],
@@ -87,6 +97,10 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   proxy.setReopen(open);
   if (options.recovery) proxy.setRecovery(options.recovery);
   return proxy as unknown as IPAProxy<T>;
+}
+
+function isVerified(module: unknown): module is VerifiedModule {
+  return typeof module === 'object' && module !== null && (module as VerifiedModule).files instanceof Map && typeof (module as VerifiedModule).entry === 'string';
 }
 
 /** Waits for the worker's greeting and checks that both ends were built from the same contract. */

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { contractCodec, type ContractCodec } from '../contract';
-import { ContractError } from '../errors';
+import { ContractError, ModuleError } from '../errors';
+import { handlerModules, runVerifiedModule } from '../modules/loader';
+import type { VerifiedModule } from '../modules/signature';
 import type { ContractClass, EventSender, IPAImplementation } from './types';
 import type { IPAInterface } from '../contract';
 
@@ -25,14 +27,39 @@ export function loadIPAModule(file: string, contract?: ContractClass): { module:
   try {
     exports = require(resolved);
   } catch (error) {
-    const denied = error as { code?: string; resource?: string };
-    // The sandbox's permission model says "Access to this API has been restricted"; say what.
-    const why = denied.code === 'ERR_ACCESS_DENIED' && denied.resource
-      ? `the sandbox refused to read ${denied.resource} (pass it in sandbox.allowRead if the IPA needs it)`
-      : (error as Error).message.split('\n')[0];
-    throw new ContractError(`cannot load the IPA module ${resolved}: ${why}`);
+    throw cannotLoad(resolved, error);
   }
-  const module = exports.default;
+  return checkIPAModule(resolved, exports, contract);
+}
+
+/**
+ * Loads a module whose signature verified, from the bytes that were verified (in-process modes:
+ * see runtime/modules/loader.ts). `loaded` are the files the pipeline handler has loaded, which
+ * the module may share. A require the loader refuses fails with its ModuleError, naming the file.
+ */
+export function loadVerifiedIPAModule(verified: VerifiedModule, contract?: ContractClass, loaded: ReadonlySet<string> = new Set(handlerModules())): { module: IPAModule<IPAInterface<object>>; codec: ContractCodec } {
+  const entry = path.join(verified.directory, verified.entry);
+  let exports: { default?: IPAModule<IPAInterface<object>> };
+  try {
+    exports = runVerifiedModule(verified, loaded) as typeof exports;
+  } catch (error) {
+    if (error instanceof ModuleError) throw error;
+    throw cannotLoad(entry, error);
+  }
+  return checkIPAModule(entry, exports, contract);
+}
+
+function cannotLoad(resolved: string, error: unknown): ContractError {
+  const denied = error as { code?: string; resource?: string };
+  // The sandbox's permission model says "Access to this API has been restricted"; say what.
+  const why = denied.code === 'ERR_ACCESS_DENIED' && denied.resource
+    ? `the sandbox refused to read ${denied.resource} (pass it in sandbox.allowRead if the IPA needs it)`
+    : (error as Error).message.split('\n')[0];
+  return new ContractError(`cannot load the IPA module ${resolved}: ${why}`);
+}
+
+function checkIPAModule(resolved: string, exports: { default?: IPAModule<IPAInterface<object>> }, contract?: ContractClass): { module: IPAModule<IPAInterface<object>>; codec: ContractCodec } {
+  const module = exports?.default;
   if (!module || typeof module.create !== 'function' || typeof module.contract !== 'function') {
     throw new ContractError(`${resolved} is not an IPA module: its default export must be defineIPA(Contract, create)`);
   }

@@ -1,6 +1,7 @@
 /**
  * The ts-ipa worker host for thread mode: the same dispatch as the process host, over the
- * thread's port. Started by ThreadPipe with the module path in workerData.
+ * thread's port. Started by ThreadPipe with the module path in workerData and, for a module the
+ * IPAManager verified, its verified bytes, which are then what runs (the path only names it).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Writer } from '../codec/writer';
@@ -9,15 +10,21 @@ import { EXIT_CMD, HELLO_EVENT } from '../ipc/call-pipe';
 import { readMessage, writeMessageHeader, type IPCMessage } from '../ipc/message';
 import { eachMessage, PortBatcher, type PortMessage } from '../ipc/port-batch';
 import { native } from '../native';
-import { loadIPAModule } from '../proxy/module';
+import type { VerifiedModule } from '../modules/signature';
+import { loadIPAModule, loadVerifiedIPAModule } from '../proxy/module';
 import { Dispatcher, type Replies } from './dispatcher';
 
-function main(port: NonNullable<typeof parentPort>, modulePath: string): void {
+interface ThreadData {
+  modulePath: string;
+  verified?: { module: VerifiedModule; handlerModules: string[] };
+}
+
+function main(port: NonNullable<typeof parentPort>, { modulePath, verified }: ThreadData): void {
   const die = (error: unknown, during: string): never => {
     // Thrown out of the thread: ThreadPipe reports it as the crash's reason.
     throw new Error(`ts-ipa worker thread (${modulePath}): ${during}: ${(error as Error)?.message ?? error}`);
   };
-  const { module, codec } = loadIPAModule(modulePath);
+  const { module, codec } = verified ? loadVerifiedIPAModule(verified.module, undefined, new Set(verified.handlerModules)) : loadIPAModule(modulePath);
   const controls = new ControlSerializer(ControlSerializerRole.Worker);
   const writer = new Writer(controls);
   const outgoing = new PortBatcher((message, transfer) => port.postMessage(message, transfer));
@@ -51,4 +58,4 @@ function main(port: NonNullable<typeof parentPort>, modulePath: string): void {
   }));
 }
 
-if (parentPort) main(parentPort, (workerData as { modulePath: string }).modulePath);
+if (parentPort) main(parentPort, workerData as ThreadData);
