@@ -98,3 +98,18 @@ export class IPARecoveryError extends IPAError {
     super(`the IPA could not be brought back after ${attempts} restart${attempts === 1 ? '' : 's'}: ${lastError.message}`);
   }
 }
+
+/**
+ * A sandbox that cannot be set up as asked, found before any worker starts: a link in what the
+ * IPA may read that leads outside it (`link`, where it leads: `target`).
+ */
+export class SandboxError extends IPAError {
+  override name = 'SandboxError';
+  constructor(
+    message: string,
+    readonly link?: string,
+    readonly target?: string,
+  ) {
+    super(message);
+  }
+}

@@ -36,6 +36,8 @@ export interface NativeBinding {
   niceOtherThreads(nice: number): number;
   /** Caps this process's data memory and installs the worker sandbox's seccomp filter (for good). */
   enterSandbox(memoryLimitBytes: number): void;
+  /** What of the sandbox this kernel can enforce: its Landlock ABI version (0: none). */
+  sandboxSupport(): { landlockAbi: number };
   socketPair(): [number, number];
   /** 2: sent; 0: the socket is full, nothing sent; 1: header sent, call again with headerSent. */
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;

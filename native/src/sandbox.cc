@@ -21,6 +21,7 @@
 
 #include "errors.h"
 #include "fds.h"
+#include "sandbox.h"
 
 namespace tsipa {
 
@@ -167,8 +168,16 @@ static Napi::Value EnterSandbox(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// sandboxSupport(): what of the sandbox this kernel can enforce.
+static Napi::Value SandboxSupport(const Napi::CallbackInfo& info) {
+  Napi::Object support = Napi::Object::New(info.Env());
+  support.Set("landlockAbi", Napi::Number::New(info.Env(), LandlockAbi()));
+  return support;
+}
+
 void InitSandbox(Napi::Env env, Napi::Object exports) {
   exports.Set("enterSandbox", Napi::Function::New(env, EnterSandbox, "enterSandbox"));
+  exports.Set("sandboxSupport", Napi::Function::New(env, SandboxSupport, "sandboxSupport"));
 }
 
 }  // namespace tsipa

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ADDON_FILE } from '../native';
+import { ADDON_FILE, native } from '../native';
 
 /**
  * What an isolated (process-mode) worker may do. By default it reads only its module's
@@ -78,4 +78,15 @@ export function sandboxSettings(env: NodeJS.ProcessEnv): { memoryLimitBytes: num
   const parsed = JSON.parse(raw) as { memoryLimitBytes?: unknown };
   if (typeof parsed.memoryLimitBytes !== 'number') throw new Error(`${SANDBOX_ENV} is malformed: ${raw}`);
   return { memoryLimitBytes: parsed.memoryLimitBytes };
+}
+
+/** What of the sandbox the kernel here enforces. */
+export interface SandboxSupport {
+  /** The kernel's Landlock ABI version; 0 when it has none, and reads are confined by the proxy's checks and Node's permission model alone. */
+  landlockAbi: number;
+}
+
+/** What of the sandbox the kernel here enforces (see SandboxSupport). */
+export function sandboxSupport(): SandboxSupport {
+  return native().sandboxSupport();
 }
