@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { SandboxError } from '../errors';
 import { ADDON_FILE, native } from '../native';
 
 /**
@@ -34,17 +35,25 @@ export function sandboxedWorker(
 ): { command: [string, ...string[]]; env: NodeJS.ProcessEnv } {
   const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   if (!(memoryLimitMb >= 64)) throw new RangeError(`sandbox.memoryLimitMb must be at least 64, not ${memoryLimitMb}`);
-  const reads = new Set([
-    path.dirname(modulePath),
+  const moduleDir = path.dirname(modulePath);
+  const allowed = (options.allowRead ?? []).map((p) => path.resolve(p));
+  const packages = [...packageDirs(moduleDir), ...(contractFile ? packageDirs(path.dirname(contractFile)) : [])];
+  const given = [
+    moduleDir,
     ...(contractFile ? [path.dirname(contractFile)] : []),
-    // Where the module and its contract find ts-ipa by name (node_modules/ts-ipa, often a link).
-    ...packagePaths(path.dirname(modulePath)),
-    ...(contractFile ? packagePaths(path.dirname(contractFile)) : []),
     path.join(__dirname, '..'), // ts-ipa's runtime
     path.dirname(ADDON_FILE),
     path.dirname(require.resolve('reflect-metadata')),
-    ...(options.allowRead ?? []).map((p) => path.resolve(p)),
-  ]);
+    ...allowed,
+  ];
+  // Node opens a module by its real path, and the kernel (Landlock) knows files by where they
+  // really are: each place by the path given and by its real path (a link in node_modules, a
+  // module directory reached through a link). Of a node_modules/ts-ipa, the kernel lets the IPA
+  // read only what it loads (packageReads); Node's permission model must let it read the whole
+  // (resolving the package reads the link, and a directory is granted with all below it).
+  const real = [...new Set([...given, ...packages.flatMap(packageReads)].map(realPath).filter((p): p is string => p !== undefined))];
+  refuseLinksOut([moduleDir, ...allowed], real);
+  const reads = new Set([...given, ...packages, ...real]);
   const command: [string, ...string[]] = [
     process.execPath,
     '--experimental-permission',
@@ -58,11 +67,12 @@ export function sandboxedWorker(
     '--disable-warning=SecurityWarning',
     hostFile,
   ];
-  return { command, env: { ...options.env, [SANDBOX_ENV]: JSON.stringify({ memoryLimitBytes: memoryLimitMb * 1024 * 1024 }) } };
+  const settings: SandboxSettings = { memoryLimitBytes: memoryLimitMb * 1024 * 1024, readable: real };
+  return { command, env: { ...options.env, [SANDBOX_ENV]: JSON.stringify(settings) } };
 }
 
 /** Each `node_modules/ts-ipa` Node's resolution would try from `dir` upwards, that exists. */
-function packagePaths(dir: string): string[] {
+function packageDirs(dir: string): string[] {
   const found: string[] = [];
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
     const candidate = path.join(at, 'node_modules', 'ts-ipa');
@@ -71,13 +81,88 @@ function packagePaths(dir: string): string[] {
   }
 }
 
+/**
+ * What of a ts-ipa package an IPA loads: its package.json, its runtime, and the reflect-metadata
+ * that runtime loads. Not the whole package: linked (npm link, a workspace), it is a source
+ * tree, keys and all.
+ */
+function packageReads(candidate: string): string[] {
+  const runtime = path.join(candidate, 'dist', 'runtime');
+  try {
+    return [path.join(candidate, 'package.json'), runtime, path.dirname(require.resolve('reflect-metadata', { paths: [fs.realpathSync(runtime)] }))];
+  } catch {
+    // A package without its runtime or dependencies: loading it fails, and says so.
+    return [path.join(candidate, 'package.json'), runtime];
+  }
+}
+
+function realPath(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined; // what does not exist cannot be read either
+  }
+}
+
+function within(file: string, directories: readonly string[]): boolean {
+  return directories.some((dir) => {
+    const relative = path.relative(dir, file);
+    return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
+  });
+}
+
+/** Every link below `dir` (not following links), depth first, in name order. */
+function* linksBelow(dir: string): Generator<string> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return; // a file, or gone
+  }
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) yield full;
+    else if (entry.isDirectory()) yield* linksBelow(full);
+  }
+}
+
+/**
+ * Refuses a link, in what the IPA may read, that leads outside it: Node's permission model
+ * checks the path it is given, so without Landlock such a link would let the IPA read anything
+ * (with it, the kernel refuses the read). Where the link leads is its real path, or, when it
+ * leads nowhere yet, what its text names.
+ */
+function refuseLinksOut(tops: readonly string[], real: readonly string[]): void {
+  for (const top of tops) {
+    for (const link of linksBelow(top)) {
+      const target = realPath(link) ?? path.resolve(path.dirname(link), fs.readlinkSync(link));
+      if (within(target, real)) continue;
+      throw new SandboxError(
+        `the sandbox refuses to start the IPA: ${link} -> ${target} leads outside what the IPA may read (remove the link, or pass where it leads in sandbox.allowRead)`,
+        link,
+        target,
+      );
+    }
+  }
+}
+
+/** What the proxy tells the worker host about its sandbox (in SANDBOX_ENV). */
+export interface SandboxSettings {
+  memoryLimitBytes: number;
+  /** The real paths the worker may read: the kernel (Landlock) lets it read nothing else. */
+  readable: string[];
+}
+
 /** In the worker host: the settings the proxy passed, if it asked for a sandbox. */
-export function sandboxSettings(env: NodeJS.ProcessEnv): { memoryLimitBytes: number } | undefined {
+export function sandboxSettings(env: NodeJS.ProcessEnv): SandboxSettings | undefined {
   const raw = env[SANDBOX_ENV];
   if (!raw) return undefined;
-  const parsed = JSON.parse(raw) as { memoryLimitBytes?: unknown };
-  if (typeof parsed.memoryLimitBytes !== 'number') throw new Error(`${SANDBOX_ENV} is malformed: ${raw}`);
-  return { memoryLimitBytes: parsed.memoryLimitBytes };
+  const parsed = JSON.parse(raw) as { memoryLimitBytes?: unknown; readable?: unknown };
+  const readable = parsed.readable;
+  if (typeof parsed.memoryLimitBytes !== 'number' || !Array.isArray(readable) || !readable.every((p) => typeof p === 'string')) {
+    throw new Error(`${SANDBOX_ENV} is malformed: ${raw}`);
+  }
+  return { memoryLimitBytes: parsed.memoryLimitBytes, readable };
 }
 
 /** What of the sandbox the kernel here enforces. */

@@ -26,11 +26,11 @@ afterAll(() => work.cleanup());
  * The source of a probe IPA whose `attempt(action, argument, fd)` runs `actions[action]` (an
  * object literal, source) and answers "done: <result>" or "refused: <code>: <message>".
  */
-function probeSource(actions: string): string {
+function probeSource(actions: string, tsIpa = paths.runtime): string {
   return `'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
-const { defineIPA, SharedMemory } = require(${JSON.stringify(paths.runtime)});
+const { defineIPA, SharedMemory } = require(${JSON.stringify(tsIpa)});
 const { IPASandboxProbeInterface } = require(${JSON.stringify(paths.probeContract)});
 const raw = require(${JSON.stringify(paths.addon)});
 const gadget = globalThis.tsIpaGadget;
@@ -56,10 +56,10 @@ type Probe = runtime.IPAProxy<IPASandboxProbeInterface>;
 let count = 0;
 
 /** A hostile probe module, alone under its own module root, opened through a manager. */
-async function hostile(actions: string, options: { spec?: Partial<ModuleSpec>; proxy?: Partial<runtime.ProxyOptions<IPASandboxProbeInterface>> } = {}) {
+async function hostile(actions: string, options: { spec?: Partial<ModuleSpec>; proxy?: Partial<runtime.ProxyOptions<IPASandboxProbeInterface>>; tsIpa?: string } = {}) {
   const name = `escape${++count}`;
-  const moduleRoot = path.join(work.dir, name);
-  const directory = writeModule(moduleRoot, name, { pipeline: name, entry: probeSource(actions), ...options.spec });
+  const moduleRoot = path.join(work.dir, name, 'modules');
+  const directory = writeModule(moduleRoot, name, { pipeline: name, entry: probeSource(actions, options.tsIpa), ...options.spec });
   const open = () => managerFor(moduleRoot).createIPA(ProbeContract, { pipeline: name, isolation: 'process', ...options.proxy });
   return { directory, open };
 }
@@ -169,7 +169,7 @@ const NR = (() => {
     removexattr: 197, fremovexattr: 199, sched_setaffinity: 203, mq_open: 240, ioprio_set: 251, openat: 257, utimensat: 280,
     fallocate: 285, prlimit64: 302, name_to_handle_at: 303, open_by_handle_at: 304, sched_setattr: 314, memfd_create: 319, capset: 126,
     io_uring_setup: 425, pidfd_getfd: 438, process_madvise: 440, memfd_secret: 447, fchmodat2: 452, setxattrat: 463, removexattrat: 466,
-    file_setattr: 469,
+    file_setattr: 469, ioctl: 16, fcntl: 72,
   };
   const arm64: typeof x64 = {
     mmap: 222, mremap: 216, shmget: 194, shmat: 196, semget: 190, msgget: 186, ftruncate: 46, fchmod: 52, fchown: 55, getpriority: 141,
@@ -177,7 +177,7 @@ const NR = (() => {
     removexattr: 14, fremovexattr: 16, sched_setaffinity: 122, mq_open: 180, ioprio_set: 30, openat: 56, utimensat: 88,
     fallocate: 47, prlimit64: 261, name_to_handle_at: 264, open_by_handle_at: 265, sched_setattr: 274, memfd_create: 279, capset: 91,
     io_uring_setup: 425, pidfd_getfd: 438, process_madvise: 440, memfd_secret: 447, fchmodat2: 452, setxattrat: 463, removexattrat: 466,
-    file_setattr: 469,
+    file_setattr: 469, ioctl: 29, fcntl: 25,
   };
   return process.arch === 'arm64' ? arm64 : x64;
 })();
@@ -257,6 +257,7 @@ describe('1. reading through a link the module ships', () => {
   const READS = `{
     pid: () => process.pid,
     read: (file) => fs.readFileSync(file).length,
+    rss: () => process.memoryUsage().rss > 0,
     // argument: "<file>@<hex address>": 16 bytes of another process's memory
     'read-mem': (argument) => {
       const [file, at] = argument.split('@');
@@ -295,8 +296,9 @@ describe('1. reading through a link the module ships', () => {
     }
     expect(error).toBeInstanceOf(runtime.SandboxError);
     expect((error as runtime.SandboxError).link).toBe(path.join(directory, 'lib', 'up'));
-    expect((error as runtime.SandboxError).target).toBe(work.dir);
-    expect((error as Error).message).toContain(`${path.join(directory, 'lib', 'up')} -> ${work.dir}`);
+    const above = path.resolve(directory, 'lib', '../../..');
+    expect((error as runtime.SandboxError).target).toBe(above);
+    expect((error as Error).message).toContain(`${path.join(directory, 'lib', 'up')} -> ${above} leads outside what the IPA may read`);
     expect(liveChildren()).toEqual(children);
     await expectUnharmed(before);
   });
@@ -309,15 +311,37 @@ describe('1. reading through a link the module ships', () => {
       const { attempt } = await opened(ipa);
       // The directory changes after the proxy checked it (its owner, or a race).
       fs.symlinkSync('/', path.join(directory, 'root'));
-      fs.symlinkSync('../..', path.join(directory, 'up'));
+      fs.symlinkSync(path.relative(directory, work.dir), path.join(directory, 'up'));
       const through = (p: string) => path.join(directory, 'root', p);
       expect(await attempt('read', through('etc/shadow'))).toMatch(/^refused: EACCES: EACCES: permission denied, open/);
       expect(await attempt('read', through(`proc/${process.pid}/environ`))).toMatch(/^refused: EACCES: /);
       const code = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((line) => / r.xp /.test(line))!.split('-')[0]!;
       expect(await attempt('read-mem', `${through(`proc/${process.pid}/mem`)}@${code}`)).toMatch(/^refused: EACCES: /);
       expect(await attempt('read', path.join(directory, 'up', path.relative(work.dir, secret)))).toMatch(/^refused: EACCES: /);
-      // What it may read, it still reads.
+      // What it may read, it still reads; Node reads its own /proc/<pid>.
       expect(await attempt('read', path.join(directory, 'index.js'))).toMatch(/^done: \d+$/);
+      expect(await attempt('rss')).toBe('done: true');
+    } finally {
+      await ipa.close();
+    }
+    await expectUnharmed(before);
+  });
+
+  it.skipIf(!landlock)('a ts-ipa linked into node_modules (npm link) loads, and nothing else of the tree it links to can be read (its keys)', async () => {
+    const { directory, open } = await hostile(READS, { tsIpa: 'ts-ipa' });
+    const project = path.dirname(path.dirname(directory));
+    fs.mkdirSync(path.join(project, 'node_modules'));
+    fs.symlinkSync(root, path.join(project, 'node_modules', 'ts-ipa'), 'dir');
+    const key = path.join(project, 'node_modules/ts-ipa/dist/keys/ipa-signing-key.pem');
+    expect(fs.existsSync(key)).toBe(true);
+    const before = baseline();
+    const ipa = await open();
+    try {
+      const { attempt } = await opened(ipa);
+      // Node's permission model grants the link with all below it; the kernel knows better.
+      expect(await attempt('read', key)).toMatch(/^refused: EACCES: /);
+      expect(await attempt('read', path.join(root, 'dist/keys/ipa-signing-key.pem'))).toMatch(/^refused: ERR_ACCESS_DENIED: /);
+      expect(await attempt('read', path.join(project, 'node_modules/ts-ipa/package.json'))).toMatch(/^done: \d+$/);
     } finally {
       await ipa.close();
     }
@@ -396,6 +420,8 @@ describe('2. priorities and capabilities', () => {
       expect(await call('ioprio_set', 1 /* IOPRIO_WHO_PROCESS */, process.pid, (3 << 13) /* IDLE */)).toBe('EPERM');
       expect(await call('prlimit64', process.pid, 4 /* RLIMIT_CORE */, zeroes, 0)).toBe('EPERM');
       expect(await call('capset', '$words:0x20080522', zeroes)).toBe('EPERM');
+      // Its own scheduling it may change, within its limits: no real-time policy.
+      expect(await call('sched_setscheduler', 0, 1 /* SCHED_FIFO */, '$words:1')).toBe('EPERM');
       for (const field of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) {
         expect(new Set(perThread(pid, field)), field).toEqual(new Set(['0000000000000000']));
       }
@@ -466,6 +492,8 @@ describe('3. memory the data limit does not count', () => {
       expect(await call('fallocate', '$fd', 0, 0, ASK)).toBe('EACCES');
       expect(await call('ftruncate', '$fd', ASK)).toBe('EACCES');
       expect(await call('process_madvise', 0, 0, 0, 0, 0)).toBe('EPERM');
+      // No more seals on the handler's memfd (F_SEAL_WRITE would break its own use of it).
+      expect(await call('fcntl', '$fd', 1033 /* F_ADD_SEALS */, 8 /* F_SEAL_WRITE */)).toBe('EPERM');
       expect(fs.fstatSync(handed.fd).size).toBe(4096);
       expect(residentMb(pid)).toBeLessThan(LIMIT_MB);
     } finally {
@@ -534,6 +562,8 @@ describe('4. file metadata, with the kernel layer alone (a custom worker command
       expect(await call('removexattrat', -100, victim, 0, 'user.ts-ipa')).toBe('EACCES');
       expect(await call('file_setattr', -100, victim, 0, 0, 0)).toBe('EACCES');
       expect(await call('utimensat', -100, victim, 0, 0)).toBe('EACCES');
+      // File flags through an fd opened for reading (FS_IOC_SETFLAGS, FS_NOATIME_FL)
+      expect(await call('ioctl', '$fd', 0x40086602, '$words:128')).toBe('EACCES');
       expect(await call('name_to_handle_at', -100, victim, 0, 0, 0)).toBe('EPERM');
       expect(await call('open_by_handle_at', -100, 0, 0)).toBe('EPERM');
       expect(await call('quotactl', 0, 0, 0, 0)).toBe('EPERM');
