@@ -63,7 +63,7 @@ int RtSigaction(int signal, const KernelSigaction* action, KernelSigaction* prev
 // blocks every other signal. The C library refuses a handler for its own signal, so the handler
 // is installed its way (with its signal-return trampoline) on a borrowed signal, whose action is
 // put back at once, and the kernel's copy of that action moved to SIGSETXID.
-constexpr int kSignal = 33;
+constexpr int kSignal = __SIGRTMIN + 1;
 
 bool Install(KernelSigaction* previous) {
   int borrowed = SIGRTMIN;

@@ -15,7 +15,9 @@
 #include <linux/fsverity.h>
 #include <linux/ioprio.h>
 #include <linux/seccomp.h>
+#include <linux/sockios.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -104,7 +106,9 @@ class Filter {
     Emit(Ret(SECCOMP_RET_ALLOW));
   }
 
-  // Refused when argument `arg` is one of `values`; allowed otherwise.
+  // Refused when argument `arg` (its low 32 bits: ioctl requests and fcntl commands are
+  // unsigned int to the kernel) is one of `values`; otherwise on to the next rule, so that a
+  // system call can have several lists.
   void DenyArgIn(long nr, int arg, std::initializer_list<uint32_t> values, int err) {
     const uint8_t count = static_cast<uint8_t>(values.size());
     LoadNr();
@@ -112,7 +116,7 @@ class Filter {
     LoadArg(arg);
     uint8_t left = count;
     for (uint32_t value : values) Emit(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, left--, 0));
-    Emit(Ret(SECCOMP_RET_ALLOW));
+    Emit(BPF_STMT(BPF_JMP | BPF_JA, 1));
     Emit(Ret(Errno(err)));
   }
 };
@@ -193,9 +197,14 @@ std::vector<sock_filter> BuildFilter(pid_t self) {
                   SYS_fsetxattr, SYS_removexattr, SYS_lremovexattr, SYS_fremovexattr, kSetxattrat, kRemovexattrat, kFileSetattr}) {
     f.Deny(nr, EACCES);
   }
-  // Seals are the memfd's creator's to set: one more (F_SEAL_WRITE, say) on a memfd the pipeline
-  // handler passed would break the handler's own use of it.
-  f.DenyArgIn(SYS_fcntl, 1, {F_ADD_SEALS}, EPERM);
+  // fcntl: seals are the memfd's creator's to set (F_SEAL_WRITE on a memfd the pipeline handler
+  // passed would break the handler's own use of it); a lease on a file makes the handler's next
+  // open of it wait (up to lease-break-time, 45 s); an fd's owner and signal (F_SETOWN, F_SETSIG,
+  // then O_ASYNC) have the kernel signal another process, the handler, on its behalf. The
+  // ioctls that set an owner, and those that push input into (or paste on) a terminal it holds
+  // as stdout or stderr, for the same reasons.
+  f.DenyArgIn(SYS_fcntl, 1, {F_ADD_SEALS, F_SETLEASE, F_SETOWN, F_SETOWN_EX, F_SETSIG}, EPERM);
+  f.DenyArgIn(SYS_ioctl, 1, {FIOSETOWN, SIOCSPGRP, TIOCSPGRP, TIOCSTI, TIOCLINUX}, EPERM);
   // The ioctls that change a file's flags or attributes, or its encryption or verity, which work
   // on an fd opened for reading.
   f.DenyArgIn(SYS_ioctl, 1, {FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS, FS_IOC_SETVERSION, FS_IOC32_SETVERSION, FS_IOC_FSSETXATTR,

@@ -35,6 +35,10 @@ export function sandboxedWorker(
 ): { command: [string, ...string[]]; env: NodeJS.ProcessEnv } {
   const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   if (!(memoryLimitMb >= 64)) throw new RangeError(`sandbox.memoryLimitMb must be at least 64, not ${memoryLimitMb}`);
+  // libuv would set its rings up before the sandbox, which then refuses io_uring (file
+  // operations through it are out of the filter's sight): the worker could not run.
+  const ioUring = options.env?.UV_USE_IO_URING;
+  if (ioUring !== undefined && ioUring !== '0') throw new RangeError(`sandbox.env cannot set UV_USE_IO_URING (${ioUring}): the sandbox refuses io_uring`);
   const moduleDir = path.dirname(modulePath);
   const allowed = (options.allowRead ?? []).map((p) => path.resolve(p));
   const packages = [...packageDirs(moduleDir), ...(contractFile ? packageDirs(path.dirname(contractFile)) : [])];

@@ -164,7 +164,7 @@ napi_value napi_register_module_v1(napi_env env, napi_value exports) {
 /** System call numbers the gadget attacks use (x86_64, aarch64). */
 const NR = (() => {
   const x64 = {
-    mmap: 9, mremap: 25, shmget: 29, shmat: 30, semget: 64, msgget: 68, ftruncate: 77, fchmod: 91, fchown: 93, getpriority: 140,
+    mmap: 9, shmget: 29, shmat: 30, shmctl: 31, semget: 64, msgget: 68, ftruncate: 77, fchmod: 91, fchown: 93, getpriority: 140,
     setpriority: 141, sched_setparam: 142, sched_setscheduler: 144, quotactl: 179, setxattr: 188, lsetxattr: 189, fsetxattr: 190,
     removexattr: 197, fremovexattr: 199, sched_setaffinity: 203, mq_open: 240, ioprio_set: 251, openat: 257, utimensat: 280,
     fallocate: 285, prlimit64: 302, name_to_handle_at: 303, open_by_handle_at: 304, sched_setattr: 314, memfd_create: 319, capset: 126,
@@ -172,7 +172,7 @@ const NR = (() => {
     file_setattr: 469, ioctl: 16, fcntl: 72,
   };
   const arm64: typeof x64 = {
-    mmap: 222, mremap: 216, shmget: 194, shmat: 196, semget: 190, msgget: 186, ftruncate: 46, fchmod: 52, fchown: 55, getpriority: 141,
+    mmap: 222, shmget: 194, shmat: 196, shmctl: 195, semget: 190, msgget: 186, ftruncate: 46, fchmod: 52, fchown: 55, getpriority: 141,
     setpriority: 140, sched_setparam: 118, sched_setscheduler: 119, quotactl: 60, setxattr: 5, lsetxattr: 6, fsetxattr: 7,
     removexattr: 14, fremovexattr: 16, sched_setaffinity: 122, mq_open: 180, ioprio_set: 30, openat: 56, utimensat: 88,
     fallocate: 47, prlimit64: 261, name_to_handle_at: 264, open_by_handle_at: 265, sched_setattr: 274, memfd_create: 279, capset: 91,
@@ -221,10 +221,11 @@ const GADGET_ACTIONS = `{
     return gadget.fill(address, length);
   },
   'shm-and-fill': (argument) => {
-    const [nrGet, nrAt, length] = JSON.parse(argument);
+    const [nrGet, nrAt, nrCtl, length] = JSON.parse(argument);
     const id = gadget.syscall(nrGet, 0 /* IPC_PRIVATE */, length, 0o1600 /* IPC_CREAT | 0600 */);
     if (id < 0) return id;
     const address = gadget.syscall(nrAt, id, 0, 0);
+    gadget.syscall(nrCtl, id, 0 /* IPC_RMID: gone once detached, so that a sandbox that let it through leaks nothing */, 0);
     if (address < 0 && address > -4096) return address;
     return gadget.fill(address, length);
   },
@@ -399,7 +400,7 @@ describe('2. priorities and capabilities', () => {
     await expectUnharmed(before);
   });
 
-  it('native code cannot change another process\'s scheduling, I/O priority or limits, nor take capabilities back', async () => {
+  it('native code cannot change another process\'s scheduling, I/O priority or limits, have the kernel signal it, nor take capabilities back', async () => {
     const before = baseline();
     const ourNice = os.getPriority(process.pid);
     const ourLimits = fs.readFileSync('/proc/self/limits', 'utf8');
@@ -420,6 +421,12 @@ describe('2. priorities and capabilities', () => {
       expect(await call('ioprio_set', 1 /* IOPRIO_WHO_PROCESS */, process.pid, (3 << 13) /* IDLE */)).toBe('EPERM');
       expect(await call('prlimit64', process.pid, 4 /* RLIMIT_CORE */, zeroes, 0)).toBe('EPERM');
       expect(await call('capset', '$words:0x20080522', zeroes)).toBe('EPERM');
+      // Nor have the kernel signal it on its behalf: an fd's owner (F_SETOWN, FIOSETOWN) and
+      // signal (F_SETSIG), then O_ASYNC; nor push input into a terminal it writes to (TIOCSTI).
+      expect(await call('fcntl', 3, 8 /* F_SETOWN */, process.pid)).toBe('EPERM');
+      expect(await call('fcntl', 3, 10 /* F_SETSIG */, 9)).toBe('EPERM');
+      expect(await call('ioctl', 3, 0x8901 /* FIOSETOWN */, `$words:${process.pid}`)).toBe('EPERM');
+      expect(await call('ioctl', 2, 0x5412 /* TIOCSTI */, 'x')).toBe('EPERM');
       // Its own scheduling it may change, within its limits: no real-time policy.
       expect(await call('sched_setscheduler', 0, 1 /* SCHED_FIFO */, '$words:1')).toBe('EPERM');
       for (const field of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) {
@@ -469,6 +476,15 @@ describe('3. memory the data limit does not count', () => {
     await expectUnharmed(before);
   });
 
+  it('a handler cannot turn libuv\'s io_uring on for the worker (the filter refuses io_uring): said before any worker starts', async () => {
+    const { open } = await hostile('{}', { proxy: { sandbox: { env: { UV_USE_IO_URING: '1' } } } });
+    const before = baseline();
+    const children = liveChildren();
+    await expect(open()).rejects.toThrow(new RangeError('sandbox.env cannot set UV_USE_IO_URING (1): the sandbox refuses io_uring'));
+    expect(liveChildren()).toEqual(children);
+    await expectUnharmed(before);
+  });
+
   it('native code: MAP_SHARED anonymous memory, SysV and POSIX IPC, memfd_secret, io_uring, fallocate on a handed memfd', async () => {
     const before = baseline();
     const handed = SharedMemory.create('handed', 4096);
@@ -482,7 +498,7 @@ describe('3. memory the data limit does not count', () => {
       expect(await fill(NR.mmap, ASK, PROT_RW, 0x02 | 0x20 | 0x0100 /* MAP_GROWSDOWN */, false)).toBe('EPERM');
       // A private mapping is data: the limit refuses it.
       expect(await fill(NR.mmap, ASK, PROT_RW, 0x02 | 0x20, false)).toBe('ENOMEM');
-      expect(errnoName(Number((await attempt('shm-and-fill', JSON.stringify([NR.shmget, NR.shmat, ASK]))).slice(6)))).toBe('EPERM');
+      expect(errnoName(Number((await attempt('shm-and-fill', JSON.stringify([NR.shmget, NR.shmat, NR.shmctl, ASK]))).slice(6)))).toBe('EPERM');
       expect(await call('msgget', 0, 0o1600)).toBe('EPERM');
       expect(await call('semget', 0, 1, 0o1600)).toBe('EPERM');
       expect(await call('mq_open', 'hoard', 0o100 /* O_CREAT */ | 2, 0o600, 0)).toBe('EPERM');
@@ -544,7 +560,7 @@ describe('4. file metadata, with the kernel layer alone (a custom worker command
     await expectUnharmed(before);
   });
 
-  it('native code: fchmodat2, extended attributes, file attributes, file handles, quotas', async () => {
+  it('native code: fchmodat2, extended attributes, file flags and attributes, leases, file handles, quotas', async () => {
     const victim = path.join(work.dir, 'victim-native');
     fs.writeFileSync(victim, 'x');
     const was = fs.statSync(victim);
@@ -562,6 +578,8 @@ describe('4. file metadata, with the kernel layer alone (a custom worker command
       expect(await call('removexattrat', -100, victim, 0, 'user.ts-ipa')).toBe('EACCES');
       expect(await call('file_setattr', -100, victim, 0, 0, 0)).toBe('EACCES');
       expect(await call('utimensat', -100, victim, 0, 0)).toBe('EACCES');
+      // A lease: the handler's next open for writing would wait for it.
+      expect(await call('fcntl', '$fd', 1024 /* F_SETLEASE */, 1 /* F_WRLCK */)).toBe('EPERM');
       // File flags through an fd opened for reading (FS_IOC_SETFLAGS, FS_NOATIME_FL)
       expect(await call('ioctl', '$fd', 0x40086602, '$words:128')).toBe('EACCES');
       expect(await call('name_to_handle_at', -100, victim, 0, 0, 0)).toBe('EPERM');
