@@ -191,8 +191,9 @@ std::vector<sock_filter> BuildFilter(pid_t self) {
                   SYS_fchownat, SYS_truncate, SYS_mknodat}) {
     f.Deny(nr, nr == SYS_openat2 ? ENOSYS : EACCES);
   }
-  // An fd it holds (a memfd from the pipeline handler, say) keeps its size: grown, it is memory
-  // the data limit does not count; shrunk, the handler's mapping of it faults.
+  // Nor the size or the metadata (mode, owner, times, extended attributes) of a file, by path or
+  // through an fd it holds: a memfd from the pipeline handler, grown, is memory the data limit
+  // does not count; shrunk, the handler's mapping of it faults.
   for (long nr : {SYS_ftruncate, SYS_fallocate, SYS_fchmod, SYS_fchown, kFchmodat2, SYS_utimensat, SYS_setxattr, SYS_lsetxattr,
                   SYS_fsetxattr, SYS_removexattr, SYS_lremovexattr, SYS_fremovexattr, kSetxattrat, kRemovexattrat, kFileSetattr}) {
     f.Deny(nr, EACCES);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SandboxError } from '../errors';
+import { MANIFEST_FILE } from '../modules/manifest';
 import { ADDON_FILE, native } from '../native';
 
 /**
@@ -56,7 +57,7 @@ export function sandboxedWorker(
   // read only what it loads (packageReads); Node's permission model must let it read the whole
   // (resolving the package reads the link, and a directory is granted with all below it).
   const real = [...new Set([...given, ...packages.flatMap(packageReads)].map(realPath).filter((p): p is string => p !== undefined))];
-  refuseLinksOut([moduleDir, ...allowed], real);
+  refuseLinksOut(moduleRoot(moduleDir, given), real);
   const reads = new Set([...given, ...packages, ...real]);
   const command: [string, ...string[]] = [
     process.execPath,
@@ -115,6 +116,21 @@ function within(file: string, directories: readonly string[]): boolean {
   });
 }
 
+/**
+ * The module's own directory, whose links the proxy checks: the nearest one holding a manifest
+ * (ipa-module.json), from the entry's directory up, if the IPA may read it (the IPAManager lets
+ * it read its module's directory), else the entry's directory. What the pipeline handler adds
+ * in allowRead is the handler's, links and all: the kernel lets the IPA read it by its real
+ * path, and nothing a link inside it leads to elsewhere.
+ */
+function moduleRoot(entryDir: string, given: readonly string[]): string {
+  for (let at = entryDir; given.includes(at); at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, MANIFEST_FILE))) return at;
+    if (path.dirname(at) === at) break;
+  }
+  return entryDir;
+}
+
 /** Every link below `dir` (not following links), depth first, in name order. */
 function* linksBelow(dir: string): Generator<string> {
   let entries: fs.Dirent[];
@@ -131,22 +147,20 @@ function* linksBelow(dir: string): Generator<string> {
 }
 
 /**
- * Refuses a link, in what the IPA may read, that leads outside it: Node's permission model
- * checks the path it is given, so without Landlock such a link would let the IPA read anything
- * (with it, the kernel refuses the read). Where the link leads is its real path, or, when it
- * leads nowhere yet, what its text names.
+ * Refuses a link in the module's directory that leads outside what the IPA may read: Node's
+ * permission model checks the path it is given, so without Landlock such a link would let the
+ * IPA read anything (with it, the kernel refuses the read). Where the link leads is its real
+ * path, or, when it leads nowhere yet, what its text names.
  */
-function refuseLinksOut(tops: readonly string[], real: readonly string[]): void {
-  for (const top of tops) {
-    for (const link of linksBelow(top)) {
-      const target = realPath(link) ?? path.resolve(path.dirname(link), fs.readlinkSync(link));
-      if (within(target, real)) continue;
-      throw new SandboxError(
-        `the sandbox refuses to start the IPA: ${link} -> ${target} leads outside what the IPA may read (remove the link, or pass where it leads in sandbox.allowRead)`,
-        link,
-        target,
-      );
-    }
+function refuseLinksOut(moduleDir: string, real: readonly string[]): void {
+  for (const link of linksBelow(moduleDir)) {
+    const target = realPath(link) ?? path.resolve(path.dirname(link), fs.readlinkSync(link));
+    if (within(target, real)) continue;
+    throw new SandboxError(
+      `the sandbox refuses to start the IPA: ${link} -> ${target} leads outside what the IPA may read (remove the link, or pass where it leads in sandbox.allowRead)`,
+      link,
+      target,
+    );
   }
 }
 

@@ -328,6 +328,27 @@ describe('1. reading through a link the module ships', () => {
     await expectUnharmed(before);
   });
 
+  it.skipIf(!landlock)('what the handler lets it read is read where it really is: a link inside it to elsewhere is refused by the kernel', async () => {
+    const tuning = path.join(work.dir, 'tuning');
+    fs.mkdirSync(tuning);
+    fs.writeFileSync(path.join(tuning, 'sensor.json'), '{}');
+    fs.symlinkSync(secret, path.join(tuning, 'token'));
+    const linkedTuning = path.join(work.dir, 'tuning-link');
+    fs.symlinkSync(tuning, linkedTuning);
+    const { open } = await hostile(READS, { proxy: { sandbox: { allowRead: [linkedTuning] } } });
+    const before = baseline();
+    const ipa = await open();
+    try {
+      const { attempt } = await opened(ipa);
+      expect(await attempt('read', path.join(linkedTuning, 'sensor.json'))).toBe('done: 2');
+      expect(await attempt('read', path.join(tuning, 'sensor.json'))).toBe('done: 2');
+      expect(await attempt('read', path.join(linkedTuning, 'token'))).toMatch(/^refused: EACCES: /);
+    } finally {
+      await ipa.close();
+    }
+    await expectUnharmed(before);
+  });
+
   it.skipIf(!landlock)('a ts-ipa linked into node_modules (npm link) loads, and nothing else of the tree it links to can be read (its keys)', async () => {
     const { directory, open } = await hostile(READS, { tsIpa: 'ts-ipa' });
     const project = path.dirname(path.dirname(directory));
@@ -456,7 +477,7 @@ describe('3. memory the data limit does not count', () => {
       'dev-shm': () => { const fd = fs.openSync('/dev/shm/ts-ipa-hoard', 'w+'); fs.closeSync(fd); fs.unlinkSync('/dev/shm/ts-ipa-hoard'); return 'opened'; },
       truncate: (bytes, fd) => { fs.ftruncateSync(fd.fd, Number(bytes)); return fs.fstatSync(fd.fd).size; },
       'write-past-end': (bytes, fd) => fs.writeSync(fd.fd, Buffer.alloc(4096, 1), 0, 4096, Number(bytes)),
-    }`);
+    }`, { proxy: { sandbox: { memoryLimitMb: LIMIT_MB } } });
     const before = baseline();
     const handed = SharedMemory.create('handed', 4096);
     const ipa = await open();
