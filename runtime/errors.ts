@@ -114,3 +114,18 @@ export class IPARecoveryError extends IPAError {
       : `the IPA crashed again within ${crashLoopMs} ms of each of ${restarts} in a row, so it is not restarted again: ${lastError.message}`);
   }
 }
+
+/**
+ * A sandbox that cannot be set up as asked, found before any worker starts: a link in what the
+ * IPA may read that leads outside it (`link`, where it leads: `target`).
+ */
+export class SandboxError extends IPAError {
+  override name = 'SandboxError';
+  constructor(
+    message: string,
+    readonly link?: string,
+    readonly target?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,6 +1,7 @@
 export type { u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, Flags, Width } from './types';
 export {
-  IPAError, DeserializeError, SerializeError, ContractError, IPATimeoutError, IPACrashedError, IPAClosedError, UnknownCommandError, ModuleError, KeyError, IPARecoveryError, IPAProtocolError,
+  IPAError, DeserializeError, SerializeError, ContractError, IPATimeoutError, IPACrashedError, IPAClosedError, UnknownCommandError, ModuleError, KeyError, IPARecoveryError,
+  IPAProtocolError, SandboxError,
 } from './errors';
 export { Writer, type Encoded } from './codec/writer';
 export { Reader } from './codec/reader';
@@ -33,6 +34,6 @@ export { DirectProxy } from './proxy/direct';
 export { defineIPA, loadIPAModule, type IPAModule } from './proxy/module';
 export { createProxy, type ProxyOptions } from './proxy/create';
 export { type RecoveryPolicy } from './proxy/recovery';
-export { type SandboxOptions } from './proxy/sandbox';
+export { sandboxSupport, type SandboxOptions, type SandboxSupport } from './proxy/sandbox';
 export type { IPAProxy, IPAImplementation, EventSender, EventsOf, Calls, ContractClass, Isolation } from './proxy/types';
 export * from './modules';

@@ -34,8 +34,14 @@ export interface NativeBinding {
   closeInheritedFds(keep: readonly number[]): number;
   /** Sets the nice value of every thread of this process but the caller's; returns how many changed. */
   niceOtherThreads(nice: number): number;
-  /** Caps this process's data memory and installs the worker sandbox's seccomp filter (for good). */
-  enterSandbox(memoryLimitBytes: number): void;
+  /**
+   * Caps this process's memory and priority, drops every capability and confines every thread to
+   * reading `readable` (Landlock, where the kernel has it), and installs the worker sandbox's
+   * seccomp filter, for good.
+   */
+  enterSandbox(memoryLimitBytes: number, readable: readonly string[]): { landlockAbi: number };
+  /** What of the sandbox this kernel can enforce: its Landlock ABI version (0: none). */
+  sandboxSupport(): { landlockAbi: number };
   socketPair(): [number, number];
   /** 2: sent; 0: the socket is full, nothing sent; 1: header sent, call again with headerSent. */
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;

@@ -26,7 +26,10 @@ static Napi::Value Dup(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), copy);
 }
 
-// memfd(name, size): an anonymous shared-memory file of `size` bytes.
+// memfd(name, size): an anonymous shared-memory file of `size` bytes. One of a size keeps it, as
+// libcamera's SharedMem does: whoever it is handed to can neither grow it (writing past its end
+// makes memory no limit of theirs counts) nor shrink it under the others' mappings (which would
+// then fault), nor seal it further. One of size 0 is the creator's to grow.
 static Napi::Value Memfd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = info[0].As<Napi::String>().Utf8Value();
@@ -34,10 +37,13 @@ static Napi::Value Memfd(const Napi::CallbackInfo& info) {
   if (size < 0) throw Napi::RangeError::New(env, "memfd size must not be negative");
   int fd = memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) throw SystemError(env, errno, "memfd_create");
-  if (ftruncate(fd, size) < 0) {
+  const char* failed = nullptr;
+  if (ftruncate(fd, size) < 0) failed = "ftruncate";
+  else if (size > 0 && fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) failed = "fcntl(F_ADD_SEALS)";
+  if (failed) {
     int err = errno;
     close(fd);
-    throw SystemError(env, err, "ftruncate");
+    throw SystemError(env, err, failed);
   }
   return Napi::Number::New(env, fd);
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ADDON_FILE } from '../native';
+import { SandboxError } from '../errors';
+import { MANIFEST_FILE } from '../modules/manifest';
+import { ADDON_FILE, native } from '../native';
 
 /**
  * What an isolated (process-mode) worker may do. By default it reads only its module's
@@ -34,17 +36,29 @@ export function sandboxedWorker(
 ): { command: [string, ...string[]]; env: NodeJS.ProcessEnv } {
   const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   if (!(memoryLimitMb >= 64)) throw new RangeError(`sandbox.memoryLimitMb must be at least 64, not ${memoryLimitMb}`);
-  const reads = new Set([
-    path.dirname(modulePath),
+  // libuv would set its rings up before the sandbox, which then refuses io_uring (file
+  // operations through it are out of the filter's sight): the worker could not run.
+  const ioUring = options.env?.UV_USE_IO_URING;
+  if (ioUring !== undefined && ioUring !== '0') throw new RangeError(`sandbox.env cannot set UV_USE_IO_URING (${ioUring}): the sandbox refuses io_uring`);
+  const moduleDir = path.dirname(modulePath);
+  const allowed = (options.allowRead ?? []).map((p) => path.resolve(p));
+  const packages = [...packageDirs(moduleDir), ...(contractFile ? packageDirs(path.dirname(contractFile)) : [])];
+  const given = [
+    moduleDir,
     ...(contractFile ? [path.dirname(contractFile)] : []),
-    // Where the module and its contract find ts-ipa by name (node_modules/ts-ipa, often a link).
-    ...packagePaths(path.dirname(modulePath)),
-    ...(contractFile ? packagePaths(path.dirname(contractFile)) : []),
     path.join(__dirname, '..'), // ts-ipa's runtime
     path.dirname(ADDON_FILE),
     path.dirname(require.resolve('reflect-metadata')),
-    ...(options.allowRead ?? []).map((p) => path.resolve(p)),
-  ]);
+    ...allowed,
+  ];
+  // Node opens a module by its real path, and the kernel (Landlock) knows files by where they
+  // really are: each place by the path given and by its real path (a link in node_modules, a
+  // module directory reached through a link). Of a node_modules/ts-ipa, the kernel lets the IPA
+  // read only what it loads (packageReads); Node's permission model must let it read the whole
+  // (resolving the package reads the link, and a directory is granted with all below it).
+  const real = [...new Set([...given, ...packages.flatMap(packageReads)].map(realPath).filter((p): p is string => p !== undefined))];
+  refuseLinksOut(moduleRoot(moduleDir, given), real);
+  const reads = new Set([...given, ...packages, ...real]);
   const command: [string, ...string[]] = [
     process.execPath,
     '--experimental-permission',
@@ -58,11 +72,12 @@ export function sandboxedWorker(
     '--disable-warning=SecurityWarning',
     hostFile,
   ];
-  return { command, env: { ...options.env, [SANDBOX_ENV]: JSON.stringify({ memoryLimitBytes: memoryLimitMb * 1024 * 1024 }) } };
+  const settings: SandboxSettings = { memoryLimitBytes: memoryLimitMb * 1024 * 1024, readable: real };
+  return { command, env: { ...options.env, [SANDBOX_ENV]: JSON.stringify(settings) } };
 }
 
 /** Each `node_modules/ts-ipa` Node's resolution would try from `dir` upwards, that exists. */
-function packagePaths(dir: string): string[] {
+function packageDirs(dir: string): string[] {
   const found: string[] = [];
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
     const candidate = path.join(at, 'node_modules', 'ts-ipa');
@@ -71,11 +86,110 @@ function packagePaths(dir: string): string[] {
   }
 }
 
+/**
+ * What of a ts-ipa package an IPA loads: its package.json, its runtime, and the reflect-metadata
+ * that runtime loads. Not the whole package: linked (npm link, a workspace), it is a source
+ * tree, keys and all.
+ */
+function packageReads(candidate: string): string[] {
+  const runtime = path.join(candidate, 'dist', 'runtime');
+  try {
+    return [path.join(candidate, 'package.json'), runtime, path.dirname(require.resolve('reflect-metadata', { paths: [fs.realpathSync(runtime)] }))];
+  } catch {
+    // A package without its runtime or dependencies: loading it fails, and says so.
+    return [path.join(candidate, 'package.json'), runtime];
+  }
+}
+
+function realPath(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined; // what does not exist cannot be read either
+  }
+}
+
+function within(file: string, directories: readonly string[]): boolean {
+  return directories.some((dir) => {
+    const relative = path.relative(dir, file);
+    return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
+  });
+}
+
+/**
+ * The module's own directory, whose links the proxy checks: the nearest one holding a manifest
+ * (ipa-module.json), from the entry's directory up, if the IPA may read it (the IPAManager lets
+ * it read its module's directory), else the entry's directory. What the pipeline handler adds
+ * in allowRead is the handler's, links and all: the kernel lets the IPA read it by its real
+ * path, and nothing a link inside it leads to elsewhere.
+ */
+function moduleRoot(entryDir: string, given: readonly string[]): string {
+  for (let at = entryDir; given.includes(at); at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, MANIFEST_FILE))) return at;
+    if (path.dirname(at) === at) break;
+  }
+  return entryDir;
+}
+
+/** Every link below `dir` (not following links), depth first, in name order. */
+function* linksBelow(dir: string): Generator<string> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return; // a file, or gone
+  }
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) yield full;
+    else if (entry.isDirectory()) yield* linksBelow(full);
+  }
+}
+
+/**
+ * Refuses a link in the module's directory that leads outside what the IPA may read: Node's
+ * permission model checks the path it is given, so without Landlock such a link would let the
+ * IPA read anything (with it, the kernel refuses the read). Where the link leads is its real
+ * path, or, when it leads nowhere yet, what its text names.
+ */
+function refuseLinksOut(moduleDir: string, real: readonly string[]): void {
+  for (const link of linksBelow(moduleDir)) {
+    const target = realPath(link) ?? path.resolve(path.dirname(link), fs.readlinkSync(link));
+    if (within(target, real)) continue;
+    throw new SandboxError(
+      `the sandbox refuses to start the IPA: ${link} -> ${target} leads outside what the IPA may read (remove the link, or pass where it leads in sandbox.allowRead)`,
+      link,
+      target,
+    );
+  }
+}
+
+/** What the proxy tells the worker host about its sandbox (in SANDBOX_ENV). */
+export interface SandboxSettings {
+  memoryLimitBytes: number;
+  /** The real paths the worker may read: the kernel (Landlock) lets it read nothing else. */
+  readable: string[];
+}
+
 /** In the worker host: the settings the proxy passed, if it asked for a sandbox. */
-export function sandboxSettings(env: NodeJS.ProcessEnv): { memoryLimitBytes: number } | undefined {
+export function sandboxSettings(env: NodeJS.ProcessEnv): SandboxSettings | undefined {
   const raw = env[SANDBOX_ENV];
   if (!raw) return undefined;
-  const parsed = JSON.parse(raw) as { memoryLimitBytes?: unknown };
-  if (typeof parsed.memoryLimitBytes !== 'number') throw new Error(`${SANDBOX_ENV} is malformed: ${raw}`);
-  return { memoryLimitBytes: parsed.memoryLimitBytes };
+  const parsed = JSON.parse(raw) as { memoryLimitBytes?: unknown; readable?: unknown };
+  const readable = parsed.readable;
+  if (typeof parsed.memoryLimitBytes !== 'number' || !Array.isArray(readable) || !readable.every((p) => typeof p === 'string')) {
+    throw new Error(`${SANDBOX_ENV} is malformed: ${raw}`);
+  }
+  return { memoryLimitBytes: parsed.memoryLimitBytes, readable };
+}
+
+/** What of the sandbox the kernel here enforces. */
+export interface SandboxSupport {
+  /** The kernel's Landlock ABI version; 0 when it has none, and reads are confined by the proxy's checks and Node's permission model alone. */
+  landlockAbi: number;
+}
+
+/** What of the sandbox the kernel here enforces (see SandboxSupport). */
+export function sandboxSupport(): SandboxSupport {
+  return native().sandboxSupport();
 }

@@ -50,7 +50,9 @@ function main(argv: string[]): void {
   // Before any of the IPA's code runs: nothing it does can lift the filter afterwards.
   try {
     const sandbox = sandboxSettings(process.env);
-    if (sandbox) native().enterSandbox(sandbox.memoryLimitBytes);
+    // Besides what the proxy lists, the worker reads its own /proc/<pid> (process.memoryUsage()
+    // reads /proc/self/stat): its own, and no other process's.
+    if (sandbox) native().enterSandbox(sandbox.memoryLimitBytes, [...sandbox.readable, `/proc/${process.pid}`]);
   } catch (error) {
     die(error, 'entering the sandbox');
   }
