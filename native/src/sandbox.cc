@@ -13,7 +13,6 @@
 #include <linux/fs.h>
 #include <linux/fscrypt.h>
 #include <linux/fsverity.h>
-#include <linux/ioprio.h>
 #include <linux/seccomp.h>
 #include <linux/sockios.h>
 #include <sched.h>
@@ -37,6 +36,10 @@
 #include "sandbox.h"
 
 namespace tsipa {
+
+// <linux/ioprio.h> is not valid C++ in every kernel's headers (a parameter named `class`): its
+// one value used here, as the kernel defines it.
+constexpr uint32_t IOPRIO_WHO_PROCESS = 1;
 
 #if defined(__x86_64__)
 #define TSIPA_SECCOMP_ARCH AUDIT_ARCH_X86_64
