@@ -359,20 +359,21 @@ describe('1. reading through a link the module ships', () => {
     await expectUnharmed(before);
   });
 
-  it.skipIf(!landlock)('a ts-ipa linked into node_modules (npm link) loads, and nothing else of the tree it links to can be read (its keys)', async () => {
+  it.skipIf(!landlock)('a ts-ipa linked into node_modules (npm link) loads, and nothing else of the tree it links to can be read (its sources)', async () => {
     const { directory, open } = await hostile(READS, { tsIpa: 'ts-ipa' });
     const project = path.dirname(path.dirname(directory));
     fs.mkdirSync(path.join(project, 'node_modules'));
     fs.symlinkSync(root, path.join(project, 'node_modules', 'ts-ipa'), 'dir');
-    const key = path.join(project, 'node_modules/ts-ipa/dist/keys/ipa-signing-key.pem');
-    expect(fs.existsSync(key)).toBe(true);
+    // The build keeps no private key (it is never written), so the tree's sources stand for its secrets.
+    const source = path.join(project, 'node_modules/ts-ipa/native/src/sandbox.cc');
+    expect(fs.existsSync(source)).toBe(true);
     const before = baseline();
     const ipa = await open();
     try {
       const { attempt } = await opened(ipa);
       // Node's permission model grants the link with all below it; the kernel knows better.
-      expect(await attempt('read', key)).toMatch(/^refused: EACCES: /);
-      expect(await attempt('read', path.join(root, 'dist/keys/ipa-signing-key.pem'))).toMatch(/^refused: ERR_ACCESS_DENIED: /);
+      expect(await attempt('read', source)).toMatch(/^refused: EACCES: /);
+      expect(await attempt('read', path.join(root, 'native/src/sandbox.cc'))).toMatch(/^refused: (EACCES|ERR_ACCESS_DENIED): /);
       expect(await attempt('read', path.join(project, 'node_modules/ts-ipa/package.json'))).toMatch(/^done: \d+$/);
     } finally {
       await ipa.close();
