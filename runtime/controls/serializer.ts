@@ -42,8 +42,9 @@ export enum ControlSerializerRole {
  * than libcamera's where libcamera trusts: the placeholder ControlIds of unknown ids are owned by
  * the map that brought them, as libcamera's serializer owns those of its V4L2 maps, and never
  * enter the process-wide tables (`controlIds`, `propertyIds`); a value whose type is not its
- * control's declared type, an id twice in one map, and an unknown id map type are refused; and
- * the maps kept from the peer are bounded (MAX_PEER_INFO_MAPS, MAX_PEER_INFO_MAP_BYTES), past
+ * control's declared type, an id twice in one map, an unknown id map type and a new map with a
+ * handle that is not the peer's (libcamera's peers number theirs by role) are refused; and the
+ * maps kept from the peer are bounded (MAX_PEER_INFO_MAPS, MAX_PEER_INFO_MAP_BYTES), past
  * which a new one is refused until the next reset.
  */
 export class ControlSerializer {
@@ -204,6 +205,11 @@ export class ControlSerializer {
     if (cached) {
       r.pos = r.end;
       return cached;
+    }
+    // A new map is numbered by its sender (libcamera's too: the proxy odd, the worker even). One
+    // in this side's numbers would take the handle of a map this side is yet to send.
+    if (header.handle === 0 || header.handle % 2 === this.seed % 2) {
+      throw new DeserializeError(field, `a new ControlInfoMap with handle ${header.handle}, which is not one of the peer's (${this.seed % 2 ? 'even' : 'odd'} from ${this.seed === 1 ? 2 : 1})`);
     }
     // Refused before anything is decoded for it: a map kept is memory the peer decides.
     const packetBytes = r.end - (header.entriesAt - HEADER_BYTES);
