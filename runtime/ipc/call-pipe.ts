@@ -5,6 +5,7 @@ import { DeserializeError, IPAClosedError, IPACrashedError, IPATimeoutError } fr
 import { Reader } from '../codec/reader';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
 import { warnProtocol } from './protocol-warnings';
+import { printable } from './printable';
 import { closeReceived } from './received-fds';
 
 /** libcamera's sync call timeout. */
@@ -222,12 +223,14 @@ export abstract class CallPipe extends EventEmitter {
       this.pending.delete(message.cookie);
       call.resolve(message);
     } else if (message.cookie !== 0) {
-      // A reply to a call that timed out, or to none: nobody owns its fds.
+      // A reply to a call that timed out, or to none: nobody owns its fds. One that answers a
+      // call in flight with another command is a forgery or a bug; the call waits on.
       closeReceived(message.fds);
+      if (call) this.reportMalformed(new DeserializeError(`reply ${message.cookie}`, `it answers command ${message.cmd}, the call was ${call.name} (command ${call.cmd})`));
     } else if (message.cmd === FAREWELL_EVENT) {
       closeReceived(message.fds);
       try {
-        this.farewell = new Reader(message.data).string('farewell').slice(0, 500);
+        this.farewell = printable(new Reader(message.data).string('farewell'), 500);
       } catch {
         // a garbled farewell says nothing more than the exit itself
       }

@@ -7,6 +7,7 @@ import { IPCPipeUnixSocket } from '../ipc/pipe';
 import { ThreadPipe } from '../ipc/thread-pipe';
 import type { IPCMessage } from '../ipc/message';
 import { Reader } from '../codec/reader';
+import { printable } from '../ipc/printable';
 import { closeReceived } from '../ipc/received-fds';
 import { DirectProxy } from './direct';
 import { loadIPAModule, type IPAModule } from './module';
@@ -123,7 +124,7 @@ function handshake(pipe: CallPipe, hash: string, timeoutMs: number): Promise<voi
         return done(new ContractError(`the IPA worker's greeting does not decode: ${(error as Error).message}`));
       }
       if (theirs !== hash) {
-        const shown = theirs.length > 64 ? `${theirs.slice(0, 64)}… (${theirs.length} characters)` : theirs;
+        const shown = theirs.length > 64 ? `${printable(theirs, 64)} (${theirs.length} characters)` : printable(theirs, 64);
         return done(new ContractError(`the IPA worker was built from another contract: its model hash is ${shown}, the proxy's ${hash}. Rebuild both from the same contract.`));
       }
       done();
