@@ -18,7 +18,7 @@ constexpr int kBatch = 64;
 // do not bound the JavaScript a wake-up runs. The reading stops after the datagram that reaches
 // either bound; what is left wakes the poll again once timers and other I/O have had their turn
 // (uv_poll is level-triggered).
-constexpr size_t kMessageBudget = 4096;
+constexpr size_t kMessageBudget = 1024;
 constexpr size_t kByteBudget = 1 << 20;
 
 class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
