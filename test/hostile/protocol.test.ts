@@ -190,13 +190,16 @@ IPCWorkerEndpoint.prototype.reply = function (call, encode) { return reply.call(
     const manager = attack('fd-farewell', vimcModule({
       prelude: RAW_FRAMING,
       methods: `stop() {
-        sendFramed(frame(0xfffffffe, 0, Buffer.from('leaving with your fds')), ${FDS});
+        sendFramed(frame(0xfffffffe, 0, Buffer.from('leaving \\x1b[2J with your fds')), ${FDS});
         process.exit(3);
       },`,
     }));
     const before = baseline();
     const ipa = await manager.createIPA(IPAVimcInterface, { pipeline: 'vimc' });
-    await expect(ipa.stop()).rejects.toThrow(IPACrashedError);
+    const stopped = ipa.stop();
+    await expect(stopped).rejects.toThrow(IPACrashedError);
+    // The farewell is printed as text, its terminal escape as an escape.
+    await expect(stopped).rejects.toThrow('the IPA worker exited with code 3 (leaving \\u001b[2J with your fds)');
     await ipa.close();
     await expectUnharmed(before);
   });
@@ -255,6 +258,42 @@ describe('a flood of garbage neither starves the event loop nor floods the log',
     } finally {
       warnings.stop();
     }
+    await expectUnharmed(before);
+  });
+
+  it('200 000 valid events for a slow listener: all delivered, and the loop keeps running meanwhile', async () => {
+    const manager = attack('valid-flood', vimcModule({
+      prelude: `${RAW_FRAMING}
+const { Writer, contractCodec } = require(${JSON.stringify(paths.runtime)});
+function flood() {
+  const w = new Writer();
+  contractCodec(IPAVimcInterface).events.paramsComputed.encodeParams(w, 7, 1);
+  const datagram = batch(Array(4000).fill(frame(1, 0, w.result().data)));
+  for (let i = 0; i < 50; i++) sendRaw(datagram);
+}`,
+      methods: 'computeParams(frame) { if (frame === 666) flood(); },',
+    }));
+    const before = baseline();
+    const ipa = await manager.createIPA(IPAVimcInterface, { pipeline: 'vimc' });
+    let delivered = 0;
+    let all: () => void;
+    const done = new Promise<void>((resolve) => { all = resolve; });
+    // A handler that spends 5 µs on each: a second of work, which must not come in one piece.
+    ipa.on('paramsComputed', () => {
+      const until = performance.now() + 0.005;
+      while (performance.now() < until);
+      if (++delivered === 200_000) all();
+    });
+    const watch = loopWatch();
+    const started = performance.now();
+    ipa.computeParams(666, 0);
+    await done;
+    const took = performance.now() - started;
+    const maxGap = watch.stop();
+    console.log(`valid flood: 200 000 events in ${took.toFixed(0)} ms, longest event-loop gap ${maxGap.toFixed(0)} ms`);
+    expect(maxGap).toBeLessThan(1000);
+    expect(ipa.failure).toBeUndefined();
+    await ipa.close();
     await expectUnharmed(before);
   });
 
@@ -381,6 +420,26 @@ describe('control packets cannot grow the handler without bound', () => {
       expect.stringMatching(/AeEnable/),
     ]);
     expect(delivered).toBe(0);
+    await ipa.close();
+    await expectUnharmed(before);
+  });
+
+  it('a new info map numbered as one of the handler\'s own is refused', async () => {
+    const manager = attack('stolen-handle', rkisp1Module(`computeParams(frame) {
+      const { ControlSerializer } = require(${JSON.stringify(paths.runtime)});
+      const write = ControlSerializer.prototype.writeInfoMapPacket;
+      // The next map the worker sends takes handle 3, the one the handler gives its next map (its
+      // first, 1, went with init; a map sent back by its handle is that map, as in libcamera).
+      ControlSerializer.prototype.writeInfoMapPacket = function (w, map, field) { this.nextHandle = 3; return write.call(this, w, map, field); };
+      events.metadataReady(frame, new ControlList(unknownIds(0x300000, 1)));
+    },`), 'rkisp1');
+    const before = baseline();
+    const ipa = await openRkisp1(manager);
+    const errors: Error[] = [];
+    ipa.on('protocolError', (error) => errors.push(error));
+    ipa.computeParams(1, 0);
+    await ipa.start();
+    expect(errors.map((e) => e.message)).toEqual([expect.stringContaining('a new ControlInfoMap with handle 3, which is not one of the peer\'s (even from 2)')]);
     await ipa.close();
     await expectUnharmed(before);
   });
