@@ -97,9 +97,10 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
  * Waits for the worker's greeting and checks that both ends were built from the same contract.
  * The greeting is the worker's first word, so as untrusted as the rest: one that does not decode
  * as the hash string (bad UTF-8, fds attached) fails the handshake with a ContractError saying
- * why, and so does a malformed message before it.
+ * why, and so does a malformed message before it. Exported for the receive-path fuzz test; the
+ * package exports createProxy only.
  */
-function handshake(pipe: CallPipe, hash: string, timeoutMs: number): Promise<void> {
+export function handshake(pipe: CallPipe, hash: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (error?: Error): void => {
       clearTimeout(timer);
