@@ -127,6 +127,8 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
         headerPending_ = true;
       } else if (n >= 8 && ReadU32(data) == kBatchMagic) {
         TakeBatch(data, static_cast<size_t>(n), fds);
+      } else if (n == 8) {
+        Reject(fds, "a message header with " + std::to_string(fds.size()) + " fds (they come with the payload)");
       } else {
         Reject(fds, "a message header of " + std::to_string(n) + " bytes, expected 8");
       }
