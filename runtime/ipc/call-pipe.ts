@@ -248,16 +248,17 @@ export abstract class CallPipe extends EventEmitter {
    * Something the worker sent could not be taken: a message here, or a reply or event that the
    * proxy could not decode or whose listener threw. Reported on 'error' (a rate-limited process
    * warning when nobody listens) and counted: the maxProtocolErrors-th ends the worker as broken,
-   * and nothing more it sends is read.
+   * and nothing more it sends is read. Once it is, what is still reported (an event listener's
+   * late rejection, say) is only a warning: the worker's end already said why.
    */
   reportMalformed(error: Error): void {
-    const live = !this.broken && !this.failure;
-    if (live) {
+    if (this.broken) return warnProtocol(error.message);
+    if (!this.failure) {
       this.protocolErrors++;
-      this.firstProtocolError ||= error.message;
+      this.firstProtocolError ||= printable(error.message, 300);
     }
     this.reportError(error);
-    if (live && this.protocolErrors >= this.maxProtocolErrors) {
+    if (!this.failure && this.protocolErrors >= this.maxProtocolErrors) {
       this.broken = true;
       this.endHungWorker(`it sent ${this.protocolErrors} malformed messages; the first: ${this.firstProtocolError}`);
     }

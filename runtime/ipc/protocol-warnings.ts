@@ -1,3 +1,5 @@
+import { printable } from './printable';
+
 /**
  * Process warnings for protocol errors nobody listens for, rate-limited for the whole process: a
  * hostile IPA decides how many malformed messages arrive, not how much the pipeline handler
@@ -8,7 +10,7 @@
 /** Warnings shown per window; the rest are counted. */
 export const WARNINGS_PER_WINDOW = 5;
 export const WARNING_WINDOW_MS = 1000;
-/** A warning's text is cut here: an error message may quote what the IPA sent. */
+/** A warning's text is cut here, and made printable: an error message may quote what the IPA sent. */
 const MAX_WARNING_CHARS = 300;
 
 let windowStart = -Infinity;
@@ -25,7 +27,7 @@ export function warnProtocol(message: string): void {
   }
   if (shown < WARNINGS_PER_WINDOW) {
     shown++;
-    emit(message.length > MAX_WARNING_CHARS ? `${message.slice(0, MAX_WARNING_CHARS)}…` : message);
+    emit(printable(message, MAX_WARNING_CHARS));
     return;
   }
   suppressed++;

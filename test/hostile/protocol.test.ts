@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runtime } from '../support';
-import { baseline, expectUnharmed, managerFor, paths, RAW_FRAMING, scratch, vimcModule, writeModule } from './harness';
+import { baseline, collectGarbage, expectUnharmed, managerFor, paths, RAW_FRAMING, scratch, vimcModule, writeModule, type Baseline } from './harness';
 
 const {
   ContractError, ControlInfoMap, ControlList, DeserializeError, IPACrashedError, IPATimeoutError, SharedFD, SystemError,
@@ -60,6 +60,14 @@ function protocolWarnings(): { messages: string[]; stop(): void } {
 }
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the heap kept since `before`, MiB, after a full collection (logged for the record). */
+function heapKeptMb(before: Baseline, what: string): number {
+  collectGarbage();
+  const kept = (process.memoryUsage().heapUsed - before.heapBytes) / 2 ** 20;
+  console.log(`${what}: heap ${kept >= 0 ? '+' : ''}${kept.toFixed(1)} MiB`);
+  return kept;
+}
 
 describe('one message must not kill the pipeline handler', () => {
   it('a greeting whose hash is not UTF-8 (with 200 fds) is refused with a ContractError naming it; the worker is ended', async () => {
@@ -145,7 +153,7 @@ sendRaw(batch([frame(0, 0, Buffer.from(hash)), Buffer.from([1, 2, 3])]));`,
 });
 
 describe('every fd that arrives is closed by its owner', () => {
-  it('replies that do not decode, or carry 200 fds too many, reject the call and leave no fd open', async () => {
+  it('replies that do not decode, carry 200 fds too many or answer another command are refused, leaving no fd open', async () => {
     const manager = attack('bad-replies', vimcModule({
       prelude: `${RAW_FRAMING}
 const { IPCWorkerEndpoint } = require(${JSON.stringify(paths.runtime)});
@@ -155,6 +163,8 @@ IPCWorkerEndpoint.prototype.reply = function (call, encode, fds) {
   replies++;
   if (replies === 1) return sendFramed(frame(call.cmd, call.cookie, [1, 2, 3]), ${FDS});
   if (replies === 2) return reply.call(this, call, encode, ${FDS});
+  // A reply with the call's cookie but another command, then the real one.
+  if (replies === 3) sendFramed(frame(call.cmd + 10, call.cookie, []), ${FDS});
   return reply.call(this, call, encode, fds);
 };`,
     }));
@@ -165,7 +175,11 @@ IPCWorkerEndpoint.prototype.reply = function (call, encode, fds) {
     await expect(ipa.init(settings, SharedFD.invalid, 0, 2)).rejects.toThrow(DeserializeError);
     await expect(ipa.init(settings, SharedFD.invalid, 0, 2)).rejects.toThrow('cannot decode init reply: 200 unexpected trailing fds');
     expect((await ipa.init(settings, SharedFD.invalid, 0, 2)).ret).toBe(0);
-    expect(errors).toHaveLength(2);
+    expect(errors.map((e) => e.message)).toEqual([
+      'cannot decode init reply.ret: needs 4 bytes, 3 left',
+      'cannot decode init reply: 200 unexpected trailing fds',
+      expect.stringMatching(/^cannot decode reply \d+: it answers command 11, the call was init \(command 1\)$/),
+    ]);
     await ipa.close();
     await expectUnharmed(before);
   });
@@ -374,6 +388,7 @@ describe('control packets cannot grow the handler without bound', () => {
     expect([controlIds.size, propertyIds.size]).toEqual(sizes);
     expect(controlIds.get(0x100000)).toBeUndefined();
     await ipa.close();
+    expect(heapKeptMb(before, 'unknown ids, 20 configures of 2000 new ids')).toBeLessThan(8);
     await expectUnharmed(before);
   });
 
@@ -395,6 +410,7 @@ describe('control packets cannot grow the handler without bound', () => {
     expect(errors[0]).toBeInstanceOf(DeserializeError);
     expect(delivered).toBeLessThan(64);
     await ipa.close();
+    expect(heapKeptMb(before, 'info-map flood')).toBeLessThan(8);
     await expectUnharmed(before);
   });
 
