@@ -228,9 +228,9 @@ export class IPCUnixSocket {
     const queuedFds = this.queuedFds + this.batchFds.length + fdCount;
     if (queuedBytes <= this.maxQueuedBytes && queuedFds <= this.maxQueuedFds) return;
     const what = queuedFds > this.maxQueuedFds
-      ? `${this.queuedFds + this.batchFds.length} fds wait to be sent, at most ${this.maxQueuedFds} may`
-      : `${mib(this.queuedBytes + this.batchUsed)} in ${this.backlog} datagrams wait to be sent, at most ${mib(this.maxQueuedBytes)} may`;
-    this.overflow = new SystemError(`the peer stopped reading: ${what}`, 'ENOBUFS', undefined, 'send');
+      ? `${this.queuedFds + this.batchFds.length} fds wait, at most ${this.maxQueuedFds} may`
+      : `${mib(this.queuedBytes + this.batchUsed)} in ${this.backlog} datagrams wait, at most ${mib(this.maxQueuedBytes)} may`;
+    this.overflow = new SystemError(`the send queue is full: ${what}`, 'ENOBUFS', undefined, 'send');
     this.dropQueue();
     throw this.overflow;
   }

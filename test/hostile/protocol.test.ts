@@ -265,8 +265,9 @@ describe('a flood of garbage neither starves the event loop nor floods the log',
       expect(error).toBeInstanceOf(IPACrashedError);
       expect(error.message).toMatch(/killed: it sent 64 malformed messages; the first: cannot decode paramsComputed/);
       expect(maxGap).toBeLessThan(1000);
-      expect(warnings.messages.length).toBeLessThanOrEqual(8);
-      expect(warnings.messages.at(-1)).toMatch(/^ts-ipa: \d+ more protocol warnings? suppressed/);
+      // Five a second and a summary; the flood may straddle two seconds of the limiter.
+      expect(warnings.messages.length).toBeLessThanOrEqual(12);
+      expect(warnings.messages.filter((m) => /^ts-ipa: \d+ more protocol warnings? suppressed/.test(m)).length).toBeGreaterThan(0);
       await expect(ipa.start()).rejects.toThrow(IPACrashedError);
       await ipa.close();
     } finally {
@@ -488,8 +489,32 @@ describe('a worker that stops reading', () => {
     expect((refusal as InstanceType<typeof SystemError>).code).toBe('ENOBUFS');
     expect(peakMb).toBeLessThan(80);
     const error = await crashed;
-    expect(error.message).toMatch(/killed: it stopped reading/);
+    expect(error.message).toMatch(/killed: it stopped reading: the send queue is full: 64\.0 MiB in \d+ datagrams wait, at most 64\.0 MiB may/);
     expect(() => ipa.queueRequest(0, list)).toThrow(IPACrashedError);
+    await ipa.close();
+    await expectUnharmed(before);
+  });
+
+  it('cannot make the handler hold its fds: calls past 1024 queued fd duplicates end the IPA as hung', async () => {
+    const manager = attack('stops-reading-fds', vimcModule({
+      methods: 'mapBuffers() { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); },',
+    }));
+    const before = baseline();
+    const ipa = await manager.createIPA(IPAVimcInterface, { pipeline: 'vimc', timeoutMs: 60_000 });
+    const memory = runtime.SharedMemory.create('frames', 4096);
+    const buffers = Array.from({ length: 32 }, (_, id) => ({ id, planes: [new runtime.FrameBufferPlane(new SharedFD(memory.fd), 0, 4096)] }));
+    // The first call stops the worker; big one-way calls fill the socket's buffer in the kernel.
+    const first = ipa.mapBuffers(buffers.slice(0, 1)).then(() => 'answered', (error: Error) => error);
+    await tick(200);
+    const windows = Array.from({ length: 4000 }, (_, i) => ({ x: i, y: 0, width: 1, height: 1 }));
+    for (let i = 0; i < 8; i++) ipa.queueRequest(i, new ControlList(controlIds).set(runtime.controls.AfWindows, windows));
+    // Each call that waits in the queue holds a duplicate of every fd it carries.
+    const calls = Array.from({ length: 64 }, () => ipa.mapBuffers(buffers).then(() => 'answered', (error: Error) => error));
+    memory.close();
+    calls.push(first);
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.every((outcome) => outcome instanceof IPACrashedError)).toBe(true);
+    expect((outcomes[0] as Error).message).toMatch(/killed: it stopped reading: the send queue is full: \d+ fds wait, at most 1024 may/);
     await ipa.close();
     await expectUnharmed(before);
   });
