@@ -291,6 +291,33 @@ describe('the receive path under random datagrams', () => {
   }, 120_000);
 });
 
+describe('messages after close', () => {
+  for (const framing of ['batch', 'libcamera'] as const) {
+    it(`a receiver that closes its socket on the first of several messages (${framing} framing): the fds of the rest are closed`, async () => {
+      const before = openFds();
+      const [mine, theirs] = IPCUnixSocket.pair();
+      let received = 0;
+      const socket = new IPCUnixSocket(mine, {
+        onMessage: (_payload, fds) => {
+          received++;
+          for (const fd of fds) native.close(fd);
+          socket.close();
+        },
+        onError: () => {},
+      });
+      const payload = le32(1, 0);
+      const list: Datagram[] = framing === 'batch'
+        ? [{ bytes: concat(le32(BATCH_MAGIC, 3), ...[0, 1, 2].map(() => concat(le32(payload.length, 2), payload))), fdCount: 6 }]
+        : [0, 1, 2].flatMap(() => [{ bytes: concat(le32(payload.length), new Uint8Array([2, 0, 0, 0])), fdCount: 0 }, { bytes: payload, fdCount: 2 }]);
+      await sendAll(theirs, list);
+      await until(() => received > 0, 'the first message');
+      native.close(theirs);
+      expect(received).toBe(1);
+      expect(openFds()).toBe(before);
+    });
+  }
+});
+
 /** A payload in libcamera's framing, honestly. */
 function framedDatagrams(payload: Uint8Array): Datagram[] {
   return [{ bytes: concat(le32(payload.length), new Uint8Array([0, 0, 0, 0])), fdCount: 0 }, { bytes: payload, fdCount: 0 }];
