@@ -80,6 +80,21 @@ export class UnknownCommandError extends IPAError {
   }
 }
 
+/**
+ * A pipeline handler's listener threw, or returned a promise that rejected, while handling an
+ * IPA's event. The values came from the IPA, so it is reported as a protocol error ('protocolError')
+ * and counts toward the IPA being broken, instead of escaping to the process.
+ */
+export class EventListenerError extends IPAError {
+  override name = 'EventListenerError';
+  constructor(
+    readonly event: string,
+    readonly error: unknown,
+  ) {
+    super(`a listener of the IPA's event ${event} threw: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** An IPA module that cannot be used: `file` names what is wrong with it, `reason` says what. */
 export class ModuleError extends IPAError {
   override name = 'ModuleError';

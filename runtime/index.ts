@@ -1,7 +1,7 @@
 export type { u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, Flags, Width } from './types';
 export {
-  IPAError, DeserializeError, SerializeError, ContractError, IPATimeoutError, IPACrashedError, IPAClosedError, UnknownCommandError, ModuleError, KeyError, IPARecoveryError,
-  IPAProtocolError, SandboxError,
+  IPAError, DeserializeError, SerializeError, ContractError, IPATimeoutError, IPACrashedError, IPAClosedError, UnknownCommandError, EventListenerError, ModuleError, KeyError,
+  IPARecoveryError, IPAProtocolError, SandboxError,
 } from './errors';
 export { Writer, type Encoded } from './codec/writer';
 export { Reader } from './codec/reader';

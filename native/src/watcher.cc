@@ -12,8 +12,14 @@
 
 namespace tsipa {
 
-// Messages handled per wake-up before yielding to the rest of the event loop.
+// Datagrams read per wake-up before yielding to the rest of the event loop.
 constexpr int kBatch = 64;
+// And messages and bytes: one batch datagram may hold thousands of messages, so datagrams alone
+// do not bound the JavaScript a wake-up runs. The reading stops after the datagram that reaches
+// either bound; what is left wakes the poll again once timers and other I/O have had their turn
+// (uv_poll is level-triggered).
+constexpr size_t kMessageBudget = 1024;
+constexpr size_t kByteBudget = 1 << 20;
 
 class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
  public:
@@ -70,6 +76,8 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   void ReadMessages() {
     batch_ = Napi::Array::New(Env());
     batchFds_ = Napi::Array::New(Env());
+    messages_ = 0;
+    bytes_ = 0;
     ReadBatch();
     FlushBatch();
   }
@@ -87,7 +95,7 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   // framing: its payload comes next), the payload after a header, or a batch of messages (ts-ipa's
   // own framing between ts-ipa peers, told apart by its magic word; never 8 bytes long).
   void ReadBatch() {
-    for (int i = 0; i < kBatch && poll_; i++) {
+    for (int i = 0; i < kBatch && poll_ && messages_ < kMessageBudget && bytes_ < kByteBudget; i++) {
       std::vector<int> fds;
       int flags = 0;
       ssize_t n = ReceiveWithFds(fd_, scratch_.data(), scratch_.size(), fds, flags);
@@ -95,6 +103,8 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
         if (errno != EAGAIN && errno != EWOULDBLOCK) Report(SystemError(Env(), errno, "recvmsg"));
         return;
       }
+      bytes_ += static_cast<size_t>(n);
+      messages_++;
       const uint8_t* data = scratch_.data();
       std::string problem;
       if (flags & MSG_TRUNC) problem = "a datagram larger than " + std::to_string(scratch_.size()) + " bytes";
@@ -117,6 +127,8 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
         headerPending_ = true;
       } else if (n >= 8 && ReadU32(data) == kBatchMagic) {
         TakeBatch(data, static_cast<size_t>(n), fds);
+      } else if (n == 8) {
+        Reject(fds, "a message header with " + std::to_string(fds.size()) + " fds (they come with the payload)");
       } else {
         Reject(fds, "a message header of " + std::to_string(n) + " bytes, expected 8");
       }
@@ -144,6 +156,7 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
       fdAt += fdCount;
     }
     if (at != n || fdAt != fds.size()) return Reject(fds, "a batch longer than its messages");
+    messages_ += count;
     // Handed over whole, in its own call after the messages before it: JavaScript takes the
     // messages apart one at a time, so that each is garbage before the next is made.
     FlushBatch();
@@ -219,6 +232,9 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   uv_poll_t* poll_ = nullptr;
   int events_ = 0;
   bool headerPending_ = false;
+  // What this wake-up has read so far (see kMessageBudget).
+  size_t messages_ = 0;
+  size_t bytes_ = 0;
   // Big enough for any datagram a socket with the default buffer size can carry (212 KiB).
   std::vector<uint8_t> scratch_ = std::vector<uint8_t>(256 * 1024);
   uint32_t size_ = 0;

@@ -12,6 +12,13 @@ const HEADER_BYTES = 32;
 const LIST_ENTRY_BYTES = 20;
 const INFO_ENTRY_BYTES = 64;
 const IdMapType = { Controls: 0, Properties: 1, V4L2: 2 } as const;
+/**
+ * What a serializer keeps of the info maps its peer sends, between resets: a peer that sends a
+ * new map with every message must not grow this process for ever. A pipe's maps (sensor, lens,
+ * the IPA's controls) are a few of a few KiB each.
+ */
+export const MAX_PEER_INFO_MAPS = 64;
+export const MAX_PEER_INFO_MAP_BYTES = 1024 * 1024;
 
 /** Which end of a pipe a serializer sits at: it decides the parity of info map handles. */
 export enum ControlSerializerRole {
@@ -30,12 +37,24 @@ export enum ControlSerializerRole {
  * full both times (libcamera sends zeros the second time), reserved and padding bytes are zero,
  * malformed input throws `DeserializeError` instead of yielding an empty list, and an unknown id
  * in the controls or properties namespace decodes to a placeholder ControlId instead of aborting.
+ *
+ * What the peer sends is untrusted (the worker's side may be hostile), so decoding is stricter
+ * than libcamera's where libcamera trusts: the placeholder ControlIds of unknown ids are owned by
+ * the map that brought them, as libcamera's serializer owns those of its V4L2 maps, and never
+ * enter the process-wide tables (`controlIds`, `propertyIds`); a value whose type is not its
+ * control's declared type, an id twice in one map, an unknown id map type and a new map with a
+ * handle that is not the peer's (libcamera's peers number theirs by role) are refused; and the
+ * maps kept from the peer are bounded (MAX_PEER_INFO_MAPS, MAX_PEER_INFO_MAP_BYTES), past
+ * which a new one is refused until the next reset.
  */
 export class ControlSerializer {
   private readonly seed: number;
   private nextHandle: number;
   private readonly handles = new Map<ControlInfoMap, number>();
   private readonly maps = new Map<number, ControlInfoMap>();
+  /** The peer's maps kept since the last reset, and their packets' bytes. */
+  private peerMaps = 0;
+  private peerMapBytes = 0;
 
   constructor(readonly role: ControlSerializerRole) {
     this.seed = role === ControlSerializerRole.Proxy ? 1 : 2;
@@ -46,6 +65,8 @@ export class ControlSerializer {
     this.nextHandle = this.seed;
     this.handles.clear();
     this.maps.clear();
+    this.peerMaps = 0;
+    this.peerMapBytes = 0;
   }
 
   /** The handle of a map this serializer has sent or received, if any. */
@@ -185,24 +206,38 @@ export class ControlSerializer {
       r.pos = r.end;
       return cached;
     }
-    let idMap: ControlIdMap;
-    if (header.idMapType === IdMapType.Controls) idMap = controlIds;
-    else if (header.idMapType === IdMapType.Properties) idMap = propertyIds;
-    else idMap = new ControlIdMap('v4l2');
+    // A new map is numbered by its sender (libcamera's too: the proxy odd, the worker even). One
+    // in this side's numbers would take the handle of a map this side is yet to send.
+    if (header.handle === 0 || header.handle % 2 === this.seed % 2) {
+      throw new DeserializeError(field, `a new ControlInfoMap with handle ${header.handle}, which is not one of the peer's (${this.seed % 2 ? 'even' : 'odd'} from ${this.seed === 1 ? 2 : 1})`);
+    }
+    // Refused before anything is decoded for it: a map kept is memory the peer decides.
+    const packetBytes = r.end - (header.entriesAt - HEADER_BYTES);
+    if (this.peerMaps >= MAX_PEER_INFO_MAPS || this.peerMapBytes + packetBytes > MAX_PEER_INFO_MAP_BYTES) {
+      throw new DeserializeError(field, `the peer sent more ControlInfoMaps than a serializer keeps between resets (${MAX_PEER_INFO_MAPS} maps, ${MAX_PEER_INFO_MAP_BYTES / 1024} KiB); this one has ${packetBytes} bytes, ${this.peerMaps} maps of ${this.peerMapBytes} bytes are kept`);
+    }
+    const idMap = idMapOf(header.idMapType, field);
+    // A V4L2 map's ids are its own, as libcamera's are; the shared tables are never written.
+    const ownsIdMap = header.idMapType === IdMapType.V4L2;
 
     const infos: [ControlId, ControlInfo][] = [];
+    const seen = new Set<number>();
     let offset = 0;
     for (let i = 0; i < header.entries; i++) {
       const at = header.entriesAt + i * INFO_ENTRY_BYTES;
       const idNumber = r.u32At(at, field);
       const type = r.u32At(at + 4, field);
       const direction = r.u32At(at + 8, field) & 0xff;
+      let id = idMap.get(idNumber);
       try {
         if (!(type in controlElementBytes)) throw new DeserializeError(field, `unknown control type ${type}`);
-        let id = idMap.get(idNumber);
+        if (seen.has(idNumber)) throw new DeserializeError(field, `the id ${idNumber} appears twice`);
+        seen.add(idNumber);
         if (!id) {
           id = new ControlId(idNumber, '', type, { vendor: 'local', direction });
-          idMap.set(idNumber, id);
+          if (ownsIdMap) idMap.set(idNumber, id);
+        } else if (id.type !== type) {
+          throw new DeserializeError(field, `the packet says ${ControlType[type]}, ${id.name} is a ${ControlType[id.type]} control`);
         }
         const min = readValue(r, at + 16, offset, header, field);
         offset = r.pos - header.dataAt;
@@ -210,15 +245,18 @@ export class ControlSerializer {
         offset = r.pos - header.dataAt;
         const def = readValue(r, at + 48, offset, header, field);
         offset = r.pos - header.dataAt;
+        for (const value of [min, max, def]) checkType(value, id, false, field);
         infos.push([id, new ControlInfo(min, max, def)]);
       } catch (error) {
-        throw inEntry(error, `${field} entry ${i} (id ${idNumber})`);
+        throw inEntry(error, `${field} entry ${i} (${id?.name || `id ${idNumber}`})`);
       }
     }
     r.expectEnd(field);
     const map = new ControlInfoMap(infos, idMap);
     this.maps.set(header.handle, map);
     this.handles.set(map, header.handle);
+    this.peerMaps++;
+    this.peerMapBytes += packetBytes;
     return map;
   }
 
@@ -229,24 +267,46 @@ export class ControlSerializer {
       const map = this.maps.get(header.handle);
       if (!map) throw new DeserializeError(field, `unknown ControlInfoMap handle ${header.handle}`);
       list = new ControlList(map);
-    } else if (header.idMapType === IdMapType.Controls) {
-      list = new ControlList(controlIds);
-    } else if (header.idMapType === IdMapType.Properties) {
-      list = new ControlList(propertyIds);
     } else {
-      list = new ControlList(new ControlIdMap('v4l2'));
+      list = new ControlList(idMapOf(header.idMapType, field));
     }
     for (let i = 0; i < header.entries; i++) {
       const at = header.entriesAt + i * LIST_ENTRY_BYTES;
       const id = r.u32At(at, field);
+      // The control as the receiver knows it, if it does: its type is what the value must have.
+      const known = list.infoMap?.idOf(id) ?? list.idMap?.get(id);
       try {
-        list.setValue(id, readValue(r, at + 4, r.pos - header.dataAt, header, field));
+        const value = readValue(r, at + 4, r.pos - header.dataAt, header, field);
+        if (known) checkType(value, known, true, field);
+        list.setValue(id, value);
       } catch (error) {
-        throw inEntry(error, `${field} entry ${i} (id ${id})`);
+        throw inEntry(error, `${field} entry ${i} (${known?.name || `id ${id}`})`);
       }
     }
     r.expectEnd(field);
     return list;
+  }
+}
+
+/** The id map a packet's id_map_type names; a V4L2 one is new (its ids are the packet's own). */
+function idMapOf(idMapType: number, field: string): ControlIdMap {
+  if (idMapType === IdMapType.Controls) return controlIds;
+  if (idMapType === IdMapType.Properties) return propertyIds;
+  if (idMapType === IdMapType.V4L2) return new ControlIdMap('v4l2');
+  throw new DeserializeError(field, `unknown id map type ${idMapType}`);
+}
+
+/**
+ * A value must have its control's declared type (a range bound or default may also be None), and
+ * in a list its array-ness too (strings are arrays of bytes on the wire, whatever the control says).
+ */
+function checkType(value: ControlValue, id: ControlId, inList: boolean, field: string): void {
+  if (value.type === ControlType.None && !inList) return;
+  if (value.type !== id.type) {
+    throw new DeserializeError(field, `a ${ControlType[value.type]} value for a ${ControlType[id.type]} control`);
+  }
+  if (inList && id.type !== ControlType.String && value.isArray !== id.isArray) {
+    throw new DeserializeError(field, `${value.isArray ? 'an array' : 'a scalar'} value for ${id.isArray ? 'an array' : 'a scalar'} control`);
   }
 }
 

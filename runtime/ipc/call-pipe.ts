@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
-import { IPAClosedError, IPACrashedError, IPATimeoutError, type DeserializeError } from '../errors';
+import { DeserializeError, IPAClosedError, IPACrashedError, IPATimeoutError } from '../errors';
 import { Reader } from '../codec/reader';
-import { native } from '../native';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
+import { warnProtocol } from './protocol-warnings';
+import { printable } from './printable';
+import { closeReceived } from './received-fds';
 
 /** libcamera's sync call timeout. */
 export const DEFAULT_CALL_TIMEOUT_MS = 2000;
@@ -27,6 +29,12 @@ export const BATCH_CMD = 0xffffffff;
 export const FAREWELL_EVENT = 0xfffffffe;
 /** Set in a worker's environment by a ts-ipa proxy: the worker may send FAREWELL_EVENT before greeting. */
 export const TS_IPA_PROXY_ENV = 'TS_IPA_PROXY';
+/**
+ * Malformed messages a worker may send in its life before it is ended as broken. A ts-ipa
+ * worker built from the proxy's contract sends none, so every one is a bug or an attack; a few
+ * are reported and survived, a worker that keeps on is not worth the handler's time.
+ */
+export const DEFAULT_MAX_PROTOCOL_ERRORS = 64;
 
 export interface CallPipeOptions {
   /** Sync call timeout (default 2000 ms, as libcamera's). */
@@ -41,6 +49,8 @@ export interface CallPipeOptions {
    * only that call, as libcamera does.
    */
   onTimeout?: 'hung' | 'slow';
+  /** Malformed messages before the worker is ended as broken (default 64). */
+  maxProtocolErrors?: number;
 }
 
 interface PendingCall {
@@ -64,7 +74,12 @@ interface PendingCall {
  * worker's events (cookie 0) can never be taken for the reply to a call.
  *
  * Events: 'event' (IPCMessage; the listener owns its fds), 'crashed' (IPACrashedError),
- * 'error' (a malformed message from the worker; the pipe goes on).
+ * 'error' (a malformed message from the worker; the pipe goes on, up to maxProtocolErrors).
+ *
+ * Everything the worker sends is untrusted: nothing it sends throws out of receive(), every fd
+ * that arrives is closed here unless a listener or a caller is handed it, and without an 'error'
+ * listener (as between the greeting and the proxy's attaching) errors become rate-limited
+ * process warnings instead of EventEmitter's uncaught exception.
  */
 export abstract class CallPipe extends EventEmitter {
   private readonly pending = new Map<number, PendingCall>();
@@ -75,6 +90,11 @@ export abstract class CallPipe extends EventEmitter {
   private seq = 1;
   private failure: Error | undefined;
   protected closing = false;
+  private readonly maxProtocolErrors: number;
+  private protocolErrors = 0;
+  private firstProtocolError = '';
+  /** Ended for what it sent: nothing more it sends is read, its fds are closed unread. */
+  private broken = false;
   /**
    * One watchdog for all calls in flight, instead of a timer per call (arming and clearing a
    * timer costs a call's worth of time). It runs while calls wait, every tenth of the shortest
@@ -88,13 +108,17 @@ export abstract class CallPipe extends EventEmitter {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     this.onTimeout = options.onTimeout ?? 'hung';
     this.exitGraceMs = options.exitGraceMs ?? 1000;
+    this.maxProtocolErrors = options.maxProtocolErrors ?? DEFAULT_MAX_PROTOCOL_ERRORS;
     this.writer = new Writer(options.controls);
   }
 
   /** Carries one message (header and data) and its fds to the worker. */
   protected abstract transmitPayload(payload: Uint8Array, fds: readonly number[]): void;
 
-  /** Ends a worker that stopped answering; its exit then fails what still waits. */
+  /**
+   * Ends a worker that stopped answering (or reading, or that sent too much garbage) at once; its
+   * exit then fails what still waits, with `reason` in the error.
+   */
   protected abstract endHungWorker(reason: string): void;
 
   /**
@@ -177,31 +201,96 @@ export abstract class CallPipe extends EventEmitter {
   /** Why the worker said it was leaving, when it said so (FAREWELL_EVENT). */
   protected farewell = '';
 
-  /** A message from the worker: a reply, an event, or a reply nobody waits for any more. */
+  /**
+   * A message from the worker: a reply, an event, or a reply nobody waits for any more. Never
+   * throws, whatever came: the fds are closed here, or handed on with the message to exactly one
+   * owner (the caller waiting for the reply, or the 'event' listener).
+   */
   protected receive(payload: Uint8Array, fds: number[]): void {
+    if (this.broken) return closeReceived(fds);
     let message: IPCMessage;
     try {
       message = readMessage(payload, fds);
     } catch (error) {
-      for (const fd of fds) native().close(fd);
-      this.emit('error', error as DeserializeError);
+      closeReceived(fds);
+      this.reportMalformed(error as DeserializeError);
       return;
     }
+    try {
+      this.dispatch(message);
+    } catch (error) {
+      // Only a listener can throw (it owned the fds): the proxy's never does; anyone else's
+      // error must not end the pipeline handler because of what an IPA sent.
+      warnProtocol(`a listener of the pipe threw on message ${message.cmd}: ${describe(error)}`);
+    }
+  }
+
+  private dispatch(message: IPCMessage): void {
     const call = message.cookie === 0 ? undefined : this.pending.get(message.cookie);
     if (call && call.cmd === message.cmd) {
       this.pending.delete(message.cookie);
       call.resolve(message);
-    } else if (message.cookie === 0 && message.cmd === FAREWELL_EVENT) {
+    } else if (message.cookie !== 0) {
+      // A reply to a call that timed out, or to none: nobody owns its fds. One that answers a
+      // call in flight with another command is a forgery or a bug; the call waits on.
+      closeReceived(message.fds);
+      if (call) this.reportMalformed(new DeserializeError(`reply ${message.cookie}`, `it answers command ${message.cmd}, the call was ${call.name} (command ${call.cmd})`));
+    } else if (message.cmd === FAREWELL_EVENT) {
+      closeReceived(message.fds);
       try {
-        this.farewell = new Reader(message.data, message.fds).string('farewell').slice(0, 500);
+        this.farewell = printable(new Reader(message.data).string('farewell'), 500);
       } catch {
         // a garbled farewell says nothing more than the exit itself
       }
-    } else if (message.cookie === 0) {
-      this.emit('event', message);
+    } else if (this.listenerCount('event') === 0) {
+      closeReceived(message.fds);
+      // Nobody listens while the pipe closes, or in the moment between the greeting and the
+      // proxy's attaching: an event then is the worker's to answer for.
+      if (!this.closing) this.reportMalformed(new DeserializeError(`event ${message.cmd}`, 'it came before the proxy listened for events'));
     } else {
-      for (const fd of fds) native().close(fd);
+      this.emit('event', message);
     }
+  }
+
+  /**
+   * Something the worker sent could not be taken: a message here, or a reply or event that the
+   * proxy could not decode or whose listener threw. Reported on 'error' (a rate-limited process
+   * warning when nobody listens) and counted: the maxProtocolErrors-th ends the worker as broken,
+   * and nothing more it sends is read. Once it is, what is still reported (an event listener's
+   * late rejection, say) is only a warning: the worker's end already said why.
+   */
+  reportMalformed(error: Error): void {
+    if (this.broken) return warnProtocol(error.message);
+    if (!this.failure) {
+      this.protocolErrors++;
+      this.firstProtocolError ||= printable(error.message, 300);
+    }
+    this.reportError(error);
+    if (!this.failure && this.protocolErrors >= this.maxProtocolErrors) {
+      this.broken = true;
+      this.endHungWorker(`it sent ${this.protocolErrors} malformed messages; the first: ${this.firstProtocolError}`);
+    }
+  }
+
+  /** Emits 'error', or warns when nobody listens; never throws. Not counted against the worker. */
+  protected reportError(error: Error): void {
+    if (this.listenerCount('error') === 0) return warnProtocol(error.message);
+    try {
+      this.emit('error', error);
+    } catch (thrown) {
+      warnProtocol(`an 'error' listener of the pipe threw: ${describe(thrown)}`);
+    }
+  }
+
+  /**
+   * Ends the worker at once, without Exit or grace (it is not trusted to leave: it failed its
+   * greeting, say), and resolves once it is gone. Nothing it still sends is read.
+   */
+  async abort(reason: string): Promise<void> {
+    this.closing = true;
+    this.broken = true;
+    this.endHungWorker(reason);
+    await this.close();
   }
 
   /** The worker is gone: fail what waits, and everything after. */
@@ -235,4 +324,8 @@ export abstract class CallPipe extends EventEmitter {
       return false;
     }
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

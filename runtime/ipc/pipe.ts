@@ -14,8 +14,11 @@ export interface PipeOptions extends CallPipeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Send errors that mean the worker's end of the socket is closed. */
-const PEER_GONE = new Set(['ECONNREFUSED', 'ENOTCONN', 'EPIPE', 'ECONNRESET']);
+/**
+ * Send errors after which the worker's exit, soon reported, is the error to give: its end of the
+ * socket is closed, or (ENOBUFS) it stopped reading and is being ended as hung.
+ */
+const PEER_GONE = new Set(['ECONNREFUSED', 'ENOTCONN', 'EPIPE', 'ECONNRESET', 'ENOBUFS']);
 
 /** The fd number the worker gets its socket as (after stdin, stdout, stderr). */
 const WORKER_SOCKET_FD = 3;
@@ -35,9 +38,12 @@ export class IPCPipeUnixSocket extends CallPipe {
     const [mine, theirs] = IPCUnixSocket.pair();
     this.socket = new IPCUnixSocket(mine, {
       onMessage: (payload, fds) => this.receive(payload, fds),
-      // A peer that is gone is the worker's exit, which is reported by itself.
+      // A datagram the framing refused (EBADMSG) is the worker's protocol error like any other.
+      // A peer that is gone is the worker's exit, which is reported by itself; any other
+      // failure (a queued send the kernel refused, say) is the pipe's, not the worker's.
       onError: (error) => {
-        if (!this.peerGone(error)) this.emit('error', error);
+        if (error.code === 'EBADMSG') this.reportMalformed(error);
+        else if (!this.peerGone(error)) this.reportError(error);
       },
     });
     const [command, ...args] = options.workerCommand;
@@ -61,7 +67,13 @@ export class IPCPipeUnixSocket extends CallPipe {
   }
 
   protected transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
-    this.socket.send(payload, fds);
+    try {
+      this.socket.send(payload, fds);
+    } catch (error) {
+      // The socket's queue is full: the worker has stopped reading, as a hung one does.
+      if (error instanceof SystemError && error.code === 'ENOBUFS') this.endHungWorker(`it stopped reading: ${error.message}`);
+      throw error;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { atEndOfTurn } from '../end-of-turn';
 import { Fifo } from '../fifo';
 import { native, sys, SystemError, systemError } from '../native';
+import { closeReceived } from './received-fds';
 
 export interface SocketHandlers {
   /** A message arrived; the receiver owns `fds` and must close them. */
@@ -19,6 +20,27 @@ const BATCH_FDS = 253;
 const NO_FDS: number[] = [];
 /** The first word of a batch datagram ("TIPB"). */
 const BATCH_MAGIC = 0x42504954;
+/**
+ * The most a socket queues for a peer that does not take it: past either bound the peer is
+ * taken as hung (see SocketLimits). 64 MiB, because a pipeline may burst a million one-way calls
+ * (32 MiB) in one turn of the event loop to a worker that reads them all; 1024 fds, because each
+ * queued fd is a duplicate held in this process's fd table.
+ */
+export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_QUEUED_FDS = 1024;
+/** What a queued datagram costs beyond its bytes: its entry, its copy's header, its fd list. */
+const ENTRY_BYTES = 64;
+
+export interface SocketLimits {
+  /**
+   * Bytes that may wait to be sent, counting each queued datagram's entry (default 64 MiB). A
+   * send past it fails with SystemError ENOBUFS, the queue and its fds are dropped, and every
+   * later send fails the same way: the peer has stopped reading.
+   */
+  maxQueuedBytes?: number;
+  /** fd duplicates that may wait to be sent (default 1024); past it, as for bytes. */
+  maxQueuedFds?: number;
+}
 
 interface Pending {
   /** A message's payload, or a whole batch datagram. */
@@ -54,6 +76,13 @@ export class IPCUnixSocket {
   private batchUsed = 8;
   private batchCount = 0;
   private batchFds: number[] = [];
+  private readonly maxQueuedBytes: number;
+  private readonly maxQueuedFds: number;
+  /** What the queue holds (the batch being filled not included). */
+  private queuedBytes = 0;
+  private queuedFds = 0;
+  /** Set once the queue overflowed: every send fails with it. */
+  private overflow: SystemError | undefined;
 
   /** Two connected sockets' fds (datagram, non-blocking, close-on-exec). */
   static pair(): [number, number] {
@@ -64,21 +93,32 @@ export class IPCUnixSocket {
   constructor(
     readonly fd: number,
     handlers: SocketHandlers,
+    limits: SocketLimits = {},
   ) {
     this.handlers = handlers;
+    this.maxQueuedBytes = limits.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    this.maxQueuedFds = limits.maxQueuedFds ?? DEFAULT_MAX_QUEUED_FDS;
     this.watcher = sys(() => new (native().SocketWatcher)(
       fd,
       (payloads, fdLists) => {
-        for (let i = 0; i < payloads.length; i++) {
-          // A handler may close the socket: what came after is dropped, its fds closed.
-          if (this.closed) for (const fd of fdLists[i]!) native().close(fd);
-          else handlers.onMessage(payloads[i]!, fdLists[i]!);
+        let i = 0;
+        try {
+          for (; i < payloads.length; i++) this.deliver(payloads[i]!, fdLists[i]!);
+        } finally {
+          // A handler that threw leaves the messages after it unowned: their fds are closed.
+          for (i++; i < payloads.length; i++) closeReceived(fdLists[i]!);
         }
       },
       (datagram, fds) => this.receiveBatch(datagram, fds),
       () => this.flush(),
       (error) => handlers.onError(systemError(error) as SystemError),
     ));
+  }
+
+  /** A handler may close the socket: what comes after is dropped, its fds closed. */
+  private deliver(payload: Uint8Array, fds: number[]): void {
+    if (this.closed) closeReceived(fds);
+    else this.handlers.onMessage(payload, fds);
   }
 
   /** Hands on the messages of a batch datagram, whose layout the addon has checked. */
@@ -88,14 +128,18 @@ export class IPCUnixSocket {
     const { buffer, byteOffset } = datagram;
     let at = 8;
     let fdAt = 0;
-    for (let i = 0; i < count; i++) {
-      const size = readU32(datagram, at);
-      const fdCount = readU32(datagram, at + 4);
-      const own = fdCount === 0 ? [] : fds.slice(fdAt, fdAt + fdCount);
-      fdAt += fdCount;
-      if (this.closed) for (const fd of own) native().close(fd);
-      else this.handlers.onMessage(new Uint8Array(buffer, byteOffset + at + 8, size), own);
-      at += 8 + size;
+    try {
+      for (let i = 0; i < count; i++) {
+        const size = readU32(datagram, at);
+        const fdCount = readU32(datagram, at + 4);
+        const own = fdCount === 0 ? [] : fds.slice(fdAt, fdAt + fdCount);
+        fdAt += fdCount;
+        at += 8 + size;
+        this.deliver(new Uint8Array(buffer, byteOffset + at - size, size), own);
+      }
+    } finally {
+      // Handed on so far; a handler that threw leaves the rest unowned.
+      closeReceived(fds.slice(fdAt));
     }
   }
 
@@ -117,6 +161,8 @@ export class IPCUnixSocket {
    */
   send(payload: Uint8Array, fds: readonly number[] = []): void {
     if (this.closed) throw new SystemError('send: the socket is closed', 'ENOTCONN', undefined, 'send');
+    if (this.overflow) throw this.overflow;
+    this.checkRoom(payload.length, fds.length);
     if (this.batching) {
       // Messages sent in one turn of the event loop leave together, in as few datagrams as fit.
       this.addToBatch(payload, fds);
@@ -157,7 +203,36 @@ export class IPCUnixSocket {
   }
 
   private enqueue(payload: Uint8Array, fds: readonly number[], headerSent: boolean): void {
-    this.queue.push({ payload: payload.slice(), fds: duplicates(fds), isBatch: false, headerSent });
+    this.push({ payload: payload.slice(), fds: duplicates(fds), isBatch: false, headerSent });
+  }
+
+  private push(pending: Pending): void {
+    this.queue.push(pending);
+    this.queuedBytes += pending.payload.length + ENTRY_BYTES;
+    this.queuedFds += pending.fds.length;
+  }
+
+  private shiftSent(): void {
+    const sent = this.queue.shift()!;
+    this.queuedBytes -= sent.payload.length + ENTRY_BYTES;
+    this.queuedFds -= sent.fds.length;
+  }
+
+  /**
+   * Refuses a message that would take the queue past its bounds (the batch being filled counts,
+   * at most one datagram): the peer has stopped reading. Everything queued is dropped, its fds
+   * closed, and this send and every later one fail with ENOBUFS.
+   */
+  private checkRoom(bytes: number, fdCount: number): void {
+    const queuedBytes = this.queuedBytes + this.batchUsed + bytes + ENTRY_BYTES;
+    const queuedFds = this.queuedFds + this.batchFds.length + fdCount;
+    if (queuedBytes <= this.maxQueuedBytes && queuedFds <= this.maxQueuedFds) return;
+    const what = queuedFds > this.maxQueuedFds
+      ? `${this.queuedFds + this.batchFds.length} fds wait, at most ${this.maxQueuedFds} may`
+      : `${mib(this.queuedBytes + this.batchUsed)} in ${this.backlog} datagrams wait, at most ${mib(this.maxQueuedBytes)} may`;
+    this.overflow = new SystemError(`the send queue is full: ${what}`, 'ENOBUFS', undefined, 'send');
+    this.dropQueue();
+    throw this.overflow;
   }
 
   private addToBatch(payload: Uint8Array, fds: readonly number[]): void {
@@ -210,7 +285,7 @@ export class IPCUnixSocket {
       }
       this.watch(true);
     }
-    this.queue.push({ payload: datagram.slice(), fds, isBatch: true, headerSent: false });
+    this.push({ payload: datagram.slice(), fds, isBatch: true, headerSent: false });
   }
 
   /** Sends what waits, in order: in batch datagrams to a ts-ipa peer, else with sendmmsg. */
@@ -246,7 +321,7 @@ export class IPCUnixSocket {
   private sendBatch(binding: ReturnType<typeof native>): number {
     const batch = this.queue.peek()!;
     if (!binding.sendDatagram(this.fd, batch.payload, batch.fds)) return 0;
-    this.queue.shift();
+    this.shiftSent();
     for (const fd of batch.fds) binding.close(fd);
     return 1;
   }
@@ -268,7 +343,7 @@ export class IPCUnixSocket {
       done++;
       for (const fd of pending.fds) binding.close(fd);
     }
-    for (let i = 0; i < done; i++) this.queue.shift();
+    for (let i = 0; i < done; i++) this.shiftSent();
     return done;
   }
 
@@ -278,6 +353,8 @@ export class IPCUnixSocket {
     this.batchCount = 0;
     this.batchUsed = 8;
     for (const pending of this.queue.drain()) for (const fd of pending.fds) native().close(fd);
+    this.queuedBytes = 0;
+    this.queuedFds = 0;
     for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
@@ -297,6 +374,10 @@ export class IPCUnixSocket {
 
 function duplicates(fds: readonly number[]): number[] {
   return fds.length === 0 ? NO_FDS : fds.map((fd) => sys(() => native().dup(fd)));
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function readU32(bytes: Uint8Array, at: number): number {

@@ -7,6 +7,8 @@ import { IPCPipeUnixSocket } from '../ipc/pipe';
 import { ThreadPipe } from '../ipc/thread-pipe';
 import type { IPCMessage } from '../ipc/message';
 import { Reader } from '../codec/reader';
+import { printable } from '../ipc/printable';
+import { closeReceived } from '../ipc/received-fds';
 import { DirectProxy } from './direct';
 import { handlerModules } from '../modules/loader';
 import type { VerifiedModule } from '../modules/signature';
@@ -85,7 +87,9 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
     try {
       await handshake(pipe, codec.model.hash, options.startTimeoutMs ?? 10_000);
     } catch (error) {
-      await pipe.close();
+      // A worker that did not greet as it should is not trusted to leave when asked: the
+      // handshake ended it already, this waits until it is gone.
+      await pipe.abort(`it failed its greeting: ${(error as Error).message}`);
       throw error;
     }
     // A worker that greeted us is a ts-ipa worker: several messages a datagram from now on.
@@ -103,29 +107,48 @@ function isVerified(module: unknown): module is VerifiedModule {
   return typeof module === 'object' && module !== null && (module as VerifiedModule).files instanceof Map && typeof (module as VerifiedModule).entry === 'string';
 }
 
-/** Waits for the worker's greeting and checks that both ends were built from the same contract. */
-function handshake(pipe: CallPipe, hash: string, timeoutMs: number): Promise<void> {
+/**
+ * Waits for the worker's greeting and checks that both ends were built from the same contract.
+ * The greeting is the worker's first word, so as untrusted as the rest: one that does not decode
+ * as the hash string (bad UTF-8, fds attached) fails the handshake with a ContractError saying
+ * why, and so does a malformed message before it. Exported for the receive-path fuzz test; the
+ * package exports createProxy only.
+ */
+export function handshake(pipe: CallPipe, hash: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (error?: Error): void => {
       clearTimeout(timer);
       pipe.off('event', onEvent);
       pipe.off('crashed', onCrash);
-      pipe.off('error', onCrash);
-      if (error) reject(error);
-      else resolve();
+      pipe.off('error', onMalformed);
+      if (!error) return resolve();
+      // Now, not once the caller gets to it: what the worker sent after is not even read.
+      void pipe.abort(`it failed its greeting: ${error.message}`);
+      reject(error);
     };
     const onEvent = (message: IPCMessage): void => {
+      // A greeting carries no fds: whatever came with it or before it is closed here, its owner.
+      closeReceived(message.fds);
       if (message.cmd !== HELLO_EVENT) return done(new ContractError(`the IPA worker spoke before greeting (event ${message.cmd})`));
-      const theirs = new Reader(message.data).string('hello');
+      let theirs: string;
+      try {
+        const r = new Reader(message.data, message.fds);
+        theirs = r.string('hello');
+        r.expectEnd('hello');
+      } catch (error) {
+        return done(new ContractError(`the IPA worker's greeting does not decode: ${(error as Error).message}`));
+      }
       if (theirs !== hash) {
-        return done(new ContractError(`the IPA worker was built from another contract: its model hash is ${theirs}, the proxy's ${hash}. Rebuild both from the same contract.`));
+        const shown = theirs.length > 64 ? `${printable(theirs, 64)} (${theirs.length} characters)` : printable(theirs, 64);
+        return done(new ContractError(`the IPA worker was built from another contract: its model hash is ${shown}, the proxy's ${hash}. Rebuild both from the same contract.`));
       }
       done();
     };
     const onCrash = (error: Error): void => done(error);
+    const onMalformed = (error: Error): void => done(new ContractError(`the IPA worker sent a malformed message before greeting: ${error.message}`));
     const timer = setTimeout(() => done(new IPATimeoutError('starting the IPA worker', timeoutMs)), timeoutMs);
     pipe.on('event', onEvent);
     pipe.on('crashed', onCrash);
-    pipe.on('error', onCrash);
+    pipe.on('error', onMalformed);
   });
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ContractCodec } from '../contract';
 import { IPAClosedError, IPACrashedError } from '../errors';
 import { Fifo } from '../fifo';
+import { warnProtocol } from '../ipc/protocol-warnings';
 
 /**
  * The IPA in the caller's thread, with no serialization. Calls and events still go through
@@ -102,7 +103,7 @@ export class DirectProxy extends EventEmitter {
   /** The pipeline handler refused something the IPA sent. */
   reportMisbehaviour(error: Error): void {
     if (this.listenerCount('protocolError') > 0) this.emit('protocolError', error);
-    else process.emitWarning(`ts-ipa: ${error.message}`, { code: 'TS_IPA_PROTOCOL' });
+    else warnProtocol(error.message);
   }
 
   get failure(): IPAClosedError | IPACrashedError | undefined {

@@ -3,9 +3,10 @@ import { Reader } from '../codec/reader';
 import type { Writer } from '../codec/writer';
 import type { ContractCodec } from '../contract';
 import type { ControlSerializer } from '../controls/serializer';
-import type { IPAClosedError, IPACrashedError, IPARecoveryError } from '../errors';
+import { DeserializeError, EventListenerError, IPAError, type IPAClosedError, type IPACrashedError, type IPARecoveryError } from '../errors';
 import type { IPCMessage } from '../ipc/message';
-import { native } from '../native';
+import { warnProtocol } from '../ipc/protocol-warnings';
+import { closeReceived } from '../ipc/received-fds';
 import { Recovery, type RecoveryPolicy } from './recovery';
 import type { Isolation } from './types';
 
@@ -16,6 +17,8 @@ export interface Channel extends EventEmitter {
   close(): Promise<void>;
   abandon(reason: string): void;
   readonly failed: Error | undefined;
+  /** Something the worker sent did not decode: reported, and counted against the worker. */
+  reportMalformed(error: Error): void;
 }
 
 /**
@@ -23,6 +26,11 @@ export interface Channel extends EventEmitter {
  * decode; this class matches events to listeners and carries the proxy-side ControlSerializer.
  * Events: the contract's events, 'crashed', 'protocolError' for a malformed message, and with a
  * recovery policy 'recovered' and 'recoveryFailed'.
+ *
+ * Every reply and event is the IPA's, so untrusted: decoding one that is malformed is a protocol
+ * error (the call rejects with a DeserializeError, the event is dropped), and so is a listener
+ * of this proxy that throws or rejects on an event's values (EventListenerError); each counts
+ * against the worker, which its pipe ends as broken past its budget. None escapes to the process.
  */
 export class RemoteProxy extends EventEmitter {
   private channel!: Channel;
@@ -42,7 +50,7 @@ export class RemoteProxy extends EventEmitter {
 
   private attach(channel: Channel): void {
     this.channel = channel;
-    channel.on('event', (message: IPCMessage) => this.receiveEvent(message));
+    channel.on('event', (message: IPCMessage) => this.receiveEvent(channel, message));
     channel.on('crashed', (error: IPACrashedError) => {
       this.emit('crashed', error);
       this.recovery?.start(error);
@@ -101,11 +109,21 @@ export class RemoteProxy extends EventEmitter {
     if (this.recovery?.failure) return Promise.reject(this.recovery.failure);
     const gate = this.recovery?.gate;
     if (gate) return gate.then(() => this.call(cmd, name, encode, decode));
-    return this.channel.call(cmd, name, encode).then((reply) => {
-      const r = new Reader(reply.data, reply.fds, this.controls);
-      const result = decode(r);
-      r.expectEnd(`${name} reply`);
-      return result;
+    const channel = this.channel;
+    return channel.call(cmd, name, encode).then((reply) => {
+      try {
+        const r = new Reader(reply.data, reply.fds, this.controls);
+        const result = decode(r);
+        // Checked to the last fd: on success every fd is in a SharedFD of the result, the caller's.
+        r.expectEnd(`${name} reply`);
+        return result;
+      } catch (error) {
+        // Nothing decoded is handed out: every fd of the reply is closed here.
+        closeReceived(reply.fds);
+        const refused = error instanceof IPAError ? error : new DeserializeError(`${name} reply`, describe(error));
+        channel.reportMalformed(refused);
+        throw refused;
+      }
     });
   }
 
@@ -125,23 +143,42 @@ export class RemoteProxy extends EventEmitter {
     this.controls.reset();
   }
 
-  /** Decodes an event and emits it. Its fds are open while the listeners run: keep a dup(). */
-  private receiveEvent(message: IPCMessage): void {
-    const r = new Reader(message.data, message.fds, this.controls);
+  /**
+   * Decodes an event and hands it to each listener. Its fds are open while the listeners run:
+   * keep a dup(). Never throws: a malformed event, or a listener that throws on it, is the IPA's
+   * protocol error.
+   */
+  private receiveEvent(channel: Channel, message: IPCMessage): void {
     let decoded: [string, unknown[]] | undefined;
     try {
+      const r = new Reader(message.data, message.fds, this.controls);
       this.codec.dispatchEvent((name: string, ...args: unknown[]) => {
         r.expectEnd(`event ${name}`);
         decoded = [name, args];
       }, message.cmd, r);
     } catch (error) {
-      if (!(error instanceof Error) || !('field' in error || error.name === 'UnknownCommandError')) throw error;
-      this.protocolError(error);
+      channel.reportMalformed(error instanceof IPAError ? error : new DeserializeError(`event ${message.cmd}`, describe(error)));
     }
     try {
-      if (decoded) this.emit(decoded[0], ...decoded[1]);
+      if (decoded) this.deliver(channel, decoded[0], decoded[1]);
     } finally {
-      for (const fd of message.fds) native().close(fd);
+      closeReceived(message.fds);
+    }
+  }
+
+  /**
+   * Runs each listener of an event on its own, as emit() would, except that one that throws (or
+   * whose promise rejects) is reported instead of thrown, and the others still run.
+   */
+  private deliver(channel: Channel, name: string, args: unknown[]): void {
+    const failed = (error: unknown): void => channel.reportMalformed(new EventListenerError(name, error));
+    for (const listener of this.rawListeners(name)) {
+      try {
+        const result = Reflect.apply(listener, this, args) as { then?: unknown } | undefined;
+        if (typeof result?.then === 'function') (result as PromiseLike<unknown>).then(undefined, failed);
+      } catch (error) {
+        failed(error);
+      }
     }
   }
 
@@ -154,14 +191,22 @@ export class RemoteProxy extends EventEmitter {
     if (!this.closed && !this.recovery?.gate) this.channel.abandon(reason);
   }
 
-  /** The pipeline handler refused something the IPA sent: reported as any malformed message is. */
+  /**
+   * The pipeline handler refused something the IPA sent: reported and counted against the worker
+   * as any malformed message is (an IPA that keeps sending what its handler refuses is broken).
+   */
   reportMisbehaviour(error: Error): void {
-    this.protocolError(error);
+    this.channel.reportMalformed(error);
   }
 
   private protocolError(error: Error): void {
-    if (this.listenerCount('protocolError') > 0) this.emit('protocolError', error);
-    else process.emitWarning(`ts-ipa: ${error.message}`, { code: 'TS_IPA_PROTOCOL' });
+    if (this.listenerCount('protocolError') === 0) return warnProtocol(error.message);
+    try {
+      this.emit('protocolError', error);
+    } catch (thrown) {
+      // The pipeline's own listener: not the IPA's fault, but not a reason to end the handler.
+      warnProtocol(`a protocolError listener threw: ${describe(thrown)}`);
+    }
   }
 
   get failure(): IPACrashedError | IPAClosedError | IPARecoveryError | undefined {
@@ -173,4 +218,8 @@ export class RemoteProxy extends EventEmitter {
     this.recovery?.close();
     await this.channel.close();
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

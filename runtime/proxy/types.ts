@@ -39,6 +39,13 @@ export type IPAProxy<T> = Calls<T> & {
   /** The IPA's worker died (process and thread modes); calls fail fast from then on. */
   on(event: 'crashed', listener: (error: IPACrashedError) => void): IPAProxy<T>;
   off(event: 'crashed', listener: (error: IPACrashedError) => void): IPAProxy<T>;
+  /**
+   * The IPA sent something malformed (a message, reply or event that does not decode, or a value
+   * one of this proxy's event listeners threw on). Without a listener, a rate-limited process
+   * warning (code TS_IPA_PROTOCOL) says it instead. Too many end the worker as broken.
+   */
+  on(event: 'protocolError', listener: (error: Error) => void): IPAProxy<T>;
+  off(event: 'protocolError', listener: (error: Error) => void): IPAProxy<T>;
   /** With a recovery policy: the worker was restarted and its state replayed; calls go through again. */
   on(event: 'recovered', listener: (info: { restarts: number; cause: Error }) => void): IPAProxy<T>;
   off(event: 'recovered', listener: (info: { restarts: number; cause: Error }) => void): IPAProxy<T>;

@@ -32,6 +32,29 @@ const raw = require(${JSON.stringify(paths.addon)});
 const SOCKET = 3;
 `;
 
+/**
+ * RAW_SOCKET and helpers to build what goes on it, for modules that forge messages:
+ * `frame(cmd, cookie, data)` is a message payload (u32 cmd, u32 cookie, data), `batch(payloads,
+ * fdCounts)` a ts-ipa batch datagram holding them, `sendFramed(payload, fds)` sends a payload in
+ * libcamera's framing (header datagram, then payload and fds) and `sendRaw(datagram, fds)` one
+ * datagram as it is; both retry while the socket is full (the proxy reads as fast as it can).
+ */
+export const RAW_FRAMING = `${RAW_SOCKET}
+const u32le = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); return b; };
+const frame = (cmd, cookie, data = []) => Buffer.concat([u32le(cmd), u32le(cookie), Buffer.from(data)]);
+const batch = (payloads, fdCounts = []) => Buffer.concat([u32le(0x42504954), u32le(payloads.length),
+  ...payloads.flatMap((p, i) => [u32le(p.length), u32le(fdCounts[i] ?? 0), p])]);
+function sendFramed(payload, fds = []) {
+  let headerSent = false;
+  for (;;) {
+    const sent = raw.sendMessage(SOCKET, payload, fds, headerSent);
+    if (sent === 2) return;
+    if (sent === 1) headerSent = true;
+  }
+}
+function sendRaw(datagram, fds = []) { while (!raw.sendDatagram(SOCKET, datagram, fds)) {} }
+`;
+
 export interface ModuleSpec {
   /** The pipeline the module says it serves (default "vimc"). */
   pipeline?: string;
