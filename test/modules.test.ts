@@ -167,7 +167,7 @@ describe('the IPA manager: finding modules', () => {
   it('skips broken modules with a warning naming the file and the reason, and goes on', async () => {
     const dir = path.join(work, 'broken');
     const cases: [string, (d: string) => void, string][] = [
-      ['bad-json', (d) => fs.writeFileSync(path.join(d, 'ipa-module.json'), '{ "name": '), 'not valid JSON at position 10'],
+      ['bad-json', (d) => fs.writeFileSync(path.join(d, 'ipa-module.json'), '{ "name": '), 'not valid JSON: it ends before its last value does'],
       ['no-pipeline', (d) => rewrite(d, { pipeline: undefined }), '"pipeline" must be a non-empty string'],
       ['api-2', (d) => rewrite(d, { apiVersion: 2 }), 'built for IPA API version 2; this ts-ipa speaks version 1'],
       ['no-entry', (d) => fs.rmSync(path.join(d, 'index.js')), '"files" names index.js, which does not exist'],
