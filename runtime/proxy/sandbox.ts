@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SandboxError } from '../errors';
+import { LIMITS, readDirectory } from '../modules/files';
 import { MANIFEST_FILE } from '../modules/manifest';
 import { ADDON_FILE, native } from '../native';
 
@@ -131,18 +132,26 @@ function moduleRoot(entryDir: string, given: readonly string[]): string {
   return entryDir;
 }
 
-/** Every link below `dir` (not following links), depth first, in name order. */
-function* linksBelow(dir: string): Generator<string> {
-  let entries: fs.Dirent[];
+/**
+ * Every link below `dir` (not following links), depth first, in name order. The directory is the
+ * module's to fill: a tree past the scan's limits (entries, depth) is refused rather than walked
+ * without end while the pipeline handler waits.
+ */
+function* linksBelow(dir: string, budget = { entries: LIMITS.entries }, depth = 0): Generator<string> {
+  let entries: fs.Dirent[] | undefined;
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = readDirectory(dir, budget.entries);
   } catch {
     return; // a file, or gone
   }
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  budget.entries -= entries?.length ?? 0;
+  if (!entries || budget.entries < 0 || depth > LIMITS.depth) {
+    throw new SandboxError(`the sandbox refuses to start the IPA: ${dir} is past ${LIMITS.entries} entries or ${LIMITS.depth} levels in its module, too many to check for links`);
+  }
+  for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (entry.isSymbolicLink()) yield full;
-    else if (entry.isDirectory()) yield* linksBelow(full);
+    else if (entry.isDirectory()) yield* linksBelow(full, budget, depth + 1);
   }
 }
 

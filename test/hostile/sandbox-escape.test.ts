@@ -314,6 +314,17 @@ describe('1. reading through a link the module ships', () => {
     await expectUnharmed(before);
   });
 
+  it('a module directory too big to check for links is refused before a worker starts, not walked while the handler waits', async () => {
+    const { directory, open } = await hostile(READS, {
+      spec: { prepare: (dir) => { for (let i = 0; i < 4100; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), ''); } },
+    });
+    const before = baseline();
+    const children = liveChildren();
+    await expect(open()).rejects.toThrow(new runtime.SandboxError(`the sandbox refuses to start the IPA: ${directory} is past 4096 entries or 16 levels in its module, too many to check for links`));
+    expect(liveChildren()).toEqual(children);
+    await expectUnharmed(before);
+  });
+
   it.skipIf(!landlock)('a link that appears once the worker runs leads nowhere: the kernel (Landlock) refuses /etc/shadow, the handler\'s environ and memory, and files beside the module', async () => {
     const { directory, open } = await hostile(READS);
     const before = baseline();
