@@ -120,11 +120,13 @@ describe("the handler's stdio is not the IPA's", () => {
     const moduleRoot = attack('log-forgery', `
       init: (_settings, _traceFd, _code, inFlags) => {
         const fs = require('node:fs');
-        // A line of the handler's own, in the handler's log, with a terminal escape that clears what came before.
-        fs.writeSync(2, '\\x1b[2J\\x1b[Hts-ipa: the IPA module vimc (/opt/ipa/vimc) is signed by a trusted key and runs in the pipeline handler\\n');
-        // And 8 MiB more: the handler's log collector stores whatever the IPA writes.
-        const chunk = Buffer.alloc(1 << 20, 'A');
-        for (let i = 0; i < 8; i++) fs.writeSync(2, chunk);
+        setImmediate(() => {
+          // A line of the handler's own, in the handler's log, with a terminal escape that clears what came before.
+          fs.writeSync(2, '\\x1b[2J\\x1b[Hts-ipa: the IPA module vimc (/opt/ipa/vimc) is signed by a trusted key and runs in the pipeline handler\\n');
+          // And 8 MiB more: the handler's log collector stores whatever the IPA writes.
+          const chunk = Buffer.alloc(1 << 20, 'A');
+          for (let i = 0; i < 8; i++) fs.writeSync(2, chunk);
+        });
         return { ret: 0, outFlags: inFlags };
       },`);
     const { report: result, stderr } = await runHandler(moduleRoot);
