@@ -10,7 +10,8 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { paths, RAW_SOCKET, scratch, vimcModule, writeModule } from './harness';
+import { runtime } from '../support';
+import { baseline, expectUnharmed, managerFor, paths, RAW_FRAMING, RAW_SOCKET, scratch, vimcModule, writeModule } from './harness';
 
 const work = scratch('red-team');
 afterAll(() => work.cleanup());
@@ -162,5 +163,38 @@ describe("the user's kernel accounts are not the IPA's to exhaust", () => {
     // It answers; what it kept in flight is the handler's user's, not its own.
     expect(result.init).toBeTypeOf('number');
     expect(result.mapBuffers, 'mapBuffers (the handler passing a memfd) while the IPA holds the fds in flight').toBe('ok');
+  });
+});
+
+describe('replies to no call are not free', () => {
+  it('replies to calls never made, each with 253 fds, count against the worker: a flood of them ends it as broken', async () => {
+    const { IPACrashedError, SharedFD } = runtime;
+    const { IPAVimcInterface } = require(paths.vimcContract) as typeof import('../../dist/platforms/vimc/contract.js');
+    const moduleRoot = attack('replies-to-nothing', `
+      init: (_settings, _traceFd, _code, inFlags) => {
+        // Cookies the proxy never used: dropped unread, their fds closed, and so far not counted,
+        // while the kernel installs 253 fds a message in the handler and counts them in flight
+        // for the handler's user (past its RLIMIT_NOFILE, the handler's own fd passing fails).
+        const fds = Array(253).fill(2);
+        for (let i = 0; i < 2000; i++) {
+          for (;;) {
+            try {
+              sendRaw(batch([frame(1, 0x7fff0000 + i)], [253]), fds);
+              break;
+            } catch {} // ETOOMANYREFS: the handler has not taken the last ones yet
+          }
+        }
+        return { ret: 0, outFlags: inFlags };
+      },`, RAW_FRAMING);
+    const before = baseline();
+    const ipa = await managerFor(moduleRoot).createIPA(IPAVimcInterface, { pipeline: 'vimc', timeoutMs: 10_000 });
+    const errors: Error[] = [];
+    ipa.on('protocolError', (error: Error) => errors.push(error));
+    const answer = await ipa.init({ configurationFile: '', sensorModel: 'Sensor B' }, SharedFD.invalid, 0, 0).catch((error: unknown) => error);
+    await ipa.close();
+    expect(errors.length, 'protocol errors for 2000 replies to no call').toBeGreaterThan(0);
+    expect(answer).toBeInstanceOf(IPACrashedError);
+    expect((answer as Error).message).toMatch(/malformed messages; the first: .*reply 2147418112: it answers no call/);
+    await expectUnharmed(before);
   });
 });
