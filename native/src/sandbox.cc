@@ -162,8 +162,10 @@ std::vector<sock_filter> BuildFilter(pid_t self) {
   f.Deny(SYS_clone3, ENOSYS);
 #endif
   // Sockets: the worker's one socket is inherited; a new one could reach the network or a
-  // local service.
-  for (long nr : {SYS_socket, SYS_connect, SYS_bind, SYS_listen, SYS_accept, SYS_accept4}) f.Deny(nr, EACCES);
+  // local service. Nor a socketpair: fds sent into one it never reads stay in flight, and the
+  // kernel counts those against the user (the pipeline handler's too), refusing to pass any fd
+  // (ETOOMANYREFS) for a user with more in flight than its RLIMIT_NOFILE.
+  for (long nr : {SYS_socket, SYS_socketpair, SYS_connect, SYS_bind, SYS_listen, SYS_accept, SYS_accept4}) f.Deny(nr, EACCES);
   // Signals to itself only; no tracing or reading other processes.
   f.DenyUnlessArg(SYS_kill, 0, static_cast<uint32_t>(self), EPERM);
   f.DenyUnlessArg(SYS_tgkill, 0, static_cast<uint32_t>(self), EPERM);

@@ -36,6 +36,9 @@ export const TS_IPA_PROXY_ENV = 'TS_IPA_PROXY';
  */
 export const DEFAULT_MAX_PROTOCOL_ERRORS = 64;
 
+/** Calls timed out whose late replies are still taken quietly; older ones count as replies to no call. */
+const MAX_LATE_REPLIES = 1024;
+
 export interface CallPipeOptions {
   /** Sync call timeout (default 2000 ms, as libcamera's). */
   timeoutMs?: number;
@@ -166,6 +169,7 @@ export abstract class CallPipe extends EventEmitter {
     for (const [cookie, call] of this.pending) {
       if (call.deadline > now) continue;
       this.pending.delete(cookie);
+      this.rememberLate(cookie);
       call.reject(new IPATimeoutError(call.name, call.timeoutMs));
       if (this.onTimeout === 'hung') this.endHungWorker(`${call.name} got no reply within ${call.timeoutMs} ms`);
     }
@@ -196,6 +200,14 @@ export abstract class CallPipe extends EventEmitter {
     encode(w);
     const message = w.result();
     this.transmitPayload(message.data, fds.length > 0 ? [...fds, ...message.fds] : message.fds);
+  }
+
+  /** Cookies of the calls that timed out lately, whose replies may still come (onTimeout 'slow'). */
+  private readonly late = new Set<number>();
+
+  private rememberLate(cookie: number): void {
+    this.late.add(cookie);
+    if (this.late.size > MAX_LATE_REPLIES) this.late.delete(this.late.values().next().value as number);
   }
 
   /** Why the worker said it was leaving, when it said so (FAREWELL_EVENT). */
@@ -232,9 +244,12 @@ export abstract class CallPipe extends EventEmitter {
       call.resolve(message);
     } else if (message.cookie !== 0) {
       // A reply to a call that timed out, or to none: nobody owns its fds. One that answers a
-      // call in flight with another command is a forgery or a bug; the call waits on.
+      // call in flight with another command is a forgery or a bug; the call waits on. So is one
+      // that answers no call at all (a cookie never used, or answered already): dropped unread,
+      // it would still cost the handler its fds' installing and closing, for nothing counted.
       closeReceived(message.fds);
       if (call) this.reportMalformed(new DeserializeError(`reply ${message.cookie}`, `it answers command ${message.cmd}, the call was ${call.name} (command ${call.cmd})`));
+      else if (!this.late.delete(message.cookie)) this.reportMalformed(new DeserializeError(`reply ${message.cookie}`, 'it answers no call (no call in flight or timed out has that cookie)'));
     } else if (message.cmd === FAREWELL_EVENT) {
       closeReceived(message.fds);
       try {

@@ -3,6 +3,7 @@ import { IPACrashedError } from '../errors';
 import { native, SystemError } from '../native';
 import { BATCH_CMD, CallPipe, TS_IPA_PROXY_ENV, type CallPipeOptions } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
+import { forwardWorkerOutput, releaseWorkerOutput } from './worker-output';
 
 export { DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD } from './call-pipe';
 
@@ -48,18 +49,21 @@ export class IPCPipeUnixSocket extends CallPipe {
     });
     const [command, ...args] = options.workerCommand;
     try {
+      // Not the handler's own stdout and stderr (its terminal, its log, its data): pipes whose
+      // lines the handler passes on, bounded and printable (see forwardWorkerOutput).
       this.worker = spawn(command, [...args, options.modulePath, String(WORKER_SOCKET_FD)], {
-        stdio: ['ignore', 'inherit', 'inherit', theirs],
+        stdio: ['ignore', 'pipe', 'pipe', theirs],
         env: { ...(options.env ?? process.env), [TS_IPA_PROXY_ENV]: '1' },
       });
     } finally {
       native().close(theirs);
     }
+    forwardWorkerOutput([this.worker.stdout, this.worker.stderr], `IPA worker ${this.worker.pid ?? '(not started)'}`);
     this.exited = new Promise((resolve) => {
       const gone = (error: IPACrashedError): void => {
         this.socket.close();
         this.workerExited(error);
-        resolve();
+        void releaseWorkerOutput([this.worker.stdout, this.worker.stderr]).then(resolve);
       };
       this.worker.once('exit', (code, signal) => gone(new IPACrashedError(code, signal, this.hungReason ? `killed: ${this.hungReason}` : this.farewell)));
       this.worker.once('error', (error) => gone(new IPACrashedError(null, null, error.message)));
