@@ -72,6 +72,12 @@ describe('the process-mode sandbox refuses, and the IPA is told', () => {
     expect(await attempt('worker')).toMatch(/^refused: ERR_ACCESS_DENIED/);
   });
 
+  it('writing a core file: a crashing worker leaves no copy of its memory behind (RLIMIT_CORE 0, hard too)', async () => {
+    const { worker } = await probe();
+    const limits = fs.readFileSync(`/proc/${worker.pid}/limits`, 'utf8');
+    expect(limits).toMatch(/^Max core file size\s+0\s+0\s+bytes\s*$/m);
+  });
+
   it('signalling another process: the pipeline handler itself, here', async () => {
     const { attempt } = await probe();
     expect(await attempt('kill', String(process.pid))).toBe('refused: EPERM: kill EPERM');

@@ -308,7 +308,9 @@ int ConfineThread(const void* context, const char** failed) {
 }
 
 // RLIMIT_DATA caps the memory it can allocate; RLIMIT_NICE and RLIMIT_RTPRIO at 0 let it lower
-// its priority but never raise it, nor take a real-time policy.
+// its priority but never raise it, nor take a real-time policy; RLIMIT_CORE at 0 means a crash
+// writes no core file (with a piped core_pattern, or without Landlock, the kernel would write
+// the worker's memory, up to its limit, outside the sandbox).
 void SetLimits(Napi::Env env, double dataBytes) {
   if (dataBytes > 0) {
     rlimit data{static_cast<rlim_t>(dataBytes), static_cast<rlim_t>(dataBytes)};
@@ -317,6 +319,7 @@ void SetLimits(Napi::Env env, double dataBytes) {
   rlimit none{0, 0};
   if (setrlimit(RLIMIT_NICE, &none) < 0) throw SystemError(env, errno, "setrlimit(RLIMIT_NICE)");
   if (setrlimit(RLIMIT_RTPRIO, &none) < 0) throw SystemError(env, errno, "setrlimit(RLIMIT_RTPRIO)");
+  if (setrlimit(RLIMIT_CORE, &none) < 0) throw SystemError(env, errno, "setrlimit(RLIMIT_CORE)");
 }
 
 std::vector<std::string> Strings(Napi::Array array) {
