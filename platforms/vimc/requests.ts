@@ -98,16 +98,19 @@ export class RequestQueue {
     }
   }
 
-  /** Whether a request waits for the parameters of the buffer at `bufferIndex`. */
+  /** The request waiting for the parameters of the buffer at `bufferIndex`, if one is. */
+  private waitingFor(bufferIndex: number): Pending | undefined {
+    return this.pending.find((r) => r.state === 'params' && r.bufferIndex === bufferIndex);
+  }
+
   waitsForParams(bufferIndex: number): boolean {
-    return this.pending.some((r) => r.state === 'params' && r.bufferIndex === bufferIndex);
+    return this.waitingFor(bufferIndex) !== undefined;
   }
 
   paramsReady(bufferIndex: number, params: FrameParams): void {
-    const request = this.pending.find((r) => r.state === 'params' && r.bufferIndex === bufferIndex);
+    const request = this.waitingFor(bufferIndex);
     if (!request) return;
     this.settled(request);
-    request.state = 'queued';
     request.params = params;
     request.ipaRoundTripUs = Number(process.hrtime.bigint() - request.submittedAt) / 1000;
     try {
@@ -119,7 +122,7 @@ export class RequestQueue {
 
   /** The request waiting for the parameters of `bufferIndex` fails with `error` (its parameters were refused). */
   failParams(bufferIndex: number, error: Error): void {
-    const request = this.pending.find((r) => r.state === 'params' && r.bufferIndex === bufferIndex);
+    const request = this.waitingFor(bufferIndex);
     if (request) this.drop(request, error);
   }
 
