@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { printable } from './printable';
+import { RateLimit } from './rate-limit';
 
 /**
  * What a worker process writes on its stdout and stderr, passed on to the pipeline handler's
@@ -22,12 +23,7 @@ export function forwardWorkerOutput(
   name: string,
   write: (line: string) => void = (line) => process.stderr.write(line),
 ): void {
-  let windowStart = -Infinity;
-  let shown = 0;
-  let suppressed = 0;
-  let resume: NodeJS.Timeout | undefined;
   const paused: Readable[] = [];
-
   const emit = (text: string): void => {
     try {
       write(`ts-ipa: ${name}: ${text}\n`);
@@ -35,35 +31,16 @@ export function forwardWorkerOutput(
       // the handler's own stderr is gone: nothing to tell
     }
   };
-  const endWindow = (): void => {
-    resume = undefined;
-    windowStart = performance.now();
-    shown = 0;
-    if (suppressed > 0) {
-      emit(`${suppressed} more line${suppressed === 1 ? '' : 's'} of output suppressed`);
-      shown = 1;
-      suppressed = 0;
-    }
+  const limit = new RateLimit(LINES_PER_WINDOW, OUTPUT_WINDOW_MS, (count) => {
+    emit(`${count} more line${count === 1 ? '' : 's'} of output suppressed`);
     for (const stream of paused.splice(0)) stream.resume();
-  };
+  });
   const line = (text: string, stream: Readable): void => {
-    const now = performance.now();
-    if (now - windowStart >= OUTPUT_WINDOW_MS) {
-      windowStart = now;
-      shown = 0;
-    }
-    if (shown < LINES_PER_WINDOW) {
-      shown++;
-      emit(printable(text, MAX_LINE_CHARS));
-      return;
-    }
-    suppressed++;
+    if (limit.allow()) return emit(printable(text, MAX_LINE_CHARS));
     if (!paused.includes(stream)) {
       stream.pause();
       paused.push(stream);
     }
-    // Unreferenced: a summary is not worth keeping a process alive for.
-    resume ??= setTimeout(endWindow, Math.max(0, windowStart + OUTPUT_WINDOW_MS - now)).unref();
   };
 
   for (const stream of streams) {
