@@ -8,6 +8,12 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
       "cflags_cc!": ["-fno-exceptions"],
       "conditions": [["OS!='linux'", { "sources!": ["src/fds.cc", "src/socket.cc", "src/watcher.cc", "src/process.cc", "src/sandbox.cc", "src/landlock.cc", "src/every-thread.cc", "src/media.cc", "src/video.cc", "src/controls.cc"] }]]
+    },
+    {
+      "target_name": "ts-ipa-launch",
+      "type": "executable",
+      "conditions": [["OS=='linux'", { "sources": ["src/launch.c"] }]],
+      "cflags": ["-Wall", "-Wextra"]
     }
   ]
 }

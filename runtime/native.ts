@@ -107,6 +107,8 @@ let binding: NativeBinding | undefined;
 
 /** Where the addon is built. */
 export const ADDON_FILE = path.join(__dirname, '../../native/build/Release/ts_ipa_native.node');
+/** The launcher a sandboxed worker is started through (native/src/launch.c), built beside the addon. */
+export const LAUNCHER_FILE = path.join(path.dirname(ADDON_FILE), 'ts-ipa-launch');
 
 /** The addon, loaded on first use. */
 export function native(): NativeBinding {

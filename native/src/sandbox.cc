@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstddef>
 #include <fcntl.h>
 #include <initializer_list>
@@ -307,13 +308,30 @@ int ConfineThread(const void* context, const char** failed) {
   return DropCapabilities(failed);
 }
 
-// RLIMIT_DATA caps the memory it can allocate; RLIMIT_NICE and RLIMIT_RTPRIO at 0 let it lower
+// What the kernel counts as this process's data now (VmData, bytes), or 0 if it cannot say.
+double DataInUse() {
+  FILE* status = std::fopen("/proc/self/status", "r");
+  if (!status) return 0;
+  char line[256];
+  double kib = 0;
+  while (std::fgets(line, sizeof line, status)) {
+    if (std::sscanf(line, "VmData: %lf kB", &kib) == 1) break;
+  }
+  std::fclose(status);
+  return kib * 1024;
+}
+
+// RLIMIT_DATA caps the memory it can allocate beyond what Node held when the sandbox was
+// entered: Node 24's V8 reserves a 512 MiB code range the kernel counts as data before any of it
+// is used, so a limit on the total would leave a small budget nothing, or kill Node outright; the
+// JavaScript heap has its own cap (--max-old-space-size). RLIMIT_NICE and RLIMIT_RTPRIO at 0 let it lower
 // its priority but never raise it, nor take a real-time policy; RLIMIT_CORE at 0 means a crash
 // writes no core file (with a piped core_pattern, or without Landlock, the kernel would write
 // the worker's memory, up to its limit, outside the sandbox).
 void SetLimits(Napi::Env env, double dataBytes) {
   if (dataBytes > 0) {
-    rlimit data{static_cast<rlim_t>(dataBytes), static_cast<rlim_t>(dataBytes)};
+    rlim_t limit = static_cast<rlim_t>(DataInUse() + dataBytes);
+    rlimit data{limit, limit};
     if (setrlimit(RLIMIT_DATA, &data) < 0) throw SystemError(env, errno, "setrlimit(RLIMIT_DATA)");
   }
   rlimit none{0, 0};

@@ -14,7 +14,7 @@ import { handlerModules } from '../modules/loader';
 import type { VerifiedModule } from '../modules/signature';
 import { loadIPAModule, loadVerifiedIPAModule, type IPAModule } from './module';
 import { checkRecoveryPolicy, type RecoveryPolicy } from './recovery';
-import { sandboxedWorker, type SandboxOptions } from './sandbox';
+import { launched, sandboxedWorker, type SandboxOptions } from './sandbox';
 import type { RemoteProxy } from './remote';
 import type { ContractClass, IPAProxy, Isolation } from './types';
 
@@ -78,7 +78,7 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
       ? new ThreadPipe({ modulePath, verified: threadLoad, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, onTimeout: options.onTimeout, controls })
       : new IPCPipeUnixSocket({
         modulePath,
-        workerCommand: options.workerCommand ?? sandbox?.command ?? [process.execPath, WORKER_HOST],
+        workerCommand: options.workerCommand ? (sandbox ? launched(options.workerCommand) : options.workerCommand) : sandbox?.command ?? [process.execPath, WORKER_HOST],
         env: sandbox?.env,
         timeoutMs: options.timeoutMs,
         onTimeout: options.onTimeout,

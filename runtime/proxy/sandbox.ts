@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SandboxError } from '../errors';
 import { LIMITS, readDirectory } from '../modules/files';
 import { MANIFEST_FILE } from '../modules/manifest';
-import { ADDON_FILE, native } from '../native';
+import { ADDON_FILE, LAUNCHER_FILE, native } from '../native';
 
 /**
  * What an isolated (process-mode) worker may do. By default it reads only its module's
@@ -27,6 +27,17 @@ export interface SandboxOptions {
 /** The worker's environment variable that carries the sandbox's settings to the worker host. */
 export const SANDBOX_ENV = 'TS_IPA_SANDBOX';
 const DEFAULT_MEMORY_LIMIT_MB = 1024;
+/** Node's permission model: `--permission` once it left its experiment (22.13, 23.5), `--experimental-permission` before. */
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+
+/**
+ * A worker command (a handler's own, keeping only the kernel's layers) started the way every
+ * sandboxed worker is: through the launcher, so that its Node never sets up an io_uring the
+ * sandbox would then refuse under it.
+ */
+export function launched(command: readonly [string, ...string[]]): [string, ...string[]] {
+  return [LAUNCHER_FILE, ...command];
+}
 
 /** The command and environment that start a worker host in the sandbox. */
 export function sandboxedWorker(
@@ -61,8 +72,9 @@ export function sandboxedWorker(
   refuseLinksOut(moduleRoot(moduleDir, given), real);
   const reads = new Set([...given, ...packages, ...real]);
   const command: [string, ...string[]] = [
+    LAUNCHER_FILE,
     process.execPath,
-    '--experimental-permission',
+    PERMISSION_FLAG,
     // The worker needs ts-ipa's addon for fd passing. Node warns that addons can void its
     // permission model: the seccomp filter the host installs before loading the IPA is what
     // keeps the IPA from loading one of its own.
