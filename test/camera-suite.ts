@@ -98,7 +98,8 @@ export function cameraSuite(name: string, openGraph: () => MediaGraph, modes: re
           // It did all that from inside the sandbox: seccomp filter on, Node's permission model on.
           const pid = (camera.ipa as unknown as { channel: { worker: { pid: number } } }).channel.worker.pid;
           expect(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/Seccomp:\s+2/);
-          expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--experimental-permission');
+          const flags = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+          expect(flags.includes('--permission') || flags.includes('--experimental-permission'), flags.join(' ')).toBe(true);
         }
         await camera.stop();
       });
