@@ -235,4 +235,11 @@ describe('isolation failures', () => {
   it('a module that does not exist: the worker says why and the proxy rejects', async () => {
     await expect(createProxy(IPAVimcInterface, { module: '/nonexistent/ipa.js', isolation: 'process' })).rejects.toThrow('the IPA worker exited with code 1');
   });
+
+  it('a worker that dies before it can say why on its socket: the crash quotes its last lines on stderr', async () => {
+    // Node refuses the option before any of ts-ipa runs: only its stderr says so.
+    const workerCommand = [process.execPath, '--no-such-option', path.join(root, 'dist/runtime/worker/host.js')] as const;
+    const started = createProxy(IPAVimcInterface, { module: testIpa, isolation: 'process', workerCommand, sandbox: false });
+    await expect(started).rejects.toThrow(/^the IPA worker exited with code 9 \(.*bad option: --no-such-option\)$/);
+  });
 });

@@ -58,15 +58,21 @@ export class IPCPipeUnixSocket extends CallPipe {
     } finally {
       native().close(theirs);
     }
-    forwardWorkerOutput([this.worker.stdout, this.worker.stderr], `IPA worker ${this.worker.pid ?? '(not started)'}`);
+    const output = forwardWorkerOutput([this.worker.stdout, this.worker.stderr], `IPA worker ${this.worker.pid ?? '(not started)'}`);
     this.exited = new Promise((resolve) => {
-      const gone = (error: IPACrashedError): void => {
+      const gone = (error: () => IPACrashedError): void => {
         this.socket.close();
-        this.workerExited(error);
-        void releaseWorkerOutput([this.worker.stdout, this.worker.stderr]).then(resolve);
+        // Its output read to the end first (at most OUTPUT_DRAIN_MS): a worker that died before
+        // it could say why on its socket (Node refusing an option, a module not found while
+        // starting) said it on stderr.
+        void releaseWorkerOutput([this.worker.stdout, this.worker.stderr]).then(() => {
+          this.workerExited(error());
+          resolve();
+        });
       };
-      this.worker.once('exit', (code, signal) => gone(new IPACrashedError(code, signal, this.hungReason ? `killed: ${this.hungReason}` : this.farewell)));
-      this.worker.once('error', (error) => gone(new IPACrashedError(null, null, error.message)));
+      const why = () => (this.hungReason ? `killed: ${this.hungReason}` : this.farewell || output.lastWords());
+      this.worker.once('exit', (code, signal) => gone(() => new IPACrashedError(code, signal, why())));
+      this.worker.once('error', (error) => gone(() => new IPACrashedError(null, null, error.message)));
     });
   }
 

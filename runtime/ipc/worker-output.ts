@@ -17,12 +17,22 @@ import { RateLimit } from './rate-limit';
 export const MAX_LINE_CHARS = 300;
 export const LINES_PER_WINDOW = 20;
 export const OUTPUT_WINDOW_MS = 1000;
+/** Lines kept for the crash of a worker that could not say why itself (see lastWords). */
+const KEPT_LINES = 64;
+/** A line that says what went wrong, as Node and V8 word it, rather than where (a stack frame). */
+const SAYS_WHY = /\b\w*Error\b|bad option|FATAL|not found|denied|refused/;
+
+/** What a worker wrote last, printable: why it died, when it died before it could say so on its socket. */
+export interface WorkerOutput {
+  lastWords(): string;
+}
 
 export function forwardWorkerOutput(
   streams: readonly (Readable | null | undefined)[],
   name: string,
   write: (line: string) => void = (line) => process.stderr.write(line),
-): void {
+): WorkerOutput {
+  const last: string[] = [];
   const paused: Readable[] = [];
   const emit = (text: string): void => {
     try {
@@ -36,6 +46,10 @@ export function forwardWorkerOutput(
     for (const stream of paused.splice(0)) stream.resume();
   });
   const line = (text: string, stream: Readable): void => {
+    if (text.trim() !== '') {
+      last.push(printable(text.trim(), MAX_LINE_CHARS));
+      if (last.length > KEPT_LINES) last.shift();
+    }
     if (limit.allow()) return emit(printable(text, MAX_LINE_CHARS));
     if (!paused.includes(stream)) {
       stream.pause();
@@ -67,6 +81,8 @@ export function forwardWorkerOutput(
     });
     stream.on('error', () => {});
   }
+  // The last line that says why, else the last line: a stack trace ends in frames and braces.
+  return { lastWords: () => [...last].reverse().find((l) => SAYS_WHY.test(l)) ?? last[last.length - 1] ?? '' };
 }
 
 /** How long a worker's output may take to be read to its end once the worker is gone. */
