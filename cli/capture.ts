@@ -88,7 +88,17 @@ interface Captured {
   picture: Picture;
 }
 
-/** Keeps every buffer busy until `count` frames are in; each frame is copied out and its buffer given back at once. */
+/**
+ * vimc starts streaming only once this many buffers are queued (the driver's min_queued_buffers,
+ * which the simulation models): fewer requests in flight would wait for a frame that never comes.
+ */
+const MIN_IN_FLIGHT = 2;
+
+/**
+ * Keeps every buffer busy until `count` frames are in; each frame is copied out and its buffer
+ * given back at once. At least MIN_IN_FLIGHT requests are submitted; only the first `count`
+ * frames, by sequence, are kept.
+ */
 async function captureFrames(camera: VimcCamera, count: number, progress: { increment(): void; stop(): void }): Promise<Captured[]> {
   const captured: Captured[] = [];
   const keep = (frame: Frame) => {
@@ -100,11 +110,12 @@ async function captureFrames(camera: VimcCamera, count: number, progress: { incr
     progress.increment();
   };
   try {
-    await Promise.all(Array.from({ length: count }, () => camera.capture().then(keep)));
+    await Promise.all(Array.from({ length: Math.max(count, MIN_IN_FLIGHT) }, () => camera.capture().then(keep)));
   } finally {
     progress.stop();
   }
-  return captured.sort((a, b) => a.sequence - b.sequence);
+  // The device's sequence may skip (a dropped frame), so the first `count` are taken, not 0..count-1.
+  return captured.sort((a, b) => a.sequence - b.sequence).slice(0, count);
 }
 
 function summarise(camera: VimcCamera, simulated: boolean, frames: Captured[], files: string[]): CaptureSummary {

@@ -105,12 +105,25 @@ function inspectCommand(target: string | undefined, json: boolean): number {
 
 const COMMANDS = ['capture', 'list', 'inspect', 'modules', 'keygen', 'sign', 'verify'];
 const argv = process.argv.slice(2);
+const commandName = COMMANDS.includes(argv[0] ?? '') ? ` ${argv[0]}` : '';
+let settled = false;
 main(argv).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    settled = true;
+    process.exitCode = code;
+  },
   (error: unknown) => {
+    settled = true;
     const { line, code } = describeFailure(error);
-    const command = COMMANDS.includes(argv[0] ?? '') ? ` ${argv[0]}` : '';
-    process.stderr.write(`ts-ipa${command}: ${line}\n`);
+    process.stderr.write(`ts-ipa${commandName}: ${line}\n`);
     process.exitCode = code;
   },
 );
+// Node exits 0 when nothing is left to wait for, even with the command unfinished (a capture
+// waiting for a frame no device will make): that is a failure, not success.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write(`ts-ipa${commandName}: stopped with nothing left to wait for, the command unfinished (a bug in ts-ipa)\n`);
+  process.exitCode = ExitCode.Failure;
+});

@@ -7,8 +7,20 @@ import { COLORBAR_75 } from './camera-suite';
 import { describe, expect, it } from 'vitest';
 import { root } from './support';
 
+/** A bound far above a capture's few seconds on a loaded machine: a hang fails (status null) instead of stalling the suite. */
+const HANG_MS = 60_000;
+
 function tsIpa(...args: string[]) {
-  return spawnSync(process.execPath, [path.join(root, 'dist/cli/main.js'), ...args], { cwd: root, encoding: 'utf8' });
+  return spawnSync(process.execPath, [path.join(root, 'dist/cli/main.js'), ...args], { cwd: root, encoding: 'utf8', timeout: HANG_MS });
+}
+
+function withOutDir(use: (out: string) => void): void {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-ipa-frames-'));
+  try {
+    use(out);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 }
 
 describe('ts-ipa inspect', () => {
@@ -69,6 +81,18 @@ describe('ts-ipa capture and list', () => {
       fs.rmSync(out, { recursive: true, force: true });
     }
   });
+
+  // vimc streams only with two buffers queued: one or two frames must not wait for a frame that never comes.
+  it.each(['process', 'thread', 'direct'])('captures --frames 1 and 2 in %s mode, writing exactly that many files', (isolation) => {
+    for (const frames of [1, 2]) {
+      withOutDir((out) => {
+        const result = tsIpa('capture', '--frames', String(frames), '--size', '64x48', '--isolation', isolation, '--out', out);
+        expect([result.status, result.signal, result.stderr]).toEqual([0, null, '']);
+        expect(result.stdout).toMatch(new RegExp(`frames\\s+${frames}\\n`));
+        expect(fs.readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(frames);
+      });
+    }
+  }, 3 * HANG_MS);
 
   it('fails in one line with an exit code per cause: no such device, unsupported format, bad usage', () => {
     const missing = tsIpa('capture', '--camera', '/dev/media99');
