@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The ts-ipa command line. */
 import { parseArgs } from 'node:util';
+import fs from 'node:fs';
 import path from 'node:path';
 import { yieldHelperThreads } from '../runtime/helper-threads';
 import { capture, parseCaptureOptions, summaryTable } from './capture';
@@ -10,6 +11,7 @@ import { listCameras } from './list';
 import { keygen, listModules, sign, verify } from './modules';
 
 const usage = `usage: ts-ipa <command> [options]
+       ts-ipa --version
 
 commands:
   capture      capture frames to PNG files (the first camera found, or the simulated one)
@@ -41,13 +43,17 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       camera: { type: 'string' }, frames: { type: 'string' }, size: { type: 'string' }, format: { type: 'string' },
       isolation: { type: 'string' }, out: { type: 'string' },
       key: { type: 'string' }, trust: { type: 'string', multiple: true }, force: { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
+  if (values.version) {
+    process.stdout.write(`ts-ipa ${packageVersion()}\n`);
+    return ExitCode.Ok;
+  }
   if (values.help || !command) {
     process.stdout.write(usage);
     return command || values.help ? ExitCode.Ok : ExitCode.Usage;
@@ -86,6 +92,12 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   throw new UsageError(`unknown command '${command}'\n${usage}`);
+}
+
+/** The version in ts-ipa's own package.json (dist/cli/main.js is two levels below it). */
+function packageVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+  return manifest.version;
 }
 
 function inspectCommand(target: string | undefined, json: boolean): number {

@@ -49,6 +49,11 @@ describe('ts-ipa inspect', () => {
     expect(missing.stderr).toMatch(/^ts-ipa inspect: cannot load dist\/nowhere\.js: Cannot find module/);
   });
 
+  it('prints the package version', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(tsIpa('--version')).toMatchObject({ status: 0, stdout: `ts-ipa ${version}\n`, stderr: '' });
+  });
+
   it('prints usage for no command and fails for an unknown one', () => {
     expect(tsIpa().status).toBe(2);
     const unknown = tsIpa('frobnicate');
