@@ -57,8 +57,38 @@ describe('ts-ipa inspect', () => {
   it('prints usage for no command and fails for an unknown one', () => {
     expect(tsIpa().status).toBe(2);
     const unknown = tsIpa('frobnicate');
-    expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("ts-ipa: unknown command 'frobnicate'");
+    expect([unknown.status, unknown.stderr]).toEqual([2, "ts-ipa: unknown command 'frobnicate' (ts-ipa --help lists the commands)\n"]);
+  });
+
+  it('refuses bad usage with exit 2 in one line naming the option', () => {
+    const refused = (args: string[], line: string) => expect(tsIpa(...args)).toMatchObject({ status: 2, stderr: `${line}\n` });
+    const frames = 'ts-ipa capture: --frames -3: give a whole number of frames, 1 or more';
+    refused(['capture', '--frames', '-3'], frames);
+    refused(['capture', '--frames=-3'], frames);
+    refused(['capture', '--xyz'], "ts-ipa capture: unknown option --xyz (ts-ipa capture --help lists capture's options)");
+    refused(['capture', '--out', '--frames', '2'], "ts-ipa capture: --out needs a value: --out <dir> (one starting with '-' as --out=-...)");
+    refused(['capture', '--frames'], "ts-ipa capture: --frames needs a value: --frames <n> (one starting with '-' as --frames=-...)");
+    refused(['--frames', '2', 'capture'], "ts-ipa: unknown option --frames (a command's options go after it: ts-ipa <command> --help)");
+  });
+
+  it("refuses an option the command does not take, naming both, and shows each command's own options", () => {
+    expect(tsIpa('list', '--json')).toMatchObject({ status: 2, stderr: "ts-ipa list: unknown option --json (ts-ipa list --help lists list's options)\n" });
+    expect(tsIpa('capture', '--key', 'k')).toMatchObject({ status: 2, stderr: "ts-ipa capture: unknown option --key (ts-ipa capture --help lists capture's options)\n" });
+    expect(tsIpa('inspect', 'a.js', 'b.js')).toMatchObject({ status: 2, stderr: "ts-ipa inspect: unexpected argument 'b.js' (ts-ipa inspect --help shows what inspect takes)\n" });
+    expect(tsIpa('list', '--json=1').status).toBe(2);
+    const help = tsIpa('capture', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: ts-ipa capture \[options\]\n/);
+    expect(help.stdout).toMatch(/--frames <n>\s+how many frames/);
+    expect(help.stdout).not.toContain('--key');
+    for (const [command, option] of [['list', '--help'], ['inspect', '--json'], ['modules', '--trust <public key>'], ['keygen', '--force'], ['sign', '--key <private key>'], ['verify', '--trust']]) {
+      const own = tsIpa(command!, '-h');
+      expect(own.status).toBe(0);
+      expect(own.stdout).toMatch(new RegExp(`^usage: ts-ipa ${command}\\b`));
+      expect(own.stdout).toContain(option);
+      expect(own.stdout).not.toContain('--frames');
+    }
+    expect(tsIpa('--help').stdout).toContain("ts-ipa <command> --help shows a command's options.");
   });
 });
 
