@@ -35,7 +35,8 @@ const COMMANDS: Record<string, Command> = {
       size: { type: 'string', value: 'WxH', help: 'frame size (640x480)' },
       format: { type: 'string', value: 'name', help: 'BGR888 or RGB888 (BGR888)' },
       isolation: { type: 'string', value: 'mode', help: 'where the IPA runs: process, thread or direct (process)' },
-      out: { type: 'string', value: 'dir', help: 'where the PNG files go (./frames)' },
+      out: { type: 'string', value: 'dir', help: 'where the PNG files go (./frames); one holding frame-*.png files is refused' },
+      overwrite: { type: 'boolean', help: 'remove the frame-*.png files an earlier capture left in --out first' },
     },
     async run(values) {
       // A camera application: frames have deadlines, V8's helper threads do not.

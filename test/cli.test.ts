@@ -129,8 +129,27 @@ describe('ts-ipa capture and list', () => {
     }
   }, 3 * HANG_MS);
 
+  it('checks --out before opening the camera: not a directory, not writable, an earlier capture there', () => {
+    withOutDir((out) => {
+      const file = path.join(out, 'file');
+      fs.writeFileSync(file, '');
+      // /dev/media99 does not exist: exit 2, not 3, shows --out was checked before the camera was opened.
+      expect(tsIpa('capture', '--camera', '/dev/media99', '--out', file)).toMatchObject({ status: 2, stderr: `ts-ipa capture: --out ${file}: ${file} is not a directory\n` });
+      expect(tsIpa('capture', '--camera', '/dev/media99', '--out', path.join(file, 'sub'))).toMatchObject({ status: 2, stderr: `ts-ipa capture: --out ${file}/sub: ${file} is not a directory\n` });
+      // Not writable even for root: proc accepts no new files.
+      expect(tsIpa('capture', '--camera', '/dev/media99', '--out', '/proc')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^ts-ipa capture: --out \/proc: cannot write in \/proc \(\w+\)\n$/) });
+      expect(tsIpa('capture', '--frames', '3', '--size', '64x48', '--out', out).status).toBe(0);
+      const again = tsIpa('capture', '--camera', '/dev/media99', '--frames', '1', '--size', '64x48', '--out', out);
+      expect(again).toMatchObject({ status: 2, stderr: `ts-ipa capture: --out ${out}: holds 3 frame-*.png files from an earlier capture: give another --out, or --overwrite to remove them first\n` });
+      expect(fs.readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(3);
+      expect(tsIpa('capture', '--frames', '1', '--size', '64x48', '--out', out, '--overwrite').status).toBe(0);
+      expect(fs.readdirSync(out).sort()).toEqual(['file', 'frame-0000.png']);
+    });
+  }, 3 * HANG_MS);
+
   it('fails in one line with an exit code per cause: no such device, unsupported format, bad usage', () => {
-    const missing = tsIpa('capture', '--camera', '/dev/media99');
+    // os.tmpdir() holds no frame-*.png of its own (./frames, the default, may: capture would refuse it first).
+    const missing = tsIpa('capture', '--camera', '/dev/media99', '--out', path.join(os.tmpdir(), `ts-ipa-none-${process.pid}`));
     expect([missing.status, missing.stderr]).toEqual([3, 'ts-ipa capture: /dev/media99: cannot open (no such device)\n']);
     const format = tsIpa('capture', '--format', 'YUYV');
     expect([format.status, format.stderr]).toEqual([5, 'ts-ipa capture: --format YUYV: this camera gives BGR888 or RGB888\n']);
