@@ -17,6 +17,8 @@ export interface CaptureOptions {
   format: PixelFormatName;
   isolation: Isolation;
   out: string;
+  /** Remove the frame-*.png files an earlier capture left in `out`, instead of refusing to mix with them. */
+  overwrite?: boolean;
   /** The simulated camera's frame rate. */
   frameRate?: number;
 }
@@ -44,11 +46,49 @@ export function parseCaptureOptions(values: Record<string, string | string[] | b
   return {
     camera: values.camera === undefined ? undefined : String(values.camera),
     frames, size: { width: Number(size[1]), height: Number(size[2]) }, format, isolation: isolation as Isolation,
-    out: String(values.out ?? 'frames'),
+    out: String(values.out ?? 'frames'), overwrite: values.overwrite === true,
   };
 }
 
+/** frame-0000.png and on: what a capture writes, and what an earlier one may have left. */
+const FRAME_FILE = /^frame-\d+\.png$/;
+
+/**
+ * Checks `--out` before the camera is opened, so that a capture does not end in a failure to
+ * write: the directory (or its nearest existing ancestor, for one to be made) must be a directory
+ * that can be written, and must not hold an earlier capture's frames, which the new ones would
+ * mix with (or, with `overwrite`, those are removed).
+ */
+export function prepareOutDir(out: string, overwrite: boolean): void {
+  const existing = nearestExisting(out);
+  if (!fs.statSync(existing).isDirectory()) throw new UsageError(`--out ${out}: ${existing} is not a directory`);
+  probeWritable(out, existing);
+  if (existing !== path.resolve(out)) return;
+  const old = fs.readdirSync(existing).filter((name) => FRAME_FILE.test(name));
+  if (old.length === 0) return;
+  if (!overwrite) throw new UsageError(`--out ${out}: holds ${old.length} frame-*.png files from an earlier capture: give another --out, or --overwrite to remove them first`);
+  for (const name of old) fs.rmSync(path.join(existing, name));
+}
+
+function nearestExisting(dir: string): string {
+  let at = path.resolve(dir);
+  while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  return at;
+}
+
+/** Writes and removes a file: permission bits say nothing for root, or on a read-only mount. */
+function probeWritable(out: string, dir: string): void {
+  const probe = path.join(dir, `.ts-ipa-write-check-${process.pid}`);
+  try {
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (error) {
+    throw new UsageError(`--out ${out}: cannot write in ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
 export async function capture(options: CaptureOptions, log: (line: string) => void): Promise<CaptureSummary> {
+  prepareOutDir(options.out, options.overwrite === true);
   const entry = options.camera ?? findCameras()[0]!;
   const media = openMediaGraph(entry, { frameRate: options.frameRate });
   log(media.simulated
@@ -88,7 +128,17 @@ interface Captured {
   picture: Picture;
 }
 
-/** Keeps every buffer busy until `count` frames are in; each frame is copied out and its buffer given back at once. */
+/**
+ * vimc starts streaming only once this many buffers are queued (the driver's min_queued_buffers,
+ * which the simulation models): fewer requests in flight would wait for a frame that never comes.
+ */
+const MIN_IN_FLIGHT = 2;
+
+/**
+ * Keeps every buffer busy until `count` frames are in; each frame is copied out and its buffer
+ * given back at once. At least MIN_IN_FLIGHT requests are submitted; only the first `count`
+ * frames, by sequence, are kept.
+ */
 async function captureFrames(camera: VimcCamera, count: number, progress: { increment(): void; stop(): void }): Promise<Captured[]> {
   const captured: Captured[] = [];
   const keep = (frame: Frame) => {
@@ -100,11 +150,12 @@ async function captureFrames(camera: VimcCamera, count: number, progress: { incr
     progress.increment();
   };
   try {
-    await Promise.all(Array.from({ length: count }, () => camera.capture().then(keep)));
+    await Promise.all(Array.from({ length: Math.max(count, MIN_IN_FLIGHT) }, () => camera.capture().then(keep)));
   } finally {
     progress.stop();
   }
-  return captured.sort((a, b) => a.sequence - b.sequence);
+  // The device's sequence may skip (a dropped frame), so the first `count` are taken, not 0..count-1.
+  return captured.sort((a, b) => a.sequence - b.sequence).slice(0, count);
 }
 
 function summarise(camera: VimcCamera, simulated: boolean, frames: Captured[], files: string[]): CaptureSummary {

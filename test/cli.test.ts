@@ -7,8 +7,20 @@ import { COLORBAR_75 } from './camera-suite';
 import { describe, expect, it } from 'vitest';
 import { root } from './support';
 
+/** A bound far above a capture's few seconds on a loaded machine: a hang fails (status null) instead of stalling the suite. */
+const HANG_MS = 60_000;
+
 function tsIpa(...args: string[]) {
-  return spawnSync(process.execPath, [path.join(root, 'dist/cli/main.js'), ...args], { cwd: root, encoding: 'utf8' });
+  return spawnSync(process.execPath, [path.join(root, 'dist/cli/main.js'), ...args], { cwd: root, encoding: 'utf8', timeout: HANG_MS });
+}
+
+function withOutDir(use: (out: string) => void): void {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-ipa-frames-'));
+  try {
+    use(out);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 }
 
 describe('ts-ipa inspect', () => {
@@ -37,11 +49,46 @@ describe('ts-ipa inspect', () => {
     expect(missing.stderr).toMatch(/^ts-ipa inspect: cannot load dist\/nowhere\.js: Cannot find module/);
   });
 
+  it('prints the package version', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(tsIpa('--version')).toMatchObject({ status: 0, stdout: `ts-ipa ${version}\n`, stderr: '' });
+  });
+
   it('prints usage for no command and fails for an unknown one', () => {
     expect(tsIpa().status).toBe(2);
     const unknown = tsIpa('frobnicate');
-    expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("ts-ipa: unknown command 'frobnicate'");
+    expect([unknown.status, unknown.stderr]).toEqual([2, "ts-ipa: unknown command 'frobnicate' (ts-ipa --help lists the commands)\n"]);
+  });
+
+  it('refuses bad usage with exit 2 in one line naming the option', () => {
+    const refused = (args: string[], line: string) => expect(tsIpa(...args)).toMatchObject({ status: 2, stderr: `${line}\n` });
+    const frames = 'ts-ipa capture: --frames -3: give a whole number of frames, 1 or more';
+    refused(['capture', '--frames', '-3'], frames);
+    refused(['capture', '--frames=-3'], frames);
+    refused(['capture', '--xyz'], "ts-ipa capture: unknown option --xyz (ts-ipa capture --help lists capture's options)");
+    refused(['capture', '--out', '--frames', '2'], "ts-ipa capture: --out needs a value: --out <dir> (one starting with '-' as --out=-...)");
+    refused(['capture', '--frames'], "ts-ipa capture: --frames needs a value: --frames <n> (one starting with '-' as --frames=-...)");
+    refused(['--frames', '2', 'capture'], "ts-ipa: unknown option --frames (a command's options go after it: ts-ipa <command> --help)");
+  });
+
+  it("refuses an option the command does not take, naming both, and shows each command's own options", () => {
+    expect(tsIpa('list', '--json')).toMatchObject({ status: 2, stderr: "ts-ipa list: unknown option --json (ts-ipa list --help lists list's options)\n" });
+    expect(tsIpa('capture', '--key', 'k')).toMatchObject({ status: 2, stderr: "ts-ipa capture: unknown option --key (ts-ipa capture --help lists capture's options)\n" });
+    expect(tsIpa('inspect', 'a.js', 'b.js')).toMatchObject({ status: 2, stderr: "ts-ipa inspect: unexpected argument 'b.js' (ts-ipa inspect --help shows what inspect takes)\n" });
+    expect(tsIpa('list', '--json=1').status).toBe(2);
+    const help = tsIpa('capture', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: ts-ipa capture \[options\]\n/);
+    expect(help.stdout).toMatch(/--frames <n>\s+how many frames/);
+    expect(help.stdout).not.toContain('--key');
+    for (const [command, option] of [['list', '--help'], ['inspect', '--json'], ['modules', '--trust <public key>'], ['keygen', '--force'], ['sign', '--key <private key>'], ['verify', '--trust']]) {
+      const own = tsIpa(command!, '-h');
+      expect(own.status).toBe(0);
+      expect(own.stdout).toMatch(new RegExp(`^usage: ts-ipa ${command}\\b`));
+      expect(own.stdout).toContain(option);
+      expect(own.stdout).not.toContain('--frames');
+    }
+    expect(tsIpa('--help').stdout).toContain("ts-ipa <command> --help shows a command's options.");
   });
 });
 
@@ -70,8 +117,39 @@ describe('ts-ipa capture and list', () => {
     }
   });
 
+  // vimc streams only with two buffers queued: one or two frames must not wait for a frame that never comes.
+  it.each(['process', 'thread', 'direct'])('captures --frames 1 and 2 in %s mode, writing exactly that many files', (isolation) => {
+    for (const frames of [1, 2]) {
+      withOutDir((out) => {
+        const result = tsIpa('capture', '--frames', String(frames), '--size', '64x48', '--isolation', isolation, '--out', out);
+        expect([result.status, result.signal, result.stderr]).toEqual([0, null, '']);
+        expect(result.stdout).toMatch(new RegExp(`frames\\s+${frames}\\n`));
+        expect(fs.readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(frames);
+      });
+    }
+  }, 3 * HANG_MS);
+
+  it('checks --out before opening the camera: not a directory, not writable, an earlier capture there', () => {
+    withOutDir((out) => {
+      const file = path.join(out, 'file');
+      fs.writeFileSync(file, '');
+      // /dev/media99 does not exist: exit 2, not 3, shows --out was checked before the camera was opened.
+      expect(tsIpa('capture', '--camera', '/dev/media99', '--out', file)).toMatchObject({ status: 2, stderr: `ts-ipa capture: --out ${file}: ${file} is not a directory\n` });
+      expect(tsIpa('capture', '--camera', '/dev/media99', '--out', path.join(file, 'sub'))).toMatchObject({ status: 2, stderr: `ts-ipa capture: --out ${file}/sub: ${file} is not a directory\n` });
+      // Not writable even for root: proc accepts no new files.
+      expect(tsIpa('capture', '--camera', '/dev/media99', '--out', '/proc')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^ts-ipa capture: --out \/proc: cannot write in \/proc \(\w+\)\n$/) });
+      expect(tsIpa('capture', '--frames', '3', '--size', '64x48', '--out', out).status).toBe(0);
+      const again = tsIpa('capture', '--camera', '/dev/media99', '--frames', '1', '--size', '64x48', '--out', out);
+      expect(again).toMatchObject({ status: 2, stderr: `ts-ipa capture: --out ${out}: holds 3 frame-*.png files from an earlier capture: give another --out, or --overwrite to remove them first\n` });
+      expect(fs.readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(3);
+      expect(tsIpa('capture', '--frames', '1', '--size', '64x48', '--out', out, '--overwrite').status).toBe(0);
+      expect(fs.readdirSync(out).sort()).toEqual(['file', 'frame-0000.png']);
+    });
+  }, 3 * HANG_MS);
+
   it('fails in one line with an exit code per cause: no such device, unsupported format, bad usage', () => {
-    const missing = tsIpa('capture', '--camera', '/dev/media99');
+    // os.tmpdir() holds no frame-*.png of its own (./frames, the default, may: capture would refuse it first).
+    const missing = tsIpa('capture', '--camera', '/dev/media99', '--out', path.join(os.tmpdir(), `ts-ipa-none-${process.pid}`));
     expect([missing.status, missing.stderr]).toEqual([3, 'ts-ipa capture: /dev/media99: cannot open (no such device)\n']);
     const format = tsIpa('capture', '--format', 'YUYV');
     expect([format.status, format.stderr]).toEqual([5, 'ts-ipa capture: --format YUYV: this camera gives BGR888 or RGB888\n']);

@@ -136,11 +136,16 @@ describe('ts-ipa capture on the real vimc driver', () => {
 
   it('says in one line that the camera is busy when another program holds its buffers (exit 4)', async () => {
     const { spawnSync } = await import('node:child_process');
+    const path = await import('node:path');
+    const os = await import('node:os');
     const media = MediaDevice.open(MEDIA);
     const video = media.openVideoDevice('RGB/YUV Capture');
     try {
       video.allocateBuffers(2);
-      const result = spawnSync(process.execPath, ['dist/cli/main.js', 'capture', '--frames', '2'], { encoding: 'utf8' });
+      // A fresh --out: ./frames may hold an earlier capture's frames, which capture refuses before opening the camera.
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-ipa-busy-'));
+      const result = spawnSync(process.execPath, ['dist/cli/main.js', 'capture', '--frames', '2', '--out', out], { encoding: 'utf8' });
+      fs.rmSync(out, { recursive: true, force: true });
       expect(result.status).toBe(4);
       expect(result.stderr).toMatch(/^ts-ipa capture: \/dev\/video\d+: VIDIOC_S_FMT: Device or resource busy: another program is using the camera\n$/);
     } finally {
