@@ -1,3 +1,8 @@
+/** What a thrown value says: its message if it is an Error (anything can be thrown). */
+export function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}
+
 /** Base class of every error ts-ipa throws on purpose, so callers can catch them as one. */
 export class IPAError extends Error {
   override name = 'IPAError';
@@ -91,7 +96,7 @@ export class EventListenerError extends IPAError {
     readonly event: string,
     readonly error: unknown,
   ) {
-    super(`a listener of the IPA's event ${event} threw: ${error instanceof Error ? error.message : String(error)}`);
+    super(`a listener of the IPA's event ${event} threw: ${messageOf(error)}`);
   }
 }
 

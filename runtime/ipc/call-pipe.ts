@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
-import { DeserializeError, IPAClosedError, IPACrashedError, IPATimeoutError } from '../errors';
+import { DeserializeError, IPAClosedError, IPACrashedError, IPATimeoutError, messageOf } from '../errors';
 import { Reader } from '../codec/reader';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
 import { warnProtocol } from './protocol-warnings';
@@ -233,7 +233,7 @@ export abstract class CallPipe extends EventEmitter {
     } catch (error) {
       // Only a listener can throw (it owned the fds): the proxy's never does; anyone else's
       // error must not end the pipeline handler because of what an IPA sent.
-      warnProtocol(`a listener of the pipe threw on message ${message.cmd}: ${describe(error)}`);
+      warnProtocol(`a listener of the pipe threw on message ${message.cmd}: ${messageOf(error)}`);
     }
   }
 
@@ -293,7 +293,7 @@ export abstract class CallPipe extends EventEmitter {
     try {
       this.emit('error', error);
     } catch (thrown) {
-      warnProtocol(`an 'error' listener of the pipe threw: ${describe(thrown)}`);
+      warnProtocol(`an 'error' listener of the pipe threw: ${messageOf(thrown)}`);
     }
   }
 
@@ -339,8 +339,4 @@ export abstract class CallPipe extends EventEmitter {
       return false;
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,7 +3,7 @@ import { Reader } from '../codec/reader';
 import type { Writer } from '../codec/writer';
 import type { ContractCodec } from '../contract';
 import type { ControlSerializer } from '../controls/serializer';
-import { DeserializeError, EventListenerError, IPAError, type IPAClosedError, type IPACrashedError, type IPARecoveryError } from '../errors';
+import { DeserializeError, EventListenerError, IPAError, type IPAClosedError, type IPACrashedError, type IPARecoveryError, messageOf } from '../errors';
 import type { IPCMessage } from '../ipc/message';
 import { warnProtocol } from '../ipc/protocol-warnings';
 import { closeReceived } from '../ipc/received-fds';
@@ -120,7 +120,7 @@ export class RemoteProxy extends EventEmitter {
       } catch (error) {
         // Nothing decoded is handed out: every fd of the reply is closed here.
         closeReceived(reply.fds);
-        const refused = error instanceof IPAError ? error : new DeserializeError(`${name} reply`, describe(error));
+        const refused = error instanceof IPAError ? error : new DeserializeError(`${name} reply`, messageOf(error));
         channel.reportMalformed(refused);
         throw refused;
       }
@@ -157,7 +157,7 @@ export class RemoteProxy extends EventEmitter {
         decoded = [name, args];
       }, message.cmd, r);
     } catch (error) {
-      channel.reportMalformed(error instanceof IPAError ? error : new DeserializeError(`event ${message.cmd}`, describe(error)));
+      channel.reportMalformed(error instanceof IPAError ? error : new DeserializeError(`event ${message.cmd}`, messageOf(error)));
     }
     try {
       if (decoded) this.deliver(channel, decoded[0], decoded[1]);
@@ -205,7 +205,7 @@ export class RemoteProxy extends EventEmitter {
       this.emit('protocolError', error);
     } catch (thrown) {
       // The pipeline's own listener: not the IPA's fault, but not a reason to end the handler.
-      warnProtocol(`a protocolError listener threw: ${describe(thrown)}`);
+      warnProtocol(`a protocolError listener threw: ${messageOf(thrown)}`);
     }
   }
 
@@ -218,8 +218,4 @@ export class RemoteProxy extends EventEmitter {
     this.recovery?.close();
     await this.channel.close();
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
