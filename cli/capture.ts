@@ -8,7 +8,7 @@ import { VimcCamera } from '../platforms/vimc/pipeline';
 import type { Frame } from '../platforms/vimc/requests';
 import { findCameras, openMediaGraph } from './cameras';
 import { UnsupportedError, UsageError } from './errors';
-import { writePng, type Picture } from './png';
+import { FrameWriter } from './frame-writer';
 
 export interface CaptureOptions {
   camera?: string;
@@ -102,19 +102,18 @@ export async function capture(options: CaptureOptions, log: (line: string) => vo
     if (camera.validate(config) === 'adjusted') log(`Adjusted the configuration to ${config.pixelFormat} ${config.size.width}x${config.size.height}`);
     await camera.configure(config);
     log(`Capturing ${options.frames} frames, ${config.pixelFormat} ${config.size.width}x${config.size.height}, IPA in ${options.isolation} mode`);
-    await camera.start();
-    const captured = await captureFrames(camera, options.frames, progressBar('capture', options.frames));
-    await camera.stop();
     fs.mkdirSync(options.out, { recursive: true });
-    const files: string[] = [];
-    const writing = progressBar('write PNG', captured.length);
-    for (const frame of captured) {
-      const file = path.join(options.out, `frame-${String(frame.sequence).padStart(4, '0')}.png`);
-      writePng(file, frame.picture);
-      files.push(file);
-      writing.increment();
+    const writer = new FrameWriter();
+    let captured: Captured[];
+    try {
+      await camera.start();
+      captured = await captureFrames(camera, options.frames, writer, options.out);
+      await camera.stop();
+    } catch (error) {
+      await writer.close();
+      throw error;
     }
-    writing.stop();
+    const files = await writer.finish();
     return summarise(camera, media.simulated, captured, files);
   } finally {
     await camera.close();
@@ -125,7 +124,6 @@ interface Captured {
   sequence: number;
   timestamp: bigint;
   ipaRoundTripUs: number;
-  picture: Picture;
 }
 
 /**
@@ -135,18 +133,25 @@ interface Captured {
 const MIN_IN_FLIGHT = 2;
 
 /**
- * Keeps every buffer busy until `count` frames are in; each frame is copied out and its buffer
- * given back at once. At least MIN_IN_FLIGHT requests are submitted; only the first `count`
- * frames, by sequence, are kept.
+ * Keeps every buffer busy until `count` frames are in. Each frame is copied out, its buffer given
+ * back at once and the copy handed to the writer, which keeps a bounded number of copies. At least
+ * MIN_IN_FLIGHT requests are submitted; the frames past `count` are given back unwritten.
  */
-async function captureFrames(camera: VimcCamera, count: number, progress: { increment(): void; stop(): void }): Promise<Captured[]> {
+async function captureFrames(camera: VimcCamera, count: number, writer: FrameWriter, out: string): Promise<Captured[]> {
   const captured: Captured[] = [];
-  const keep = (frame: Frame) => {
-    captured.push({
-      sequence: frame.sequence, timestamp: frame.timestamp, ipaRoundTripUs: frame.ipaRoundTripUs,
-      picture: { width: frame.width, height: frame.height, stride: frame.stride, pixelFormat: frame.pixelFormat, data: frame.data.slice() },
-    });
-    frame.release();
+  const progress = progressBar('capture', count);
+  const keep = async (frame: Frame) => {
+    // Requests complete in the order they were queued, so the first `count` to arrive are the
+    // first by sequence, even when the device's sequence skips (a dropped frame).
+    if (captured.length === count) return frame.release();
+    captured.push({ sequence: frame.sequence, timestamp: frame.timestamp, ipaRoundTripUs: frame.ipaRoundTripUs });
+    try {
+      await writer.reserve(frame.data.byteLength);
+      const picture = { width: frame.width, height: frame.height, stride: frame.stride, pixelFormat: frame.pixelFormat, data: frame.data.slice() };
+      writer.write(path.join(out, `frame-${String(frame.sequence).padStart(4, '0')}.png`), picture);
+    } finally {
+      frame.release();
+    }
     progress.increment();
   };
   try {
@@ -154,8 +159,7 @@ async function captureFrames(camera: VimcCamera, count: number, progress: { incr
   } finally {
     progress.stop();
   }
-  // The device's sequence may skip (a dropped frame), so the first `count` are taken, not 0..count-1.
-  return captured.sort((a, b) => a.sequence - b.sequence).slice(0, count);
+  return captured;
 }
 
 function summarise(camera: VimcCamera, simulated: boolean, frames: Captured[], files: string[]): CaptureSummary {

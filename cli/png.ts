@@ -30,5 +30,7 @@ export function writePng(file: string, picture: Picture): void {
   }
   const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
   png.data = rgb;
-  fs.writeFileSync(file, PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false }));
+  // Paeth on every row, rather than pngjs's default of trying all five filters per row: 0.35 of
+  // the time on vimc's test pattern (same size), 0.6 on a noisy picture (4 % larger).
+  fs.writeFileSync(file, PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 4 }));
 }
