@@ -208,5 +208,5 @@ export class Copier {
 
 /** Closes fds a Copier duplicated that nobody will own. */
 export function closeCopied(fds: readonly number[]): void {
-  for (const fd of fds) native().close(fd);
+  for (let i = 0; i < fds.length; i++) native().close(fds[i]!);
 }

@@ -186,6 +186,7 @@ export class DirectProxy extends EventEmitter {
    * while they run.
    */
   private deliver(name: string, args: unknown[], fds: readonly number[]): void {
+    if (this.listenerCount(name) === 0) return closeCopied(fds);
     const failed = (error: unknown): void => this.reportMisbehaviour(new EventListenerError(name, error));
     try {
       for (const listener of this.rawListeners(name)) {
