@@ -8,11 +8,11 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root, runtime } from './support';
-import { controlList } from './arbitraries';
+import { controlInfoMap, controlList } from './arbitraries';
 import { ParityInterface } from '../dist/test/contracts/parity.js';
 import { describeValue } from '../dist/test/contracts/parity-ipa.js';
 
-const { createProxy, SharedFD, ControlList, ControlValue, controls, controlIds } = runtime;
+const { createProxy, SharedFD, FrameBufferPlane, ControlList, ControlValue, controls, controlIds } = runtime;
 type Proxy = runtime.IPAProxy<ParityInterface>;
 
 const modes = ['direct', 'thread', 'process'] as const;
@@ -56,6 +56,11 @@ let devNull = -1;
 const fd = fc.constantFrom('valid', 'valid', 'invalid', 'plain', 'none').map((kind) => (
   kind === 'valid' ? new SharedFD(devNull) : kind === 'invalid' ? SharedFD.invalid : kind === 'plain' ? { fd: -1 } : null));
 
+/** As the class or as a plain object, whose fd the plane element's check looks into first. */
+const plane = valid(fc.tuple(fd, u32, u32, fc.boolean()).map(([f, offset, length, plain]) => (
+  plain ? { fd: f, offset, length } : new FrameBufferPlane(f as never, offset as number, length as number))));
+const limits = fc.oneof({ weight: 20, arbitrary: controlInfoMap }, junk);
+
 /** A list whose value is not its control's type: the sender takes it, the receiver refuses it. */
 const mistyped = fc.constant(null).map(() => new ControlList(controlIds).setValue(controls.Brightness.id, ControlValue.i32(3)));
 const controlLists = fc.oneof({ weight: 20, arbitrary: controlList }, { weight: 2, arbitrary: mistyped }, fc.constantFrom<unknown>({ size: 0 }, null, 7));
@@ -74,7 +79,9 @@ const outer = valid(fc.record({
   on: bool,
   big: bigint(0n, 2n ** 64n - 1n),
   fd,
+  plane,
   controls: controlLists,
+  limits,
 }));
 
 const command = fc.oneof(
@@ -83,6 +90,10 @@ const command = fc.oneof(
     integer(-0x80000000, 0x7fffffff), float, float, bigint(0n, 2n ** 64n - 1n), bigint(-(2n ** 63n), 2n ** 63n - 1n),
   )),
   fc.tuple(fc.constant('table'), fc.tuple(mapOf(text, valid(fc.array(float, { maxLength: 3 }))), valid(fc.array(bool, { maxLength: 3 })), controlLists)),
+  fc.tuple(fc.constant('buffers'), fc.tuple(
+    valid(fc.array(plane, { maxLength: 3 })), plane, valid(fc.array(fd, { maxLength: 3 })), limits,
+    mapOf(fc.oneof(fc.constantFrom(0, 7), integer(0, 0xffffffff)), bool),
+  )),
   fc.tuple(fc.constant('outer'), fc.tuple(outer)),
   // The IPA halves the value into an i16 result: an odd or large one is a reply it cannot send.
   fc.tuple(fc.constant('reply'), fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.integer({ min: -35_000, max: 35_000 }).map((n) => n * 2) }, float), text)),

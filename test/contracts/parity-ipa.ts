@@ -1,5 +1,5 @@
 /** The IPA of the parity contract: it describes what it got and sends back what it is given. */
-import { ControlList, defineIPA, FrameBufferPlane, SharedFD } from '../../runtime';
+import { ControlInfoMap, ControlList, defineIPA, FrameBufferPlane, SharedFD } from '../../runtime';
 import { ParityInterface, type Outer } from './parity';
 
 /** A value as exactly as a string can say it: -0, NaN, bigints, prototypes, key order. */
@@ -15,6 +15,9 @@ export function describeValue(v: unknown): string {
   if (v instanceof ControlList) {
     const values = [...v].map(([id, value]) => `${id}: ${value.type}${value.isArray ? '[]' : ''} ${describeValue(value.value)}`);
     return `ControlList(${v.idMap?.name}${v.infoMap ? ', with info' : ''}){${values.join(', ')}}`;
+  }
+  if (v instanceof ControlInfoMap) {
+    return `ControlInfoMap(${v.idMap.name}){${[...v].map(([id, info]) => `${id.id}: ${info}`).join(', ')}}`;
   }
   const proto = Object.getPrototypeOf(v);
   const name = proto === Object.prototype ? '' : proto?.constructor?.name ?? 'null-prototype';
@@ -34,6 +37,7 @@ export default defineIPA(ParityInterface, (events) => ({
   stop() {},
   numbers: (...args: unknown[]) => describeValue(args),
   table: (...args: unknown[]) => describeValue(args),
+  buffers: (...args: unknown[]) => describeValue(args),
   outer(value: Outer) {
     const seen = describeValue(value);
     change(value);

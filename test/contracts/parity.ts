@@ -3,7 +3,7 @@
  * in direct, thread and process modes (test/direct-parity.test.ts).
  */
 import {
-  ControlList, IPAInterface, ipaEvents, ipaInterface, struct,
+  ControlInfoMap, ControlList, FrameBufferPlane, IPAInterface, ipaEvents, ipaInterface, struct,
   type f32, type f64, type Flags, type i8, type i16, type i32, type i64, type SharedFD, type u8, type u16, type u32, type u64,
 } from '../../runtime';
 
@@ -32,7 +32,9 @@ export class Outer {
   on!: boolean;
   big!: u64;
   fd!: SharedFD;
+  plane!: FrameBufferPlane;
   controls!: ControlList;
+  limits!: ControlInfoMap;
 }
 
 @ipaEvents()
@@ -51,6 +53,7 @@ export abstract class ParityInterface extends IPAInterface<ParityEvents> {
   /** What the IPA saw, described. */
   abstract numbers(a: u8, b: i8, c: u16, d: i16, e: u32, f: i32, g: f32, h: f64, i: u64, j: i64): Promise<string>;
   abstract table(byName: Map<string, f32[]>, flags: boolean[], list: ControlList): Promise<string>;
+  abstract buffers(planes: FrameBufferPlane[], plane: FrameBufferPlane, fds: SharedFD[], limits: ControlInfoMap, byShade: Map<Shade, boolean>): Promise<string>;
   /** Described, then changed by the IPA: the caller's value must not change with it. */
   abstract outer(value: Outer): Promise<string>;
   /** Results the IPA computes from `value` as it is, for the reply's checks and conversions. */
