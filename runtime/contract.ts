@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ContractError } from './errors';
 import { Reader } from './codec/reader';
 import { Writer, type Encoded } from './codec/writer';
+import type { Copier } from './codec/copier';
 import type { ControlSerializer } from './controls/serializer';
 import type { ContractModel } from './model';
 
@@ -63,12 +64,17 @@ export interface StructCodec<T> {
   decode(r: Reader): T;
 }
 
-/** What the transformer generates for a call or an event. */
+/**
+ * What the transformer generates for a call or an event. The copies are direct mode's: what
+ * encoding then decoding would make of the values, without the bytes.
+ */
 export interface MethodCodec {
   encodeParams(w: Writer, ...args: never[]): void;
   decodeParams(r: Reader): unknown[];
+  copyParams(c: Copier, ...args: never[]): unknown[];
   encodeResult(w: Writer, result: never): void;
   decodeResult(r: Reader): unknown;
+  copyResult(c: Copier, result: never): unknown;
 }
 
 export interface ContractCodec {

@@ -90,3 +90,12 @@ for (const [platform, contract] of Object.entries(contracts)) {
     }
   });
 }
+
+describe('strings', () => {
+  it('keep a leading U+FEFF, short or long (a std::string keeps its bytes)', () => {
+    for (const s of ['\uFEFFx', `\uFEFF${'é'.repeat(40)}`]) {
+      const settings = { configurationFile: s, sensorModel: s };
+      expect(runtime.decode(runtime.IPASettings, runtime.encode(runtime.IPASettings, settings).data)).toEqual(settings);
+    }
+  });
+});

@@ -3,6 +3,7 @@ import type { ConstModel, InterfaceModel, StructModel } from '../runtime/model';
 import type { Report } from './diagnostics';
 import type { TypeResolver } from './resolve-type';
 import { stubNames } from './emit/stubs';
+import { paramsNames, replyNames, structNames } from './emit/names';
 
 /** The rest of a contract module: its constants, and the names its generated code will take. */
 
@@ -60,15 +61,15 @@ function checkGeneratedNames(
     if (other && other !== owner) report(file, 'name-collision', `${owner} and ${other} would both generate '${name}'; rename one of them.`);
     generated.set(name, owner);
   };
-  for (const s of structs) for (const prefix of ['encode', 'decode']) claim(`${prefix}${s.name}`, `struct '${s.name}'`);
+  const claimAll = (names: object, owner: string): void => {
+    for (const name of Object.values(names) as string[]) claim(name, owner);
+  };
+  for (const s of structs) claimAll(structNames(s.name), `struct '${s.name}'`);
   for (const m of iface?.methods ?? []) {
-    const cap = capitalize(m.name);
-    for (const fn of [`encode${cap}Call`, `decode${cap}Call`, `encode${cap}Reply`, `decode${cap}Reply`]) claim(fn, `call '${m.name}'`);
+    claimAll(paramsNames(m, 'Call'), `call '${m.name}'`);
+    claimAll(replyNames(m), `call '${m.name}'`);
   }
-  for (const e of events?.methods ?? []) {
-    const cap = capitalize(e.name);
-    for (const fn of [`encode${cap}Event`, `decode${cap}Event`]) claim(fn, `event '${e.name}'`);
-  }
+  for (const e of events?.methods ?? []) claimAll(paramsNames(e, 'Event'), `event '${e.name}'`);
   for (const name of stubNames({ interface: iface, events })) claim(name, 'the proxy and dispatch code');
   claim('tsIpa', 'the runtime import');
 }
@@ -89,9 +90,4 @@ function declaredNames(tsApi: typeof ts, statement: ts.Statement): [string, ts.N
     return names;
   }
   return [];
-}
-
-
-export function capitalize(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -3,7 +3,8 @@ import type { ControlSerializer } from '../controls/serializer';
 import type { ControlInfoMap, ControlList } from '../controls/control-list';
 import { FrameBufferPlane, SharedFD } from './shared-fd';
 
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a string that starts with U+FEFF keeps it, as libcamera's std::string keeps its bytes.
+const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Reads little-endian values from bytes and takes fds from a list, never past the current

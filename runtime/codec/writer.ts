@@ -220,9 +220,7 @@ export class Writer {
 
   /** A map's entries in std::map order: numbers and bigints ascending, strings by UTF-8 bytes. */
   sortedEntries<K, V>(map: ReadonlyMap<K, V>, field: string): [K, V][] {
-    if (!(map instanceof Map)) throw wrongType(field, 'a Map', map);
-    const entries = [...map];
-    return entries.sort(([a], [b]) => compareKeys(a, b));
+    return sortedEntries(map, field);
   }
 
   // ---- size prefixes ----------------------------------------------------------------------
@@ -373,6 +371,13 @@ export class Writer {
   }
 }
 
+/** A map's entries in the order they go on the wire (the Writer's and the Copier's). */
+export function sortedEntries<K, V>(map: ReadonlyMap<K, V>, field: string): [K, V][] {
+  if (!(map instanceof Map)) throw wrongType(field, 'a Map', map);
+  const entries = [...map];
+  return entries.sort(([a], [b]) => compareKeys(a, b));
+}
+
 /** Orders map keys as std::map orders the C++ keys: by value, strings by code point (= UTF-8 bytes). */
 function compareKeys(a: unknown, b: unknown): number {
   if (typeof a === 'string' && typeof b === 'string') {
@@ -396,11 +401,11 @@ function describe(v: unknown): string {
   return v.constructor?.name ?? 'an object';
 }
 
-function outOfRange(field: string, type: string, v: unknown): SerializeError {
+export function outOfRange(field: string, type: string, v: unknown): SerializeError {
   const kind = type.endsWith('64') ? 'a bigint' : 'an integer';
   return new SerializeError(field, `${describe(v)} is not ${kind} in the range of ${type}`);
 }
 
-function wrongType(field: string, expected: string, v: unknown): SerializeError {
+export function wrongType(field: string, expected: string, v: unknown): SerializeError {
   return new SerializeError(field, `expected ${expected}, got ${describe(v)}`);
 }

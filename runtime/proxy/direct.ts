@@ -1,15 +1,21 @@
 import { EventEmitter } from 'node:events';
-import type { ContractCodec } from '../contract';
-import { IPAClosedError, IPACrashedError } from '../errors';
+import { closeCopied, Copier } from '../codec/copier';
+import type { ContractCodec, MethodCodec } from '../contract';
+import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
+import { ContractError, EventListenerError, IPAClosedError, IPACrashedError, messageOf } from '../errors';
 import { Fifo } from '../fifo';
 import { warnProtocol } from '../ipc/protocol-warnings';
 
+type Copy = (c: Copier, ...args: unknown[]) => unknown;
+
 /**
- * The IPA in the caller's thread, with no serialization. Calls and events still go through
- * queues, run in order and never re-entrantly (a call made from an event listener waits for the
- * current call to finish), as they would across a thread or a process. An IPA that throws ends
- * as an isolated one would: the call rejects with IPACrashedError, 'crashed' is emitted and
- * later calls fail fast.
+ * The IPA in the caller's thread, with no serialization but with its effects: every value
+ * crosses through the contract's generated copies, which refuse what the codecs refuse, with the
+ * same errors, and make of the rest what decoding would (see Copier), in both directions. Calls
+ * and events still go through queues, run in order and never re-entrantly (a call made from an
+ * event listener waits for the current call to finish), as they would across a thread or a
+ * process. An IPA that throws ends as an isolated one would: the call rejects with
+ * IPACrashedError, 'crashed' is emitted and later calls fail fast.
  */
 export class DirectProxy extends EventEmitter {
   readonly isolation = 'direct' as const;
@@ -18,34 +24,72 @@ export class DirectProxy extends EventEmitter {
   private closed: IPAClosedError | IPACrashedError | undefined;
   private ipa: Record<string, (...args: unknown[]) => unknown>;
   private readonly events: Record<string, (...args: unknown[]) => void> = {};
+  /** A pipe's two ControlSerializers, one an end: controls cross from one to the other. */
+  private readonly callerControls = new ControlSerializer(ControlSerializerRole.Proxy);
+  private readonly ipaControls = new ControlSerializer(ControlSerializerRole.Worker);
+  private readonly toIpa = new Copier(this.callerControls, this.ipaControls);
+  private readonly toCaller = new Copier(this.ipaControls, this.callerControls);
 
   constructor(codec: ContractCodec, private readonly create: (events: Record<string, (...args: unknown[]) => void>) => unknown) {
     super();
     for (const event of codec.model.events!.methods) {
-      // Delivered after the IPA's current call returns, in the order they were sent.
-      this.events[event.name] = (...args) => queueMicrotask(() => this.emit(event.name, ...args));
+      const copyParams = copiesOf(codec.events[event.name], event.name).copyParams as Copy;
+      this.events[event.name] = (...args) => this.sendEvent(event.name, copyParams, args);
     }
     this.ipa = create(this.events) as Record<string, (...args: unknown[]) => unknown>;
     for (const method of codec.model.interface!.methods) {
-      const name = method.name;
+      const { name, resetsControls } = method;
+      const { copyParams, copyResult } = copiesOf(codec.methods[name], name) as unknown as Record<string, Copy>;
       (this as unknown as Record<string, unknown>)[name] = method.kind === 'call'
-        ? (...args: unknown[]) => this.enqueueCall(name, args)
-        : (...args: unknown[]) => this.enqueueOneWay(name, args);
+        ? (...args: unknown[]) => this.enqueueCall(name, resetsControls, copyParams!, copyResult!, args)
+        : (...args: unknown[]) => this.enqueueOneWay(name, resetsControls, copyParams!, args);
     }
   }
 
-  private enqueueCall(name: string, args: unknown[]): Promise<unknown> {
+  private enqueueCall(name: string, resetsControls: boolean, copyParams: Copy, copyResult: Copy, args: unknown[]): Promise<unknown> {
     if (this.closed) return Promise.reject(this.failFast(name));
+    let call: QueuedCall;
+    try {
+      call = this.copyCall(name, resetsControls, copyParams, args, copyResult);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
-      this.calls.push({ name, args, resolve, reject });
+      call.resolve = resolve;
+      call.reject = reject;
+      this.calls.push(call);
       this.schedule();
     });
   }
 
-  private enqueueOneWay(name: string, args: unknown[]): void {
+  private enqueueOneWay(name: string, resetsControls: boolean, copyParams: Copy, args: unknown[]): void {
     if (this.closed) throw this.failFast(name);
-    this.calls.push({ name, args, resolve: undefined, reject: undefined });
+    this.calls.push(this.copyCall(name, resetsControls, copyParams, args, undefined));
     this.schedule();
+  }
+
+  /**
+   * Copies a call's arguments when it is made, as a pipe encodes them then: what the caller
+   * changes afterwards, the IPA does not see, and what the sender refuses throws here.
+   */
+  private copyCall(name: string, resetsControls: boolean, copyParams: Copy, args: unknown[], copyResult: Copy | undefined): QueuedCall {
+    if (resetsControls) {
+      this.callerControls.reset();
+      this.ipaControls.reset();
+    }
+    const c = this.toIpa.begin();
+    let copied: unknown[];
+    try {
+      copied = copyParams(c, ...args) as unknown[];
+    } catch (error) {
+      closeCopied(c.takeFds());
+      throw error;
+    }
+    const fds = c.takeFds();
+    const { refused } = c;
+    if (!refused) return { name, args: copied, fds, refused, copyResult, resolve: undefined, reject: undefined };
+    closeCopied(fds);
+    return { name, args: [], fds: [], refused, copyResult, resolve: undefined, reject: undefined };
   }
 
   private schedule(): void {
@@ -61,20 +105,101 @@ export class DirectProxy extends EventEmitter {
   private async drain(): Promise<void> {
     while (this.calls.length > 0) {
       const call = this.calls.shift()!;
+      // A call the IPA's end cannot decode ends the IPA, as it ends a worker.
+      if (call.refused) this.crash(call.refused, call.name);
       if (this.closed) {
+        closeCopied(call.fds);
         call.reject?.(this.closed);
         continue;
       }
+      let result: unknown;
       try {
-        let result = this.ipa[call.name]!(...call.args);
+        result = this.ipa[call.name]!(...call.args);
         if (isThenable(result)) result = await result;
-        call.resolve?.(result);
       } catch (error) {
-        const crashed = this.crash(error, call.name);
-        call.reject?.(crashed);
+        closeCopied(call.fds);
+        call.reject?.(this.crash(error, call.name));
+        continue;
       }
+      this.answer(call, result);
     }
     this.running = false;
+  }
+
+  /**
+   * The reply, copied as the IPA's end would encode it (a result it cannot encode ends the IPA)
+   * and the caller's would decode it (one it cannot decode is the IPA's protocol error). The
+   * call's fds were the IPA's while it ran; the reply's are the caller's.
+   */
+  private answer(call: QueuedCall, result: unknown): void {
+    if (!call.copyResult) return closeCopied(call.fds);
+    const c = this.toCaller.begin();
+    let reply: unknown;
+    try {
+      reply = call.copyResult(c, result);
+    } catch (error) {
+      closeCopied(c.takeFds());
+      closeCopied(call.fds);
+      call.reject!(this.crash(error, call.name));
+      return;
+    }
+    const fds = c.takeFds();
+    closeCopied(call.fds);
+    if (c.refused) {
+      closeCopied(fds);
+      this.reportMisbehaviour(c.refused);
+      call.reject!(c.refused);
+      return;
+    }
+    call.resolve!(reply);
+  }
+
+  /**
+   * What the IPA's `events.x(...)` does: its values are copied at once (what its end cannot
+   * encode throws into the IPA, as a pipe's encoder would) and delivered after the IPA's current
+   * call returns, in the order they were sent.
+   */
+  private sendEvent(name: string, copyParams: Copy, args: unknown[]): void {
+    const c = this.toCaller.begin();
+    let copied: unknown[];
+    try {
+      copied = copyParams(c, ...args) as unknown[];
+    } catch (error) {
+      closeCopied(c.takeFds());
+      throw error;
+    }
+    const fds = c.takeFds();
+    const { refused } = c;
+    queueMicrotask(() => {
+      if (refused) {
+        closeCopied(fds);
+        this.reportMisbehaviour(refused);
+      } else {
+        this.deliver(name, copied, fds);
+      }
+    });
+  }
+
+  /**
+   * Runs each listener of an event as a remote proxy does: one that throws (or whose promise
+   * rejects) is the IPA's protocol error, and the others still run. The event's fds are open
+   * while they run.
+   */
+  private deliver(name: string, args: unknown[], fds: readonly number[]): void {
+    if (this.listenerCount(name) === 0) return closeCopied(fds);
+    const failed = (error: unknown): void => this.reportMisbehaviour(new EventListenerError(name, error));
+    try {
+      for (const listener of this.rawListeners(name)) {
+        try {
+          const result = Reflect.apply(listener, this, args) as { then?: unknown } | undefined;
+          if (typeof result?.then === 'function') (result as PromiseLike<unknown>).then(undefined, failed);
+        } catch (error) {
+          failed(error);
+        }
+      }
+    } finally {
+      closeCopied(fds);
+    }
   }
 
   /** The error for a call made once the IPA crashed (the crash) or the proxy closed. */
@@ -84,7 +209,7 @@ export class DirectProxy extends EventEmitter {
 
   private crash(error: unknown, during: string): IPACrashedError | IPAClosedError {
     if (this.closed) return this.closed;
-    const crashed = new IPACrashedError(null, null, `${during} threw ${(error as Error)?.message ?? error}`);
+    const crashed = new IPACrashedError(null, null, `${during}: ${messageOf(error)}`);
     this.closed = crashed;
     this.emit('crashed', crashed);
     return crashed;
@@ -102,8 +227,12 @@ export class DirectProxy extends EventEmitter {
 
   /** The pipeline handler refused something the IPA sent. */
   reportMisbehaviour(error: Error): void {
-    if (this.listenerCount('protocolError') > 0) this.emit('protocolError', error);
-    else warnProtocol(error.message);
+    if (this.listenerCount('protocolError') === 0) return warnProtocol(error.message);
+    try {
+      this.emit('protocolError', error);
+    } catch (thrown) {
+      warnProtocol(`a protocolError listener threw: ${messageOf(thrown)}`);
+    }
   }
 
   get failure(): IPAClosedError | IPACrashedError | undefined {
@@ -117,6 +246,8 @@ export class DirectProxy extends EventEmitter {
   /** A new IPA from the module, as a restarted worker would have; calls go through again. */
   async restart(): Promise<void> {
     this.closed = undefined;
+    this.callerControls.reset();
+    this.ipaControls.reset();
     this.ipa = this.create(this.events) as Record<string, (...args: unknown[]) => unknown>;
   }
 }
@@ -124,9 +255,21 @@ export class DirectProxy extends EventEmitter {
 interface QueuedCall {
   name: string;
   args: unknown[];
+  /** The fds duplicated for the IPA, closed once it has answered. */
+  fds: readonly number[];
+  /** What the IPA's end would have refused to decode. */
+  refused: Error | undefined;
   /** Set for calls with a reply; one-way calls have nobody to tell. */
+  copyResult: Copy | undefined;
   resolve: ((value: unknown) => void) | undefined;
   reject: ((error: Error) => void) | undefined;
+}
+
+function copiesOf(codec: MethodCodec | undefined, name: string): MethodCodec {
+  if (typeof codec?.copyParams !== 'function') {
+    throw new ContractError(`'${name}' has no generated copy for direct mode: its contract was compiled by an older ts-ipa transformer. Rebuild it.`);
+  }
+  return codec;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

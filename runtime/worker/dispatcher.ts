@@ -23,6 +23,12 @@ export class Dispatcher {
   private readonly methods: Map<number, MethodModel>;
   private readonly queue = new Fifo<IPCMessage>();
   private running = false;
+  /**
+   * Set once `fail` was called. A process ends in it; a thread ends a turn later, and the calls
+   * queued behind the failed one must not run meanwhile, or a thread would answer calls a
+   * process never gets to.
+   */
+  private failed = false;
 
   constructor(
     private readonly codec: ContractCodec,
@@ -36,6 +42,7 @@ export class Dispatcher {
   }
 
   receive(message: IPCMessage): void {
+    if (this.failed) return this.closeFds(message);
     this.queue.push(message);
     if (!this.running) this.run();
   }
@@ -48,6 +55,10 @@ export class Dispatcher {
     this.running = true;
     while (this.queue.length > 0) {
       const message = this.queue.shift()!;
+      if (this.failed) {
+        this.closeFds(message);
+        continue;
+      }
       const pending = this.execute(message);
       if (pending) {
         void pending.then(() => this.run());
@@ -62,7 +73,7 @@ export class Dispatcher {
     const method = this.methods.get(message.cmd);
     if (!method) {
       this.closeFds(message);
-      this.fail(new UnknownCommandError(this.codec.model.interface!.name, message.cmd), 'dispatch');
+      this.failWith(new UnknownCommandError(this.codec.model.interface!.name, message.cmd), 'dispatch');
       return undefined;
     }
     let result: unknown;
@@ -73,7 +84,7 @@ export class Dispatcher {
       r.expectEnd(method.name);
     } catch (error) {
       this.closeFds(message);
-      this.fail(error, method.name);
+      this.failWith(error, method.name);
       return undefined;
     }
     if (result instanceof Promise) {
@@ -81,7 +92,7 @@ export class Dispatcher {
         (value) => this.answer(message, method, value),
         (error) => {
           this.closeFds(message);
-          this.fail(error, method.name);
+          this.failWith(error, method.name);
         },
       );
     }
@@ -96,10 +107,15 @@ export class Dispatcher {
         this.replies.reply(message, (w) => encodeResult(w, result as never));
       }
     } catch (error) {
-      this.fail(error, method.name);
+      this.failWith(error, method.name);
     } finally {
       this.closeFds(message);
     }
+  }
+
+  private failWith(error: unknown, during: string): void {
+    this.failed = true;
+    this.fail(error, during);
   }
 
   /** The call's fds were the IPA's while it ran; what it keeps, it duplicated. */

@@ -12,6 +12,14 @@ function decodeIPASettings(r) {
     return { configurationFile, sensorModel };
 }
 
+function copyIPASettings(c, v) {
+    c.object(v, "IPASettings");
+    return {
+        configurationFile: c.string(v.configurationFile, "IPASettings.configurationFile"),
+        sensorModel: c.string(v.sensorModel, "IPASettings.sensorModel"),
+    };
+}
+
 function encodeSize(w, v) {
     w.object(v, "Size");
     w.u32(v.width, "Size.width");
@@ -22,6 +30,11 @@ function decodeSize(r) {
     const width = r.u32("Size.width");
     const height = r.u32("Size.height");
     return { width, height };
+}
+
+function copySize(c, v) {
+    c.object(v, "Size");
+    return { width: c.u32(v.width, "Size.width"), height: c.u32(v.height, "Size.height") };
 }
 
 function encodeRectangle(w, v) {
@@ -38,6 +51,16 @@ function decodeRectangle(r) {
     const width = r.u32("Rectangle.width");
     const height = r.u32("Rectangle.height");
     return { x, y, width, height };
+}
+
+function copyRectangle(c, v) {
+    c.object(v, "Rectangle");
+    return {
+        x: c.i32(v.x, "Rectangle.x"),
+        y: c.i32(v.y, "Rectangle.y"),
+        width: c.u32(v.width, "Rectangle.width"),
+        height: c.u32(v.height, "Rectangle.height"),
+    };
 }
 
 function encodeIPACameraSensorInfo(w, v) {
@@ -76,6 +99,23 @@ function decodeIPACameraSensorInfo(r) {
     return { model, bitsPerPixel, cfaPattern, activeAreaSize, analogCrop, outputSize, pixelRate, minLineLength, maxLineLength, minFrameLength, maxFrameLength };
 }
 
+function copyIPACameraSensorInfo(c, v) {
+    c.object(v, "IPACameraSensorInfo");
+    return {
+        model: c.string(v.model, "IPACameraSensorInfo.model"),
+        bitsPerPixel: c.u32(v.bitsPerPixel, "IPACameraSensorInfo.bitsPerPixel"),
+        cfaPattern: c.u32(v.cfaPattern, "IPACameraSensorInfo.cfaPattern"),
+        activeAreaSize: copySize(c, v.activeAreaSize),
+        analogCrop: copyRectangle(c, v.analogCrop),
+        outputSize: copySize(c, v.outputSize),
+        pixelRate: c.u64(v.pixelRate, "IPACameraSensorInfo.pixelRate"),
+        minLineLength: c.u32(v.minLineLength, "IPACameraSensorInfo.minLineLength"),
+        maxLineLength: c.u32(v.maxLineLength, "IPACameraSensorInfo.maxLineLength"),
+        minFrameLength: c.u32(v.minFrameLength, "IPACameraSensorInfo.minFrameLength"),
+        maxFrameLength: c.u32(v.maxFrameLength, "IPACameraSensorInfo.maxFrameLength"),
+    };
+}
+
 function encodeIPAStream(w, v) {
     w.object(v, "IPAStream");
     w.u32(v.pixelFormat, "IPAStream.pixelFormat");
@@ -88,6 +128,14 @@ function decodeIPAStream(r) {
     r.fixedField(8, "IPAStream.size");
     const size = decodeSize(r);
     return { pixelFormat, size };
+}
+
+function copyIPAStream(c, v) {
+    c.object(v, "IPAStream");
+    return {
+        pixelFormat: c.u32(v.pixelFormat, "IPAStream.pixelFormat"),
+        size: copySize(c, v.size),
+    };
 }
 
 function encodeIPABuffer(w, v) {
@@ -107,6 +155,14 @@ function decodeIPABuffer(r) {
     return { id, planes };
 }
 
+function copyIPABuffer(c, v) {
+    c.object(v, "IPABuffer");
+    return {
+        id: c.u32(v.id, "IPABuffer.id"),
+        planes: copyFrameBufferPlaneArray(c, v.planes, "IPABuffer.planes"),
+    };
+}
+
 function encodeFrameBufferPlaneArray(w, list, field) {
     w.array(list, field);
     for (const item of list) {
@@ -122,6 +178,15 @@ function decodeFrameBufferPlaneArray(r, field) {
         list[i] = item;
     }
     return list;
+}
+
+function copyFrameBufferPlaneArray(c, list, field) {
+    const length = c.array(list, field);
+    const copy = new Array(length);
+    for (let i = 0; i < length; i++) {
+        copy[i] = c.planeElement(list[i], field);
+    }
+    return copy;
 }
 
 function encodeMapOfU32ToIPAStream(w, map, field) {
@@ -146,6 +211,14 @@ function decodeMapOfU32ToIPAStream(r, field) {
         r.mapEntry(map, key, value, field);
     }
     return map;
+}
+
+function copyMapOfU32ToIPAStream(c, map, field) {
+    const copy = new Map();
+    for (const [key, value] of c.sortedEntries(map, field)) {
+        c.mapEntry(copy, c.u32(key, field), copyIPAStream(c, value), field);
+    }
+    return copy;
 }
 
 function encodeMapOfU32ToControlInfoMap(w, map, field) {
@@ -174,6 +247,14 @@ function decodeMapOfU32ToControlInfoMap(r, field) {
     return map;
 }
 
+function copyMapOfU32ToControlInfoMap(c, map, field) {
+    const copy = new Map();
+    for (const [key, value] of c.sortedEntries(map, field)) {
+        c.mapEntry(copy, c.u32(key, field), c.controlInfoMap(value, field), field);
+    }
+    return copy;
+}
+
 function encodeIPABufferArray(w, list, field) {
     w.array(list, field);
     for (const item of list) {
@@ -196,6 +277,15 @@ function decodeIPABufferArray(r, field) {
     return list;
 }
 
+function copyIPABufferArray(c, list, field) {
+    const length = c.array(list, field);
+    const copy = new Array(length);
+    for (let i = 0; i < length; i++) {
+        copy[i] = copyIPABuffer(c, list[i]);
+    }
+    return copy;
+}
+
 function encodeU32Array(w, list, field) {
     w.array(list, field);
     for (const item of list) {
@@ -213,6 +303,15 @@ function decodeU32Array(r, field) {
         list[i] = item;
     }
     return list;
+}
+
+function copyU32Array(c, list, field) {
+    const length = c.array(list, field);
+    const copy = new Array(length);
+    for (let i = 0; i < length; i++) {
+        copy[i] = c.u32(list[i], field);
+    }
+    return copy;
 }
 
 function encodeInitCall(w, settings, traceFd, code, inFlags) {
@@ -244,6 +343,15 @@ function decodeInitCall(r) {
     return [settings, traceFd, code, inFlags];
 }
 
+function copyInitCall(c, settings, traceFd, code, inFlags) {
+    return [
+        copyIPASettings(c, settings),
+        c.fd(traceFd, "init.traceFd"),
+        c.u32(code, "init.code"),
+        c.u32(inFlags, "init.inFlags"),
+    ];
+}
+
 function encodeInitReply(w, result) {
     w.i32(result.ret, "init reply.ret");
     w.u32(result.outFlags, "init reply.outFlags");
@@ -253,6 +361,13 @@ function decodeInitReply(r) {
     const ret = r.i32("init reply.ret");
     const outFlags = r.u32("init reply.outFlags");
     return { ret, outFlags };
+}
+
+function copyInitReply(c, result) {
+    return {
+        ret: c.i32(result.ret, "init reply.ret"),
+        outFlags: c.u32(result.outFlags, "init reply.outFlags"),
+    };
 }
 
 function encodeConfigureCall(w, sensorInfo, streamConfig, entityControls) {
@@ -279,6 +394,14 @@ function decodeConfigureCall(r) {
     return [sensorInfo, streamConfig, entityControls];
 }
 
+function copyConfigureCall(c, sensorInfo, streamConfig, entityControls) {
+    return [
+        copyIPACameraSensorInfo(c, sensorInfo),
+        copyMapOfU32ToIPAStream(c, streamConfig, "configure.streamConfig"),
+        copyMapOfU32ToControlInfoMap(c, entityControls, "configure.entityControls"),
+    ];
+}
+
 function encodeConfigureReply(w, result) {
     w.i32(result, "configure reply.result");
 }
@@ -287,10 +410,18 @@ function decodeConfigureReply(r) {
     return r.i32("configure reply.result");
 }
 
+function copyConfigureReply(c, result) {
+    return c.i32(result, "configure reply.result");
+}
+
 function encodeStartCall(w) {
 }
 
 function decodeStartCall(r) {
+    return [];
+}
+
+function copyStartCall(c) {
     return [];
 }
 
@@ -302,6 +433,10 @@ function decodeStartReply(r) {
     return r.i32("start reply.result");
 }
 
+function copyStartReply(c, result) {
+    return c.i32(result, "start reply.result");
+}
+
 function encodeStopCall(w) {
 }
 
@@ -309,10 +444,17 @@ function decodeStopCall(r) {
     return [];
 }
 
+function copyStopCall(c) {
+    return [];
+}
+
 function encodeStopReply(w) {
 }
 
 function decodeStopReply(r) {
+}
+
+function copyStopReply() {
 }
 
 function encodeMapBuffersCall(w, buffers) {
@@ -324,10 +466,17 @@ function decodeMapBuffersCall(r) {
     return [buffers];
 }
 
+function copyMapBuffersCall(c, buffers) {
+    return [copyIPABufferArray(c, buffers, "mapBuffers.buffers")];
+}
+
 function encodeMapBuffersReply(w) {
 }
 
 function decodeMapBuffersReply(r) {
+}
+
+function copyMapBuffersReply() {
 }
 
 function encodeUnmapBuffersCall(w, ids) {
@@ -339,10 +488,17 @@ function decodeUnmapBuffersCall(r) {
     return [ids];
 }
 
+function copyUnmapBuffersCall(c, ids) {
+    return [copyU32Array(c, ids, "unmapBuffers.ids")];
+}
+
 function encodeUnmapBuffersReply(w) {
 }
 
 function decodeUnmapBuffersReply(r) {
+}
+
+function copyUnmapBuffersReply() {
 }
 
 function encodeQueueRequestCall(w, frame, controls) {
@@ -364,6 +520,10 @@ function decodeQueueRequestCall(r) {
     return [frame, controls];
 }
 
+function copyQueueRequestCall(c, frame, controls) {
+    return [c.u32(frame, "queueRequest.frame"), c.controlList(controls, "queueRequest.controls")];
+}
+
 function encodeComputeParamsCall(w, frame, bufferId) {
     w.beginTable(2);
     w.u32(frame, "computeParams.frame");
@@ -383,6 +543,10 @@ function decodeComputeParamsCall(r) {
     return [frame, bufferId];
 }
 
+function copyComputeParamsCall(c, frame, bufferId) {
+    return [c.u32(frame, "computeParams.frame"), c.u32(bufferId, "computeParams.bufferId")];
+}
+
 function encodeParamsComputedEvent(w, bufferId, flags) {
     w.beginTable(2);
     w.u32(bufferId, "paramsComputed.bufferId");
@@ -400,6 +564,10 @@ function decodeParamsComputedEvent(r) {
     const flags = r.u32("paramsComputed.flags");
     r.leaveParam("paramsComputed.flags");
     return [bufferId, flags];
+}
+
+function copyParamsComputedEvent(c, bufferId, flags) {
+    return [c.u32(bufferId, "paramsComputed.bufferId"), c.u32(flags, "paramsComputed.flags")];
 }
 
 class IPAVimcInterfaceProxy extends tsIpa.RemoteProxy {
@@ -731,17 +899,41 @@ tsIpa.defineContract(IPAVimcInterface, {
         "hash": "daded9dfea67c396"
     },
     methods: {
-        init: { encodeParams: encodeInitCall, decodeParams: decodeInitCall, encodeResult: encodeInitReply, decodeResult: decodeInitReply },
-        configure: { encodeParams: encodeConfigureCall, decodeParams: decodeConfigureCall, encodeResult: encodeConfigureReply, decodeResult: decodeConfigureReply },
-        start: { encodeParams: encodeStartCall, decodeParams: decodeStartCall, encodeResult: encodeStartReply, decodeResult: decodeStartReply },
-        stop: { encodeParams: encodeStopCall, decodeParams: decodeStopCall, encodeResult: encodeStopReply, decodeResult: decodeStopReply },
-        mapBuffers: { encodeParams: encodeMapBuffersCall, decodeParams: decodeMapBuffersCall, encodeResult: encodeMapBuffersReply, decodeResult: decodeMapBuffersReply },
-        unmapBuffers: { encodeParams: encodeUnmapBuffersCall, decodeParams: decodeUnmapBuffersCall, encodeResult: encodeUnmapBuffersReply, decodeResult: decodeUnmapBuffersReply },
-        queueRequest: { encodeParams: encodeQueueRequestCall, decodeParams: decodeQueueRequestCall },
-        computeParams: { encodeParams: encodeComputeParamsCall, decodeParams: decodeComputeParamsCall },
+        init: {
+            encodeParams: encodeInitCall, decodeParams: decodeInitCall, copyParams: copyInitCall,
+            encodeResult: encodeInitReply, decodeResult: decodeInitReply, copyResult: copyInitReply,
+        },
+        configure: {
+            encodeParams: encodeConfigureCall, decodeParams: decodeConfigureCall, copyParams: copyConfigureCall,
+            encodeResult: encodeConfigureReply, decodeResult: decodeConfigureReply, copyResult: copyConfigureReply,
+        },
+        start: {
+            encodeParams: encodeStartCall, decodeParams: decodeStartCall, copyParams: copyStartCall,
+            encodeResult: encodeStartReply, decodeResult: decodeStartReply, copyResult: copyStartReply,
+        },
+        stop: {
+            encodeParams: encodeStopCall, decodeParams: decodeStopCall, copyParams: copyStopCall,
+            encodeResult: encodeStopReply, decodeResult: decodeStopReply, copyResult: copyStopReply,
+        },
+        mapBuffers: {
+            encodeParams: encodeMapBuffersCall, decodeParams: decodeMapBuffersCall, copyParams: copyMapBuffersCall,
+            encodeResult: encodeMapBuffersReply, decodeResult: decodeMapBuffersReply, copyResult: copyMapBuffersReply,
+        },
+        unmapBuffers: {
+            encodeParams: encodeUnmapBuffersCall, decodeParams: decodeUnmapBuffersCall, copyParams: copyUnmapBuffersCall,
+            encodeResult: encodeUnmapBuffersReply, decodeResult: decodeUnmapBuffersReply, copyResult: copyUnmapBuffersReply,
+        },
+        queueRequest: {
+            encodeParams: encodeQueueRequestCall, decodeParams: decodeQueueRequestCall, copyParams: copyQueueRequestCall,
+        },
+        computeParams: {
+            encodeParams: encodeComputeParamsCall, decodeParams: decodeComputeParamsCall, copyParams: copyComputeParamsCall,
+        },
     },
     events: {
-        paramsComputed: { encodeParams: encodeParamsComputedEvent, decodeParams: decodeParamsComputedEvent },
+        paramsComputed: {
+            encodeParams: encodeParamsComputedEvent, decodeParams: decodeParamsComputedEvent, copyParams: copyParamsComputedEvent,
+        },
     },
     Proxy: IPAVimcInterfaceProxy,
     dispatch: dispatchIPAVimcInterface,

@@ -1,8 +1,8 @@
 import type { FieldModel, MethodModel } from '../../runtime/model';
-import { capitalize } from '../module-parts';
-import { indent } from './struct';
+import { indent, literal } from './struct';
 import type { ValueEmitter } from './values';
 import { local, objectOf } from './locals';
+import { paramsNames, replyNames } from './names';
 
 /**
  * The payload of a call, a reply or an event, as libcamera's generated proxies pack it: no
@@ -42,22 +42,29 @@ function fn(signature: string, body: string[]): string {
   return body.length === 0 ? `function ${signature} {\n}` : `function ${signature} {\n${indent(body, 1)}\n}`;
 }
 
-/** `encode<M>Call(w, ...params)` and `decode<M>Call(r)`, which returns the parameters in order. */
+/**
+ * `encode<M>Call(w, ...params)` and `decode<M>Call(r)`, which returns the parameters in order;
+ * and `copy<M>Call(c, ...params)`, which returns them as decoding them would.
+ */
 export function emitCall(method: MethodModel, values: ValueEmitter, suffix: 'Call' | 'Event'): string {
-  const cap = capitalize(method.name);
+  const names = paramsNames(method, suffix);
   const params = method.params.map((p) => local(p.name));
+  const list = params.map((p) => `, ${p}`).join('');
+  const name = (f: FieldModel): string => JSON.stringify(`${method.name}.${f.name}`);
+  const copied = method.params.map((p) => values.copy(p.type, local(p.name), name(p)));
   return [
-    fn(`encode${cap}${suffix}(w${params.map((p) => `, ${p}`).join('')})`, encodeValues(values, method.params, (p) => local(p.name), method.name)),
-    fn(`decode${cap}${suffix}(r)`, [...decodeValues(values, method.params, method.name), `return [${params.join(', ')}];`]),
+    fn(`${names.encode}(w${list})`, encodeValues(values, method.params, (p) => local(p.name), method.name)),
+    fn(`${names.decode}(r)`, [...decodeValues(values, method.params, method.name), `return [${params.join(', ')}];`]),
+    fn(`${names.copy}(c${list})`, [`return ${literal('[', copied, ']', 0)};`]),
   ].join('\n\n');
 }
 
 /**
- * `encode<M>Reply(w, result)` and `decode<M>Reply(r)`. The C++ return value (see
+ * `encode<M>Reply(w, result)`, `decode<M>Reply(r)` and `copy<M>Reply(c, result)`. The C++ return value (see
  * MethodModel.firstResultIsReturnValue) comes first, raw; the other results follow as a payload.
  */
 export function emitReply(method: MethodModel, values: ValueEmitter): string {
-  const cap = capitalize(method.name);
+  const names = replyNames(method);
   const [first, ...rest] = method.results;
   const returned = method.firstResultIsReturnValue ? first : undefined;
   const outputs = returned ? rest : method.results;
@@ -78,5 +85,13 @@ export function emitReply(method: MethodModel, values: ValueEmitter): string {
       ...(method.resultsAsObject ? [`return ${objectOf(method.results.map((r) => r.name))};`] : []),
     ];
   const resultParam = method.results.length > 0 ? ', result' : '';
-  return [fn(`encode${cap}Reply(w${resultParam})`, encode), fn(`decode${cap}Reply(r)`, decode)].join('\n\n');
+  // A reply of no results is undefined, whatever the IPA returned.
+  const copy = method.resultsAsObject
+    ? [`return ${literal('{', method.results.map((r) => `${r.name}: ${values.copy(r.type, expr(r), name(r))}`), '}', 0)};`]
+    : first ? [`return ${values.copy(first.type, expr(first), name(first))};`] : [];
+  return [
+    fn(`${names.encode}(w${resultParam})`, encode),
+    fn(`${names.decode}(r)`, decode),
+    fn(`${names.copy}(${first ? 'c, result' : ''})`, copy),
+  ].join('\n\n');
 }

@@ -1,6 +1,6 @@
 /** Names generated code uses for itself, and words JavaScript reserves. */
 const TAKEN = new Set([
-  'w', 'r', 'v', 'result', 'list', 'map', 'field', 'i', 'length', 'key', 'value', 'item', 'entries', 'tsIpa',
+  'w', 'r', 'c', 'v', 'result', 'list', 'map', 'field', 'i', 'length', 'key', 'value', 'item', 'entries', 'tsIpa',
   'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
   'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null',
   'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield',

@@ -1,6 +1,6 @@
 import type { ContractModel, MethodModel } from '../../runtime/model';
-import { capitalize } from '../module-parts';
 import { emitCall, emitReply } from './calls';
+import { dispatchName, paramsNames, proxyClassName, replyNames, sendersName, structNames } from './names';
 import { emitStruct } from './struct';
 import { emitStubs } from './stubs';
 import { ValueEmitter } from './values';
@@ -15,17 +15,17 @@ export interface EmitInput {
 
 /**
  * The code appended to a contract module: a codec per struct it uses, per call (parameters and
- * reply) and per event, the proxy and dispatch stubs, then their registration on the module's
- * classes. It refers to the
- * runtime as `tsIpa`, imported by the caller.
+ * reply) and per event, each with the copy direct mode makes in its place, the proxy and
+ * dispatch stubs, then their registration on the module's classes. It refers to the runtime as
+ * `tsIpa`, imported by the caller.
  */
 export function emitModule({ model, localStructs, interfaceClass }: EmitInput): string {
-  const values = new ValueEmitter(new Map(model.structs.map((s) => [s.name, s])));
+  const values = new ValueEmitter(new Map(model.structs.map((s) => [s.name, s])), model.interface !== null);
   const structs = model.structs.map((s) => emitStruct(s, values));
   const calls = (model.interface?.methods ?? []).map((m) => [emitCall(m, values, 'Call'), ...(m.kind === 'call' ? [emitReply(m, values)] : [])].join('\n\n'));
   const events = (model.events?.methods ?? []).map((e) => emitCall(e, values, 'Event'));
   const registrations = [
-    ...localStructs.map((name) => `tsIpa.defineStruct(${name}, { name: ${JSON.stringify(name)}, encode: encode${name}, decode: decode${name} });`),
+    ...localStructs.map((name) => `tsIpa.defineStruct(${name}, { name: ${JSON.stringify(name)}, encode: ${structNames(name).encode}, decode: ${structNames(name).decode} });`),
     ...(interfaceClass && model.interface ? [emitContract(interfaceClass, model)] : []),
   ];
   return [
@@ -40,11 +40,14 @@ export function emitModule({ model, localStructs, interfaceClass }: EmitInput): 
 }
 
 function emitContract(interfaceClass: string, model: ContractModel): string {
-  const entry = (m: MethodModel, suffix: 'Call' | 'Event'): string => {
-    const cap = capitalize(m.name);
-    const codecs = [`encodeParams: encode${cap}${suffix}`, `decodeParams: decode${cap}${suffix}`];
-    if (m.kind === 'call') codecs.push(`encodeResult: encode${cap}Reply`, `decodeResult: decode${cap}Reply`);
-    return `        ${m.name}: { ${codecs.join(', ')} },`;
+  const entry = (m: MethodModel, role: 'Call' | 'Event'): string => {
+    const params = paramsNames(m, role);
+    const codecs = [`encodeParams: ${params.encode}, decodeParams: ${params.decode}, copyParams: ${params.copy},`];
+    if (m.kind === 'call') {
+      const reply = replyNames(m);
+      codecs.push(`encodeResult: ${reply.encode}, decodeResult: ${reply.decode}, copyResult: ${reply.copy},`);
+    }
+    return `        ${m.name}: {\n${codecs.map((c) => `            ${c}`).join('\n')}\n        },`;
   };
   return `tsIpa.defineContract(${interfaceClass}, {
     model: ${readableJson(model, '    ')},
@@ -54,10 +57,10 @@ ${model.interface!.methods.map((m) => entry(m, 'Call')).join('\n')}
     events: {
 ${(model.events?.methods ?? []).map((e) => entry(e, 'Event')).join('\n')}
     },
-    Proxy: ${model.interface!.name}Proxy,
-    dispatch: dispatch${model.interface!.name},
-    eventSenders: ${model.events!.name}Senders,
-    dispatchEvent: dispatch${model.events!.name},
+    Proxy: ${proxyClassName(model.interface!)},
+    dispatch: ${dispatchName(model.interface!)},
+    eventSenders: ${sendersName(model.events!)},
+    dispatchEvent: ${dispatchName(model.events!)},
 });`;
 }
 

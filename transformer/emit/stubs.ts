@@ -1,6 +1,6 @@
 import type { ContractModel, InterfaceModel } from '../../runtime/model';
-import { capitalize } from '../module-parts';
 import { local } from './locals';
+import { dispatchName, paramsNames, proxyClassName, replyNames, sendersName } from './names';
 import { indent } from './struct';
 
 /**
@@ -14,27 +14,26 @@ const withW = (list: string): string => (list ? `w, ${list}` : 'w');
 
 export function emitProxyClass(iface: InterfaceModel): string {
   const methods = iface.methods.map((m) => {
-    const cap = capitalize(m.name);
-    const encode = `(w) => encode${cap}Call(${withW(params(m))})`;
+    const encode = `(w) => ${paramsNames(m, 'Call').encode}(${withW(params(m))})`;
     const body = m.kind === 'call'
-      ? `return this.call(${m.cmd}, ${JSON.stringify(m.name)}, ${encode}, decode${cap}Reply);`
+      ? `return this.call(${m.cmd}, ${JSON.stringify(m.name)}, ${encode}, ${replyNames(m).decode});`
       : `this.send(${m.cmd}, ${JSON.stringify(m.name)}, ${encode});`;
     return `    ${m.name}(${params(m)}) {\n${m.resetsControls ? '        this.resetControls();\n' : ''}        ${body}\n    }`;
   });
-  return `class ${iface.name}Proxy extends tsIpa.RemoteProxy {\n${methods.join('\n\n')}\n}`;
+  return `class ${proxyClassName(iface)} extends tsIpa.RemoteProxy {\n${methods.join('\n\n')}\n}`;
 }
 
 /** `dispatch<Interface>(ipa, cmd, r)`: decodes call `cmd` and invokes the IPA; returns what it returns. */
 export function emitDispatch(iface: InterfaceModel, target: string, suffix: 'Call' | 'Event'): string {
   const cases = iface.methods.map((m) => {
-    const cap = capitalize(m.name);
     const list = params(m);
-    const decode = list ? [`const [${list}] = decode${cap}${suffix}(r);`] : [`decode${cap}${suffix}(r);`];
+    const decodeParams = paramsNames(m, suffix).decode;
+    const decode = list ? [`const [${list}] = ${decodeParams}(r);`] : [`${decodeParams}(r);`];
     const invoke = suffix === 'Call' ? `return ${target}.${m.name}(${list});` : `return ${target}(${JSON.stringify(m.name)}${list ? `, ${list}` : ''});`;
     return `case ${m.cmd}: {\n${indent([...decode, invoke], 1)}\n}`;
   });
   const first = suffix === 'Call' ? 'ipa' : 'emit';
-  return `function dispatch${iface.name}(${first}, cmd, r) {
+  return `function ${dispatchName(iface)}(${first}, cmd, r) {
     switch (cmd) {
 ${indent(cases, 2)}
         default:
@@ -46,10 +45,9 @@ ${indent(cases, 2)}
 /** `<Events>Senders(send)`: the object the IPA calls to send events. */
 export function emitEventSenders(events: InterfaceModel): string {
   const methods = events.methods.map((e) => {
-    const cap = capitalize(e.name);
-    return `        ${e.name}(${params(e)}) {\n            send(${e.cmd}, ${JSON.stringify(e.name)}, (w) => encode${cap}Event(${withW(params(e))}));\n        },`;
+    return `        ${e.name}(${params(e)}) {\n            send(${e.cmd}, ${JSON.stringify(e.name)}, (w) => ${paramsNames(e, 'Event').encode}(${withW(params(e))}));\n        },`;
   });
-  return `function ${events.name}Senders(send) {\n    return {\n${methods.join('\n')}\n    };\n}`;
+  return `function ${sendersName(events)}(send) {\n    return {\n${methods.join('\n')}\n    };\n}`;
 }
 
 export function emitStubs(model: ContractModel): string[] {
@@ -65,7 +63,7 @@ export function emitStubs(model: ContractModel): string[] {
 /** Names the stubs take, for the collision check. */
 export function stubNames(model: Pick<ContractModel, 'interface' | 'events'>): string[] {
   return [
-    ...(model.interface ? [`${model.interface.name}Proxy`, `dispatch${model.interface.name}`] : []),
-    ...(model.events ? [`${model.events.name}Senders`, `dispatch${model.events.name}`] : []),
+    ...(model.interface ? [proxyClassName(model.interface), dispatchName(model.interface)] : []),
+    ...(model.events ? [sendersName(model.events), dispatchName(model.events)] : []),
   ];
 }

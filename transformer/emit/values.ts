@@ -2,17 +2,23 @@ import type { StructModel, TypeRef } from '../../runtime/model';
 import { typeCarriesFds } from '../../runtime/model';
 import { widthBytes } from '../../runtime/types';
 import { indent } from './struct';
+import { containerNames, structNames, type CodecNames } from './names';
 
 /**
- * How one value is written and read, at top level (a call parameter, an array element, a map
- * key or value) and as a struct field. Containers get a helper function of their own, emitted
- * once per module and named after their type (`encodeU32Array`, `decodeMapOfU32ToIPAStream`).
+ * How one value is written, read and copied (direct mode's stand-in for writing then reading),
+ * at top level (a call parameter, an array element, a map key or value) and as a struct field.
+ * Containers get helper functions of their own, emitted once per module and named after their
+ * type (`encodeU32Array`, `decodeMapOfU32ToIPAStream`, `copyU32Array`).
  */
 export class ValueEmitter {
   /** Container helpers by name, in the order they were first needed (dependencies first). */
   readonly helpers = new Map<string, string>();
 
-  constructor(private readonly structs: ReadonlyMap<string, StructModel>) {}
+  constructor(
+    private readonly structs: ReadonlyMap<string, StructModel>,
+    /** Whether copies are emitted too: only a module with an interface has calls to copy. */
+    readonly copies: boolean,
+  ) {}
 
   carriesFds(type: TypeRef): boolean {
     return typeCarriesFds(type, this.structs);
@@ -89,9 +95,9 @@ export class ValueEmitter {
       case 'FrameBufferPlane': return `w.plane(${expr}, ${f});`;
       case 'ControlList': return `w.controlList(${expr}, ${f});`;
       case 'ControlInfoMap': return `w.controlInfoMap(${expr}, ${f});`;
-      case 'struct': return `encode${type.name}(w, ${expr});`;
+      case 'struct': return `${structNames(type.name).encode}(w, ${expr});`;
       case 'array':
-      case 'map': return `encode${this.container(type)}(w, ${expr}, ${f});`;
+      case 'map': return `${this.container(type).encode}(w, ${expr}, ${f});`;
     }
   }
 
@@ -107,10 +113,40 @@ export class ValueEmitter {
       case 'FrameBufferPlane': return `r.plane(${f})`;
       case 'ControlList': return `r.controlList(${f})`;
       case 'ControlInfoMap': return `r.controlInfoMap(${f})`;
-      case 'struct': return `decode${type.name}(r)`;
+      case 'struct': return `${structNames(type.name).decode}(r)`;
       case 'array':
-      case 'map': return `decode${this.container(type)}(r, ${f})`;
+      case 'map': return `${this.container(type).decode}(r, ${f})`;
     }
+  }
+
+  /** Expression copying `expr` as the wire carries it in its top-level form. */
+  copy(type: TypeRef, expr: string, f: string): string {
+    switch (type.kind) {
+      case 'number': return `c.${type.width}(${expr}, ${f})`;
+      case 'bool': return `c.bool(${expr}, ${f})`;
+      case 'string': return `c.string(${expr}, ${f})`;
+      case 'enum':
+      case 'flags': return `c.u32(${expr}, ${f})`;
+      case 'SharedFD': return `c.fd(${expr}, ${f})`;
+      case 'FrameBufferPlane': return `c.plane(${expr}, ${f})`;
+      case 'ControlList': return `c.controlList(${expr}, ${f})`;
+      case 'ControlInfoMap': return `c.controlInfoMap(${expr}, ${f})`;
+      case 'struct': return `${structNames(type.name).copy}(c, ${expr})`;
+      case 'array':
+      case 'map': return `${this.container(type).copy}(c, ${expr}, ${f})`;
+    }
+  }
+
+  /** As a struct field, controls take their field form (an empty one is a bare zero). */
+  copyField(type: TypeRef, expr: string, f: string): string {
+    if (type.kind === 'ControlList') return `c.controlListField(${expr}, ${f})`;
+    if (type.kind === 'ControlInfoMap') return `c.controlInfoMapField(${expr}, ${f})`;
+    return this.copy(type, expr, f);
+  }
+
+  /** As an array element or map key or value, a plane is checked whole before any of it is taken. */
+  copyElement(type: TypeRef, expr: string, f: string): string {
+    return type.kind === 'FrameBufferPlane' ? `c.planeElement(${expr}, ${f})` : this.copy(type, expr, f);
   }
 
   /** Statements writing a struct field: inline for numbers, fds and enums, size-prefixed otherwise. */
@@ -151,24 +187,24 @@ export class ValueEmitter {
     }
   }
 
-  /** Emits (once) the helpers of an array or map type and returns their name suffix. */
-  private container(type: TypeRef & { kind: 'array' | 'map' }): string {
-    const name = typeName(type);
-    if (this.helpers.has(name)) return name;
-    this.helpers.set(name, '');
-    this.helpers.set(name, type.kind === 'array' ? this.arrayHelpers(name, type.element) : this.mapHelpers(name, type.key, type.value));
-    return name;
+  /** Emits (once) the helpers of an array or map type and returns their names. */
+  private container(type: TypeRef & { kind: 'array' | 'map' }): CodecNames {
+    const names = containerNames(type);
+    if (this.helpers.has(names.encode)) return names;
+    this.helpers.set(names.encode, '');
+    this.helpers.set(names.encode, type.kind === 'array' ? this.arrayHelpers(names, type.element) : this.mapHelpers(names, type.key, type.value));
+    return names;
   }
 
-  private arrayHelpers(name: string, element: TypeRef): string {
-    return `function encode${name}(w, list, field) {
+  private arrayHelpers(names: CodecNames, element: TypeRef): string {
+    return `function ${names.encode}(w, list, field) {
     w.array(list, field);
     for (const item of list) {
 ${indent(this.encodeElement(element, 'item', 'field'), 2)}
     }
 }
 
-function decode${name}(r, field) {
+function ${names.decode}(r, field) {
     const length = r.count(field, 8);
     const list = new Array(length);
     for (let i = 0; i < length; i++) {
@@ -176,11 +212,20 @@ ${indent(this.decodeElement(element, 'item', 'field'), 2)}
         list[i] = item;
     }
     return list;
-}`;
+}${this.copies ? `
+
+function ${names.copy}(c, list, field) {
+    const length = c.array(list, field);
+    const copy = new Array(length);
+    for (let i = 0; i < length; i++) {
+        copy[i] = ${this.copyElement(element, 'list[i]', 'field')};
+    }
+    return copy;
+}` : ''}`;
   }
 
-  private mapHelpers(name: string, key: TypeRef, value: TypeRef): string {
-    return `function encode${name}(w, map, field) {
+  private mapHelpers(names: CodecNames, key: TypeRef, value: TypeRef): string {
+    return `function ${names.encode}(w, map, field) {
     const entries = w.sortedEntries(map, field);
     w.count(entries.length, field);
     for (const [key, value] of entries) {
@@ -188,7 +233,7 @@ ${indent([...this.encodeElement(key, 'key', 'field'), ...this.encodeElement(valu
     }
 }
 
-function decode${name}(r, field) {
+function ${names.decode}(r, field) {
     const length = r.count(field, 16);
     const map = new Map();
     for (let i = 0; i < length; i++) {
@@ -196,7 +241,15 @@ ${indent([...this.decodeElement(key, 'key', 'field'), ...this.decodeElement(valu
         r.mapEntry(map, key, value, field);
     }
     return map;
-}`;
+}${this.copies ? `
+
+function ${names.copy}(c, map, field) {
+    const copy = new Map();
+    for (const [key, value] of c.sortedEntries(map, field)) {
+        c.mapEntry(copy, ${this.copyElement(key, 'key', 'field')}, ${this.copyElement(value, 'value', 'field')}, field);
+    }
+    return copy;
+}` : ''}`;
   }
 }
 
@@ -208,19 +261,4 @@ function isSelfDelimiting(type: TypeRef): boolean {
 /** Written inline in a struct (no size prefix): numbers, bool, enums, flags and SharedFD. */
 function isInline(type: TypeRef): boolean {
   return type.kind === 'number' || type.kind === 'bool' || type.kind === 'enum' || type.kind === 'flags' || type.kind === 'SharedFD';
-}
-
-/** A readable identifier for a type: `U32`, `IPABuffer`, `U32Array`, `MapOfU32ToIPAStream`. */
-export function typeName(type: TypeRef): string {
-  switch (type.kind) {
-    case 'number': return type.width.toUpperCase();
-    case 'bool': return 'Bool';
-    case 'string': return 'String';
-    case 'enum': return type.name;
-    case 'flags': return `${type.enum}Flags`;
-    case 'struct': return type.name;
-    case 'array': return `${typeName(type.element)}Array`;
-    case 'map': return `MapOf${typeName(type.key)}To${typeName(type.value)}`;
-    default: return type.kind;
-  }
 }
