@@ -163,6 +163,8 @@ describe('encoding a value that does not fit its type throws a SerializeError na
     ['a negative u32', () => encode(Size, { width: -1, height: 0 }), 'cannot encode Size.width: -1 is not an integer in the range of u32'],
     ['a fraction', () => encode(Size, { width: 1.5, height: 0 }), 'cannot encode Size.width: 1.5 is not an integer in the range of u32'],
     ['a string for a number', () => encode(Size, { width: '640' as never, height: 0 }), 'cannot encode Size.width: "640" is not an integer in the range of u32'],
+    ['a bigint for a 32-bit integer', () => encode(Size, { width: 640n as never, height: 0 }), 'cannot encode Size.width: 640n is not an integer in the range of u32'],
+    ['a symbol for a number', () => encode(Size, { width: Symbol('w') as never, height: 0 }), 'cannot encode Size.width: Symbol(w) is not an integer in the range of u32'],
     ['a number for a string', () => encode(IPASettings, { configurationFile: 7 as never, sensorModel: '' }), 'cannot encode IPASettings.configurationFile: expected a string, got 7'],
     ['a missing struct', () => encode(IPASettings, undefined as never), 'cannot encode IPASettings: expected a IPASettings object, got undefined'],
     ['a non-array', () => encode(IPABuffer, { id: 1, planes: {} as never }), 'cannot encode IPABuffer.planes: expected an array, got Object'],

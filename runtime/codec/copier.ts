@@ -64,32 +64,32 @@ export class Copier {
   }
 
   u8(v: number, field: string): number {
-    if ((v & 0xff) !== v) throw outOfRange(field, 'u8', v);
+    if (typeof v !== 'number' || (v & 0xff) !== v) throw outOfRange(field, 'u8', v);
     return v & 0xff;
   }
 
   i8(v: number, field: string): number {
-    if ((v << 24) >> 24 !== v) throw outOfRange(field, 'i8', v);
+    if (typeof v !== 'number' || (v << 24) >> 24 !== v) throw outOfRange(field, 'i8', v);
     return (v << 24) >> 24;
   }
 
   u16(v: number, field: string): number {
-    if ((v & 0xffff) !== v) throw outOfRange(field, 'u16', v);
+    if (typeof v !== 'number' || (v & 0xffff) !== v) throw outOfRange(field, 'u16', v);
     return v & 0xffff;
   }
 
   i16(v: number, field: string): number {
-    if ((v << 16) >> 16 !== v) throw outOfRange(field, 'i16', v);
+    if (typeof v !== 'number' || (v << 16) >> 16 !== v) throw outOfRange(field, 'i16', v);
     return (v << 16) >> 16;
   }
 
   u32(v: number, field: string): number {
-    if (v >>> 0 !== v) throw outOfRange(field, 'u32', v);
+    if (typeof v !== 'number' || v >>> 0 !== v) throw outOfRange(field, 'u32', v);
     return v >>> 0;
   }
 
   i32(v: number, field: string): number {
-    if ((v | 0) !== v) throw outOfRange(field, 'i32', v);
+    if (typeof v !== 'number' || (v | 0) !== v) throw outOfRange(field, 'i32', v);
     return v | 0;
   }
 

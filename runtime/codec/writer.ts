@@ -79,40 +79,40 @@ export class Writer {
   }
 
   u8(v: number, field: string): void {
-    if ((v & 0xff) !== v) throw outOfRange(field, 'u8', v);
+    if (typeof v !== 'number' || (v & 0xff) !== v) throw outOfRange(field, 'u8', v);
     this.ensure(1);
     this.buf[this.pos++] = v;
   }
 
   i8(v: number, field: string): void {
-    if ((v << 24) >> 24 !== v) throw outOfRange(field, 'i8', v);
+    if (typeof v !== 'number' || (v << 24) >> 24 !== v) throw outOfRange(field, 'i8', v);
     this.ensure(1);
     this.buf[this.pos++] = v & 0xff;
   }
 
   u16(v: number, field: string): void {
-    if ((v & 0xffff) !== v) throw outOfRange(field, 'u16', v);
+    if (typeof v !== 'number' || (v & 0xffff) !== v) throw outOfRange(field, 'u16', v);
     this.ensure(2);
     this.view.setUint16(this.pos, v, true);
     this.pos += 2;
   }
 
   i16(v: number, field: string): void {
-    if ((v << 16) >> 16 !== v) throw outOfRange(field, 'i16', v);
+    if (typeof v !== 'number' || (v << 16) >> 16 !== v) throw outOfRange(field, 'i16', v);
     this.ensure(2);
     this.view.setInt16(this.pos, v, true);
     this.pos += 2;
   }
 
   u32(v: number, field: string): void {
-    if (v >>> 0 !== v) throw outOfRange(field, 'u32', v);
+    if (typeof v !== 'number' || v >>> 0 !== v) throw outOfRange(field, 'u32', v);
     this.ensure(4);
     this.view.setUint32(this.pos, v, true);
     this.pos += 4;
   }
 
   i32(v: number, field: string): void {
-    if ((v | 0) !== v) throw outOfRange(field, 'i32', v);
+    if (typeof v !== 'number' || (v | 0) !== v) throw outOfRange(field, 'i32', v);
     this.ensure(4);
     this.view.setInt32(this.pos, v, true);
     this.pos += 4;
