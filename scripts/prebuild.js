@@ -33,13 +33,13 @@ fs.rmSync(target, { recursive: true, force: true }); // what an earlier pack lef
 // Node it knows, would download another's).
 const args = [
   require.resolve('prebuildify/bin.js'), '--napi', '--strip', '--tag-libc', '--name', 'ts_ipa_native',
-  '--target', `node@${process.versions.node}`, '--out', native,
+  '--target', `node@${process.versions.node}`, '--out', native, ...(quiet ? ['--quiet'] : []),
 ];
 // npm runs scripts with its own node-gyp on PATH and names it in npm_config_node_gyp.
 const env = { ...process.env, PREBUILD_NODE_GYP: process.env.PREBUILD_NODE_GYP ?? process.env.npm_config_node_gyp ?? 'node-gyp' };
-const built = spawnSync(process.execPath, args, { cwd: scratch, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], env });
+const built = spawnSync(process.execPath, args, { cwd: scratch, stdio: 'inherit', env });
 if (built.status !== 0) {
-  process.stderr.write(`prebuild: prebuildify failed (exit ${built.status ?? built.signal}) in ${scratch}\n`);
+  process.stderr.write(`prebuild: prebuildify failed (exit ${built.status ?? built.signal}) in ${scratch}${quiet ? '; `npm run build:prebuilds` shows its output' : ''}\n`);
   process.exit(1);
 }
 const launcher = path.join(scratch, 'build/Release/ts-ipa-launch');

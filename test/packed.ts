@@ -48,17 +48,17 @@ export function packedTarball(): string {
  */
 export type Installer = 'npm' | 'npm --ignore-scripts' | 'pnpm';
 
-/** A new project in the run's directory with `packageJson`, and the tarball installed into it. */
-export function installedProject(name: string, installer: Installer, packageJson: Record<string, unknown> = {}): string {
+/** A new project in the run's directory with `packageJson`, the tarball and `alongside` (more packages) installed into it. */
+export function installedProject(name: string, installer: Installer, packageJson: Record<string, unknown> = {}, alongside: readonly string[] = []): string {
   const tarball = packedTarball();
   const dir = path.join(inject('runDir'), name);
   fs.mkdirSync(dir);
   const allowScripts = installer === 'npm' ? { allowScripts: { 'ts-ipa': true } } : {};
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, ...allowScripts, ...packageJson }));
   if (installer === 'pnpm') {
-    run(process.execPath, [PNPM, 'add', '--store-dir', PNPM_STORE, '--prefer-offline', tarball], { cwd: dir });
+    run(process.execPath, [PNPM, 'add', '--store-dir', PNPM_STORE, '--prefer-offline', tarball, ...alongside], { cwd: dir });
   } else {
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...(installer === 'npm' ? [] : ['--ignore-scripts']), tarball], { cwd: dir });
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...(installer === 'npm' ? [] : ['--ignore-scripts']), tarball, ...alongside], { cwd: dir });
   }
   return dir;
 }
