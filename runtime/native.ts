@@ -112,7 +112,8 @@ let binding: NativeBinding | undefined;
 export const NATIVE_DIR = path.join(__dirname, '../../native');
 const COMPILED_DIR = path.join(NATIVE_DIR, 'build/Release');
 const LAUNCHER_NAME = 'ts-ipa-launch';
-const HOW_TO_BUILD = `build it for this machine with \`npm rebuild ts-ipa\` (or \`pnpm rebuild ts-ipa\`; in ts-ipa's own tree, \`npm install\`), which needs python3, make and g++`;
+const HOW_TO_BUILD = 'build it for this machine (with python3, make and g++): `npm rebuild ts-ipa` once ts-ipa may run its install script '
+  + '(npm 11: `npm install-scripts approve ts-ipa`), or `pnpm approve-builds` choosing ts-ipa; in ts-ipa\'s own tree, `npm install`';
 
 let addonPath: string | undefined;
 
