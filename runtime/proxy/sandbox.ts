@@ -66,14 +66,17 @@ export function sandboxedWorker(
   // Node opens a module by its real path, and the kernel (Landlock) knows files by where they
   // really are: each place by the path given and by its real path (a link in node_modules, a
   // module directory reached through a link). Of a node_modules/ts-ipa, the kernel lets the IPA
-  // read only what it loads (packageReads); Node's permission model must let it read the whole
-  // (resolving the package reads the link, and a directory is granted with all below it).
+  // read only what it loads (packageReads); Node's permission model must let it read the whole,
+  // by the link and by where it leads (resolving the package reads the link; resolving the
+  // runtime's dependencies from its real path reads package.json files that may not exist in the
+  // real package, under pnpm in its node_modules; a directory is granted with all below it).
   // Node reads a dependency by the path it finds it at before its real path (under pnpm, a link
   // in .pnpm/ts-ipa@…/node_modules): both are allowed.
+  const defined = (p: string | undefined): p is string => p !== undefined;
   const dependencies = packages.flatMap(packageDependencies);
-  const real = [...new Set([...given, ...packages.flatMap(packageReads), ...dependencies].map(realPath).filter((p): p is string => p !== undefined))];
+  const real = [...new Set([...given, ...packages.flatMap(packageReads), ...dependencies].map(realPath).filter(defined))];
   refuseLinksOut(moduleRoot(moduleDir, given), real);
-  const reads = new Set([...given, ...packages, ...dependencies, ...real]);
+  const reads = new Set([...given, ...packages, ...packages.map(realPath).filter(defined), ...dependencies, ...real]);
   const command: [string, ...string[]] = [
     launcherFile(),
     process.execPath,
