@@ -109,7 +109,7 @@ export interface NativeVideoFormat {
 let binding: NativeBinding | undefined;
 
 /** The directory node-gyp-build looks in: native/build/Release, then native/prebuilds/<platform>-<arch>. */
-export const NATIVE_DIR = path.join(__dirname, '../../native');
+const NATIVE_DIR = path.join(__dirname, '../../native');
 const COMPILED_DIR = path.join(NATIVE_DIR, 'build/Release');
 const LAUNCHER_NAME = 'ts-ipa-launch';
 const HOW_TO_BUILD = 'build it for this machine (with python3, make and g++): `npm rebuild ts-ipa` once ts-ipa may run its install script '
