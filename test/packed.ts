@@ -23,23 +23,44 @@ export function run(command: string, args: readonly string[], options: SpawnSync
   return String(result.stdout);
 }
 
+/** What of the tree packing leaves behind: built or fetched here, or not the package's. */
+const NOT_STAGED = new Set(['.git', 'node_modules', 'frames', 'bench/results', 'native/build', 'native/build-prebuild', 'native/prebuilds']);
+
 /**
  * The tarball. Packing runs the prebuild step as npm's prepack would, then `npm pack
- * --ignore-scripts` (the prepare step would build dist/ again), then the postpack step.
+ * --ignore-scripts` (the prepare step would build dist/ again), in a copy of the tree: the
+ * prebuilds must not stand in the working tree for the addon `npm install` compiles, nor appear
+ * and vanish under another test's `npm pack`.
  */
 export function packedTarball(): string {
   const dir = path.join(inject('runDir'), 'packed');
   const tarball = path.join(dir, 'ts-ipa.tgz');
-  if (fs.existsSync(tarball)) return tarball;
-  fs.mkdirSync(dir, { recursive: true });
   try {
-    run('npm', ['run', '--silent', 'build:prebuilds', '--', '--quiet'], { cwd: root });
-    const [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root })) as { filename: string }[];
-    fs.renameSync(path.join(dir, packed!.filename), tarball);
-  } finally {
-    run(process.execPath, [path.join(root, 'scripts/prebuild.js'), '--remove']);
+    fs.mkdirSync(dir); // whoever makes it packs; test files running beside it wait
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return waitFor(tarball, path.join(dir, 'failed'));
   }
-  return tarball;
+  try {
+    const stage = path.join(dir, 'tree');
+    fs.cpSync(root, stage, { recursive: true, filter: (from) => !NOT_STAGED.has(path.relative(root, from)) });
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'));
+    run('npm', ['run', '--silent', 'build:prebuilds', '--', '--quiet'], { cwd: stage });
+    const [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: stage })) as { filename: string }[];
+    fs.renameSync(path.join(dir, packed!.filename), tarball);
+    return tarball;
+  } catch (error) {
+    fs.writeFileSync(path.join(dir, 'failed'), (error as Error).message);
+    throw error;
+  }
+}
+
+function waitFor(tarball: string, failure: string): string {
+  for (const deadline = Date.now() + 600_000; Date.now() < deadline; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200)) {
+    if (fs.existsSync(tarball)) return tarball;
+    if (fs.existsSync(failure)) throw new Error(`packing ts-ipa failed in another test file: ${fs.readFileSync(failure, 'utf8')}`);
+  }
+  throw new Error(`packing ts-ipa took over 10 minutes in another test file (${tarball})`);
 }
 
 /**
