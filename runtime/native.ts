@@ -1,8 +1,11 @@
 /**
- * The native addon (native/, built by node-gyp at `npm install`): fds, shared memory and Unix
- * datagram sockets with fd passing. Its errors become `SystemError`s with errno, its name and the
- * call.
+ * The native addon (native/): fds, shared memory and Unix datagram sockets with fd passing. Its
+ * errors become `SystemError`s with errno, its name and the call. The package ships it prebuilt
+ * (native/prebuilds/<platform>-<arch>/, made by prebuildify when packing) beside the sandbox's
+ * launcher; where no prebuild fits, the install script (node-gyp-build) compiles both into
+ * native/build/Release. node-gyp-build's lookup prefers a compiled addon to a prebuilt one.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { IPAError } from './errors';
 
@@ -105,18 +108,57 @@ export interface NativeVideoFormat {
 
 let binding: NativeBinding | undefined;
 
-/** Where the addon is built. */
-export const ADDON_FILE = path.join(__dirname, '../../native/build/Release/ts_ipa_native.node');
-/** The launcher a sandboxed worker is started through (native/src/launch.c), built beside the addon. */
-export const LAUNCHER_FILE = path.join(path.dirname(ADDON_FILE), 'ts-ipa-launch');
+/** The directory node-gyp-build looks in: native/build/Release, then native/prebuilds/<platform>-<arch>. */
+const NATIVE_DIR = path.join(__dirname, '../../native');
+const COMPILED_DIR = path.join(NATIVE_DIR, 'build/Release');
+const LAUNCHER_NAME = 'ts-ipa-launch';
+const HOW_TO_BUILD = 'build it for this machine (with python3, make and g++): `npm rebuild ts-ipa` once ts-ipa may run its install script '
+  + '(npm 11: `npm install-scripts approve ts-ipa`), or `pnpm approve-builds` choosing ts-ipa; in ts-ipa\'s own tree, `npm install`';
+
+let addonPath: string | undefined;
+
+/** The addon's file: a compiled one in native/build/Release, else the prebuild for this platform. */
+export function addonFile(): string {
+  if (addonPath === undefined) {
+    const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+    try {
+      addonPath = nodeGypBuild.path(NATIVE_DIR);
+    } catch (error) {
+      const found = (error as Error).message.split('\n')[0];
+      throw new IPAError(`cannot find ts-ipa's native addon: ${found}, neither prebuilt in ${path.join(NATIVE_DIR, 'prebuilds')} nor compiled in ${COMPILED_DIR}; ${HOW_TO_BUILD}.`);
+    }
+  }
+  return addonPath;
+}
+
+/**
+ * Loads the addon from `file`, without looking: a sandboxed worker is told where its proxy found
+ * it, since node-gyp-build's lookup reads more than the sandbox lets it (/etc/alpine-release).
+ */
+export function useAddonFile(file: string): void {
+  if (binding && addonPath !== file) throw new IPAError(`ts-ipa's native addon is already loaded from ${addonPath}, not ${file}`);
+  addonPath = file;
+}
+
+/**
+ * The launcher a sandboxed worker is started through (native/src/launch.c): beside the addon
+ * (node-gyp builds both; packing copies it into the prebuild's directory), else compiled.
+ */
+export function launcherFile(): string {
+  const candidates = [...new Set([path.join(path.dirname(addonFile()), LAUNCHER_NAME), path.join(COMPILED_DIR, LAUNCHER_NAME)])];
+  const found = candidates.find((file) => fs.existsSync(file));
+  if (!found) throw new IPAError(`cannot find ts-ipa's sandbox launcher ${LAUNCHER_NAME} (looked in ${candidates.map(path.dirname).join(' and ')}), which process isolation needs; ${HOW_TO_BUILD}.`);
+  return found;
+}
 
 /** The addon, loaded on first use. */
 export function native(): NativeBinding {
   if (!binding) {
+    const file = addonFile();
     try {
-      binding = require(ADDON_FILE) as NativeBinding;
+      binding = require(file) as NativeBinding;
     } catch (error) {
-      throw new IPAError(`cannot load ts-ipa's native addon (${ADDON_FILE}): ${(error as Error).message}. It is built by \`npm install\` (node-gyp, python3, make and g++).`);
+      throw new IPAError(`cannot load ts-ipa's native addon (${file}): ${(error as Error).message}; ${HOW_TO_BUILD}.`);
     }
   }
   return binding;

@@ -24,7 +24,7 @@ execFileSync(process.execPath, [path.join(root, 'scripts/build.js'), '--quiet'],
 // its memory, and looks up the libraries of every native module in it (the benchmark's optional
 // msgpackr addons include a musl build it cannot).
 const LEFT_OUT = new Set(['.git', 'frames', 'bench', 'transformer', 'runtime', 'platforms', 'cli']);
-const LEFT_OUT_MODULES = new Set(['@msgpackr-extract', 'msgpackr-extract', 'msgpackr', 'protobufjs', 'typescript', 'ts-patch', 'fast-check']);
+const LEFT_OUT_MODULES = new Set(['@msgpackr-extract', 'msgpackr-extract', 'msgpackr', 'protobufjs', 'typescript', 'ts-patch', 'fast-check', 'pnpm', 'prebuildify']);
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-ipa-vimc-'));
 try {
   fs.cpSync(root, stage, {

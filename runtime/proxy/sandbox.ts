@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SandboxError } from '../errors';
 import { LIMITS, readDirectory } from '../modules/files';
 import { MANIFEST_FILE } from '../modules/manifest';
-import { ADDON_FILE, LAUNCHER_FILE, native } from '../native';
+import { addonFile, launcherFile, native } from '../native';
 
 /**
  * What an isolated (process-mode) worker may do. By default it reads only its module's
@@ -36,7 +36,7 @@ const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission') 
  * sandbox would then refuse under it.
  */
 export function launched(command: readonly [string, ...string[]]): [string, ...string[]] {
-  return [LAUNCHER_FILE, ...command];
+  return [launcherFile(), ...command];
 }
 
 /** The command and environment that start a worker host in the sandbox. */
@@ -59,20 +59,26 @@ export function sandboxedWorker(
     moduleDir,
     ...(contractFile ? [path.dirname(contractFile)] : []),
     path.join(__dirname, '..'), // ts-ipa's runtime
-    path.dirname(ADDON_FILE),
-    path.dirname(require.resolve('reflect-metadata')),
+    path.dirname(addonFile()),
+    dependencyDir('reflect-metadata', __dirname),
     ...allowed,
   ];
   // Node opens a module by its real path, and the kernel (Landlock) knows files by where they
   // really are: each place by the path given and by its real path (a link in node_modules, a
   // module directory reached through a link). Of a node_modules/ts-ipa, the kernel lets the IPA
-  // read only what it loads (packageReads); Node's permission model must let it read the whole
-  // (resolving the package reads the link, and a directory is granted with all below it).
-  const real = [...new Set([...given, ...packages.flatMap(packageReads)].map(realPath).filter((p): p is string => p !== undefined))];
+  // read only what it loads (packageReads); Node's permission model must let it read the whole,
+  // by the link and by where it leads (resolving the package reads the link; resolving the
+  // runtime's dependencies from its real path reads package.json files that may not exist in the
+  // real package, under pnpm in its node_modules; a directory is granted with all below it).
+  // Node reads a dependency by the path it finds it at before its real path (under pnpm, a link
+  // in .pnpm/ts-ipa@…/node_modules): both are allowed.
+  const defined = (p: string | undefined): p is string => p !== undefined;
+  const dependencies = packages.flatMap(packageDependencies);
+  const real = [...new Set([...given, ...packages.flatMap(packageReads), ...dependencies].map(realPath).filter(defined))];
   refuseLinksOut(moduleRoot(moduleDir, given), real);
-  const reads = new Set([...given, ...packages, ...real]);
+  const reads = new Set([...given, ...packages, ...packages.map(realPath).filter(defined), ...dependencies, ...real]);
   const command: [string, ...string[]] = [
-    LAUNCHER_FILE,
+    launcherFile(),
     process.execPath,
     PERMISSION_FLAG,
     // The worker needs ts-ipa's addon for fd passing. Node warns that addons can void its
@@ -85,7 +91,7 @@ export function sandboxedWorker(
     '--disable-warning=SecurityWarning',
     hostFile,
   ];
-  const settings: SandboxSettings = { memoryLimitBytes: memoryLimitMb * 1024 * 1024, readable: real };
+  const settings: SandboxSettings = { memoryLimitBytes: memoryLimitMb * 1024 * 1024, readable: real, addonFile: addonFile() };
   return { command, env: { ...options.env, [SANDBOX_ENV]: JSON.stringify(settings) } };
 }
 
@@ -100,17 +106,32 @@ function packageDirs(dir: string): string[] {
 }
 
 /**
- * What of a ts-ipa package an IPA loads: its package.json, its runtime, and the reflect-metadata
- * that runtime loads. Not the whole package: linked (npm link, a workspace), it is a source
+ * What of a ts-ipa package an IPA loads: its package.json and its runtime (and its dependencies,
+ * packageDependencies). Not the whole package: linked (npm link, a workspace), it is a source
  * tree, keys and all.
  */
 function packageReads(candidate: string): string[] {
-  const runtime = path.join(candidate, 'dist', 'runtime');
+  return [path.join(candidate, 'package.json'), path.join(candidate, 'dist', 'runtime')];
+}
+
+/** Where a ts-ipa package's runtime finds the reflect-metadata it loads, as Node finds it. */
+function packageDependencies(candidate: string): string[] {
   try {
-    return [path.join(candidate, 'package.json'), runtime, path.dirname(require.resolve('reflect-metadata', { paths: [fs.realpathSync(runtime)] }))];
+    return [dependencyDir('reflect-metadata', fs.realpathSync(path.join(candidate, 'dist', 'runtime')))];
   } catch {
-    // A package without its runtime or dependencies: loading it fails, and says so.
-    return [path.join(candidate, 'package.json'), runtime];
+    return []; // a package without its runtime or dependencies: loading it fails, and says so
+  }
+}
+
+/**
+ * The directory Node finds package `name` at from `dir`: the first node_modules/<name> up the
+ * tree, as it is (a link under pnpm), not where it leads.
+ */
+function dependencyDir(name: string, dir: string): string {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const candidate = path.join(at, 'node_modules', name);
+    if (path.basename(at) !== 'node_modules' && fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(at) === at) return path.dirname(require.resolve(name, { paths: [dir] }));
   }
 }
 
@@ -190,18 +211,20 @@ export interface SandboxSettings {
   memoryLimitBytes: number;
   /** The real paths the worker may read: the kernel (Landlock) lets it read nothing else. */
   readable: string[];
+  /** The addon the proxy loaded, for the worker to load without looking for it. */
+  addonFile: string;
 }
 
 /** In the worker host: the settings the proxy passed, if it asked for a sandbox. */
 export function sandboxSettings(env: NodeJS.ProcessEnv): SandboxSettings | undefined {
   const raw = env[SANDBOX_ENV];
   if (!raw) return undefined;
-  const parsed = JSON.parse(raw) as { memoryLimitBytes?: unknown; readable?: unknown };
+  const parsed = JSON.parse(raw) as { memoryLimitBytes?: unknown; readable?: unknown; addonFile?: unknown };
   const readable = parsed.readable;
-  if (typeof parsed.memoryLimitBytes !== 'number' || !Array.isArray(readable) || !readable.every((p) => typeof p === 'string')) {
+  if (typeof parsed.memoryLimitBytes !== 'number' || !Array.isArray(readable) || !readable.every((p) => typeof p === 'string') || typeof parsed.addonFile !== 'string') {
     throw new Error(`${SANDBOX_ENV} is malformed: ${raw}`);
   }
-  return { memoryLimitBytes: parsed.memoryLimitBytes, readable };
+  return { memoryLimitBytes: parsed.memoryLimitBytes, readable, addonFile: parsed.addonFile };
 }
 
 /** What of the sandbox the kernel here enforces. */

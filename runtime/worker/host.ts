@@ -8,7 +8,7 @@ import { ControlSerializer, ControlSerializerRole } from '../controls/serializer
 import { HELLO_EVENT } from '../ipc/call-pipe';
 import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
 import { yieldHelperThreads } from '../helper-threads';
-import { native } from '../native';
+import { native, useAddonFile } from '../native';
 import { loadIPAModule } from '../proxy/module';
 import { sandboxSettings } from '../proxy/sandbox';
 import { Dispatcher } from './dispatcher';
@@ -20,6 +20,14 @@ function main(argv: string[]): void {
     process.stderr.write('usage: ts-ipa-worker <IPA module> <socket fd>\n');
     process.exit(2);
   }
+  let sandbox;
+  try {
+    sandbox = sandboxSettings(process.env);
+  } catch (error) {
+    process.stderr.write(`ts-ipa worker (${modulePath}): ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  if (sandbox) useAddonFile(sandbox.addonFile);
   // A datagram socket says nothing when its peer goes away: without this, a worker whose
   // pipeline handler crashed would wait for calls for ever.
   if (!native().dieWithParent()) process.exit(0);
@@ -49,7 +57,6 @@ function main(argv: string[]): void {
   }, controls);
   // Before any of the IPA's code runs: nothing it does can lift the filter afterwards.
   try {
-    const sandbox = sandboxSettings(process.env);
     // Besides what the proxy lists, the worker reads its own /proc/<pid> (process.memoryUsage()
     // reads /proc/self/stat): its own, and no other process's.
     if (sandbox) native().enterSandbox(sandbox.memoryLimitBytes, [...sandbox.readable, `/proc/${process.pid}`]);
