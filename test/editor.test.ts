@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packedTarball } from './packed';
 import { root } from './support';
 import { TsServerClient, type TsServerDiagnostic } from './tsserver-client';
 
@@ -49,18 +50,13 @@ function npm(args: string[], cwd: string): string {
 
 beforeAll(() => {
   workspace = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ts-ipa-editor-')));
-  const packed = path.join(workspace, 'packed');
   project = path.join(workspace, 'project');
-  fs.mkdirSync(packed);
   fs.mkdirSync(path.join(project, 'src'), { recursive: true });
 
-  // dist/ is built by the global setup; --ignore-scripts packs exactly that, whether or not the
-  // package has a prepack step of its own.
-  const [{ filename }] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', packed], root)) as { filename: string }[];
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'editor-user', private: true }));
   // --ignore-scripts: the editor plugin needs no native addon, and building one here would only
   // cost time on a shared machine.
-  npm(['install', path.join(packed, filename), 'typescript@5.9.3', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], project);
+  npm(['install', packedTarball(), 'typescript@5.9.3', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], project);
 
   fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
