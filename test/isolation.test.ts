@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { root, runtime } from './support';
+import { unsupportedNodeNote } from '../dist/runtime/node-support.js';
 import { IPAOperationCode, IPAVimcInterface, TestFlag } from '../dist/platforms/vimc/contract.js';
 
 const {
@@ -241,5 +242,16 @@ describe('isolation failures', () => {
     const workerCommand = [process.execPath, '--no-such-option', path.join(root, 'dist/runtime/worker/host.js')] as const;
     const started = createProxy(IPAVimcInterface, { module: testIpa, isolation: 'process', workerCommand, sandbox: false });
     await expect(started).rejects.toThrow(/^the IPA worker exited with code 9 \(.*bad option: --no-such-option\)$/);
+  });
+
+  it("a crash on a Node outside package.json's engines says so, after what the worker said", () => {
+    const range = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node as string;
+    expect(unsupportedNodeNote(process.versions.node)).toBeUndefined();
+    for (const supported of ['20.20.0', '22.18.0', '22.23.5', '24.0.0', '26.12.1']) expect(unsupportedNodeNote(supported)).toBeUndefined();
+    for (const unsupported of ['20.10.0', '20.19.5', '22.12.0', '22.17.9', '23.11.0', '28.0.0']) {
+      expect(unsupportedNodeNote(unsupported)).toBe(`Node ${unsupported} is not one ts-ipa supports (${range})`);
+    }
+    // A range not written as ^x.y.z alternatives is not guessed at.
+    expect(unsupportedNodeNote('18.0.0', '>=18')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { IPACrashedError } from '../errors';
 import { native, SystemError } from '../native';
+import { unsupportedNodeNote } from '../node-support';
 import { BATCH_CMD, CallPipe, TS_IPA_PROXY_ENV, type CallPipeOptions } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
 import { forwardWorkerOutput, releaseWorkerOutput } from './worker-output';
@@ -70,7 +71,13 @@ export class IPCPipeUnixSocket extends CallPipe {
           resolve();
         });
       };
-      const why = () => (this.hungReason ? `killed: ${this.hungReason}` : this.farewell || output.lastWords());
+      const why = () => {
+        if (this.hungReason) return `killed: ${this.hungReason}`;
+        const said = this.farewell || output.lastWords();
+        // About the Node this process runs, so only when the worker runs it too.
+        const note = options.workerCommand.includes(process.execPath) ? unsupportedNodeNote() : undefined;
+        return note ? `${said ? `${said}; ` : ''}${note}` : said;
+      };
       this.worker.once('exit', (code, signal) => gone(() => new IPACrashedError(code, signal, why())));
       this.worker.once('error', (error) => gone(() => new IPACrashedError(null, null, error.message)));
     });
