@@ -34,19 +34,25 @@ export interface CaptureSummary {
   files: string[];
 }
 
+/** About nine hours at 30 fps: what a capture's summary keeps per frame stays small. */
+export const MAX_FRAMES = 1_000_000;
+
 export function parseCaptureOptions(values: Record<string, string | string[] | boolean | undefined>): CaptureOptions {
-  const frames = Number(values.frames ?? 30);
-  if (!Number.isInteger(frames) || frames < 1) throw new UsageError(`--frames ${values.frames}: give a whole number of frames, 1 or more`);
+  const framesText = String(values.frames ?? 30);
+  const frames = /^\d+$/.test(framesText) ? Number(framesText) : NaN;
+  if (!(frames >= 1 && frames <= MAX_FRAMES)) throw new UsageError(`--frames ${framesText}: give a whole number of frames, 1 to ${MAX_FRAMES}`);
   const size = /^(\d+)x(\d+)$/.exec(String(values.size ?? '640x480'));
   if (!size) throw new UsageError(`--size ${values.size}: give WIDTHxHEIGHT, e.g. 640x480`);
   const format = String(values.format ?? 'BGR888');
   if (!isPixelFormatName(format)) throw new UnsupportedError(`--format ${format}: this camera gives BGR888 or RGB888`);
+  const out = String(values.out ?? 'frames');
+  if (out === '') throw new UsageError('--out: give a directory');
   const isolation = String(values.isolation ?? 'process');
   if (!['direct', 'thread', 'process'].includes(isolation)) throw new UsageError(`--isolation ${isolation}: give direct, thread or process`);
   return {
     camera: values.camera === undefined ? undefined : String(values.camera),
     frames, size: { width: Number(size[1]), height: Number(size[2]) }, format, isolation: isolation as Isolation,
-    out: String(values.out ?? 'frames'), overwrite: values.overwrite === true,
+    out, overwrite: values.overwrite === true,
   };
 }
 
@@ -57,17 +63,17 @@ const FRAME_FILE = /^frame-\d+\.png$/;
  * Checks `--out` before the camera is opened, so that a capture does not end in a failure to
  * write: the directory (or its nearest existing ancestor, for one to be made) must be a directory
  * that can be written, and must not hold an earlier capture's frames, which the new ones would
- * mix with (or, with `overwrite`, those are removed).
+ * mix with. With `overwrite`, those are returned, to be removed once the camera is configured:
+ * a capture that cannot start leaves the earlier one as it was.
  */
-export function prepareOutDir(out: string, overwrite: boolean): void {
+export function checkOutDir(out: string, overwrite: boolean): string[] {
   const existing = nearestExisting(out);
   if (!fs.statSync(existing).isDirectory()) throw new UsageError(`--out ${out}: ${existing} is not a directory`);
   probeWritable(out, existing);
-  if (existing !== path.resolve(out)) return;
+  if (existing !== path.resolve(out)) return [];
   const old = fs.readdirSync(existing).filter((name) => FRAME_FILE.test(name));
-  if (old.length === 0) return;
-  if (!overwrite) throw new UsageError(`--out ${out}: holds ${old.length} frame-*.png files from an earlier capture: give another --out, or --overwrite to remove them first`);
-  for (const name of old) fs.rmSync(path.join(existing, name));
+  if (old.length > 0 && !overwrite) throw new UsageError(`--out ${out}: holds ${old.length} frame-*.png files from an earlier capture: give another --out, or --overwrite to remove them first`);
+  return old.map((name) => path.join(existing, name));
 }
 
 function nearestExisting(dir: string): string {
@@ -88,7 +94,7 @@ function probeWritable(out: string, dir: string): void {
 }
 
 export async function capture(options: CaptureOptions, log: (line: string) => void): Promise<CaptureSummary> {
-  prepareOutDir(options.out, options.overwrite === true);
+  const earlierFrames = checkOutDir(options.out, options.overwrite === true);
   const entry = options.camera ?? findCameras()[0]!;
   const media = openMediaGraph(entry, { frameRate: options.frameRate });
   log(media.simulated
@@ -102,12 +108,13 @@ export async function capture(options: CaptureOptions, log: (line: string) => vo
     if (camera.validate(config) === 'adjusted') log(`Adjusted the configuration to ${config.pixelFormat} ${config.size.width}x${config.size.height}`);
     await camera.configure(config);
     log(`Capturing ${options.frames} frames, ${config.pixelFormat} ${config.size.width}x${config.size.height}, IPA in ${options.isolation} mode`);
+    for (const file of earlierFrames) fs.rmSync(file, { force: true });
     fs.mkdirSync(options.out, { recursive: true });
     const writer = new FrameWriter();
     let captured: Captured[];
     try {
       await camera.start();
-      captured = await captureFrames(camera, options.frames, writer, options.out);
+      captured = await captureFrames(camera, options.frames, config.bufferCount, writer, options.out);
       await camera.stop();
     } catch (error) {
       await writer.close();
@@ -133,13 +140,18 @@ interface Captured {
 const MIN_IN_FLIGHT = 2;
 
 /**
- * Keeps every buffer busy until `count` frames are in. Each frame is copied out, its buffer given
- * back at once and the copy handed to the writer, which keeps a bounded number of copies. At least
- * MIN_IN_FLIGHT requests are submitted; the frames past `count` are given back unwritten.
+ * Keeps every buffer busy until `count` frames are in, with as many requests in flight as there
+ * are buffers (at least MIN_IN_FLIGHT): each lane submits its next request once its frame is
+ * handed on. Each frame is copied out, its buffer given back at once and the copy handed to the
+ * writer, which keeps a bounded number of copies. The frames past `count` (when it is below
+ * MIN_IN_FLIGHT) are given back unwritten.
  */
-async function captureFrames(camera: VimcCamera, count: number, writer: FrameWriter, out: string): Promise<Captured[]> {
+async function captureFrames(camera: VimcCamera, count: number, buffers: number, writer: FrameWriter, out: string): Promise<Captured[]> {
   const captured: Captured[] = [];
   const progress = progressBar('capture', count);
+  const requests = Math.max(count, MIN_IN_FLIGHT);
+  let submitted = 0;
+  let failed = false;
   const keep = async (frame: Frame) => {
     // Requests complete in the order they were queued, so the first `count` to arrive are the
     // first by sequence, even when the device's sequence skips (a dropped frame).
@@ -154,8 +166,17 @@ async function captureFrames(camera: VimcCamera, count: number, writer: FrameWri
     }
     progress.increment();
   };
+  const lane = async () => {
+    while (!failed && submitted < requests) {
+      submitted++;
+      await camera.capture().then(keep);
+    }
+  };
   try {
-    await Promise.all(Array.from({ length: Math.max(count, MIN_IN_FLIGHT) }, () => camera.capture().then(keep)));
+    await Promise.all(Array.from({ length: Math.min(requests, Math.max(buffers, MIN_IN_FLIGHT)) }, () => lane().catch((error) => {
+      failed = true;
+      throw error;
+    })));
   } finally {
     progress.stop();
   }

@@ -31,7 +31,7 @@ const COMMANDS: Record<string, Command> = {
     positionals: 0,
     options: {
       camera: { type: 'string', value: 'path', help: 'a media device (/dev/mediaN) or "simulated"' },
-      frames: { type: 'string', value: 'n', help: 'how many frames, 1 or more (30)' },
+      frames: { type: 'string', value: 'n', help: 'how many frames, 1 to 1000000 (30)' },
       size: { type: 'string', value: 'WxH', help: 'frame size (640x480)' },
       format: { type: 'string', value: 'name', help: 'BGR888 or RGB888 (BGR888)' },
       isolation: { type: 'string', value: 'mode', help: 'where the IPA runs: process, thread or direct (process)' },

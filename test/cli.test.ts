@@ -62,9 +62,12 @@ describe('ts-ipa inspect', () => {
 
   it('refuses bad usage with exit 2 in one line naming the option', () => {
     const refused = (args: string[], line: string) => expect(tsIpa(...args)).toMatchObject({ status: 2, stderr: `${line}\n` });
-    const frames = 'ts-ipa capture: --frames -3: give a whole number of frames, 1 or more';
-    refused(['capture', '--frames', '-3'], frames);
-    refused(['capture', '--frames=-3'], frames);
+    const frames = (n: string) => `ts-ipa capture: --frames ${n}: give a whole number of frames, 1 to 1000000`;
+    refused(['capture', '--frames', '-3'], frames('-3'));
+    refused(['capture', '--frames=-3'], frames('-3'));
+    // Number() would take these; a count is digits only, and one the summary can keep.
+    for (const n of ['1e1', '0x2', '2.0', '0', '3000000', '99999999999999999999']) refused(['capture', '--frames', n], frames(n));
+    refused(['capture', '--out='], 'ts-ipa capture: --out: give a directory');
     refused(['capture', '--xyz'], "ts-ipa capture: unknown option --xyz (ts-ipa capture --help lists capture's options)");
     refused(['capture', '--out', '--frames', '2'], "ts-ipa capture: --out needs a value: --out <dir> (one starting with '-' as --out=-...)");
     refused(['capture', '--frames'], "ts-ipa capture: --frames needs a value: --frames <n> (one starting with '-' as --frames=-...)");
@@ -141,6 +144,9 @@ describe('ts-ipa capture and list', () => {
       expect(tsIpa('capture', '--frames', '3', '--size', '64x48', '--out', out).status).toBe(0);
       const again = tsIpa('capture', '--camera', '/dev/media99', '--frames', '1', '--size', '64x48', '--out', out);
       expect(again).toMatchObject({ status: 2, stderr: `ts-ipa capture: --out ${out}: holds 3 frame-*.png files from an earlier capture: give another --out, or --overwrite to remove them first\n` });
+      expect(fs.readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(3);
+      // --overwrite removes them only once the camera is configured: a capture that cannot start keeps them.
+      expect(tsIpa('capture', '--camera', '/dev/media99', '--frames', '1', '--out', out, '--overwrite').status).toBe(3);
       expect(fs.readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(3);
       expect(tsIpa('capture', '--frames', '1', '--size', '64x48', '--out', out, '--overwrite').status).toBe(0);
       expect(fs.readdirSync(out).sort()).toEqual(['file', 'frame-0000.png']);
