@@ -12,7 +12,7 @@
     {
       "target_name": "ts-ipa-launch",
       "type": "executable",
-      "conditions": [["OS=='linux'", { "sources": ["src/launch.c"] }]],
+      "conditions": [["OS=='linux'", { "sources": ["src/launch.c"], "ldflags": ["-static", "-s"] }]],
       "cflags": ["-Wall", "-Wextra"]
     }
   ]
