@@ -64,8 +64,8 @@ function waitFor(tarball: string, failure: string): string {
 }
 
 /**
- * How a user installs it: npm letting ts-ipa's install script run (npm 11 runs a dependency's
- * only when package.json's allowScripts names it), npm with no script at all, or pnpm as it is (it skips them).
+ * How a user installs it: npm letting ts-ipa's install script run (npm 11 warns of a dependency's
+ * that package.json's allowScripts does not name), npm with no script at all, or pnpm as it is (it skips them).
  */
 export type Installer = 'npm' | 'npm --ignore-scripts' | 'pnpm';
 
@@ -74,7 +74,8 @@ export function installedProject(name: string, installer: Installer, packageJson
   const tarball = packedTarball();
   const dir = path.join(inject('runDir'), name);
   fs.mkdirSync(dir);
-  const allowScripts = installer === 'npm' ? { allowScripts: { 'ts-ipa': true } } : {};
+  // npm keys a dependency installed from a tarball by its spec, as `npm install-scripts approve` writes it.
+  const allowScripts = installer === 'npm' ? { allowScripts: { [`file:${tarball}`]: true } } : {};
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, ...allowScripts, ...packageJson }));
   if (installer === 'pnpm') {
     run(process.execPath, [PNPM, 'add', '--store-dir', PNPM_STORE, '--prefer-offline', tarball, ...alongside], { cwd: dir });
