@@ -9,6 +9,7 @@ import type { Frame } from '../platforms/vimc/requests';
 import { findCameras, openMediaGraph } from './cameras';
 import { UnsupportedError, UsageError } from './errors';
 import { FrameWriter } from './frame-writer';
+import { writableDirOrAncestor } from './out-dir';
 
 export interface CaptureOptions {
   camera?: string;
@@ -67,30 +68,11 @@ const FRAME_FILE = /^frame-\d+\.png$/;
  * a capture that cannot start leaves the earlier one as it was.
  */
 export function checkOutDir(out: string, overwrite: boolean): string[] {
-  const existing = nearestExisting(out);
-  if (!fs.statSync(existing).isDirectory()) throw new UsageError(`--out ${out}: ${existing} is not a directory`);
-  probeWritable(out, existing);
+  const existing = writableDirOrAncestor('--out', out);
   if (existing !== path.resolve(out)) return [];
   const old = fs.readdirSync(existing).filter((name) => FRAME_FILE.test(name));
   if (old.length > 0 && !overwrite) throw new UsageError(`--out ${out}: holds ${old.length} frame-*.png files from an earlier capture: give another --out, or --overwrite to remove them first`);
   return old.map((name) => path.join(existing, name));
-}
-
-function nearestExisting(dir: string): string {
-  let at = path.resolve(dir);
-  while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
-  return at;
-}
-
-/** Writes and removes a file: permission bits say nothing for root, or on a read-only mount. */
-function probeWritable(out: string, dir: string): void {
-  const probe = path.join(dir, `.ts-ipa-write-check-${process.pid}`);
-  try {
-    fs.writeFileSync(probe, '');
-    fs.rmSync(probe);
-  } catch (error) {
-    throw new UsageError(`--out ${out}: cannot write in ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
 }
 
 export async function capture(options: CaptureOptions, log: (line: string) => void): Promise<CaptureSummary> {

@@ -8,6 +8,7 @@ import { readManifest } from '../runtime/modules/manifest';
 import { generateKeyPair, publicKey, signModule, TrustedKeys, verifyModule, type SignatureCheck } from '../runtime/modules/signature';
 import { projectPublicKey } from '../runtime/modules/project-key';
 import { UsageError } from './errors';
+import { writableDirOrAncestor } from './out-dir';
 
 /** ts-ipa's package directory: sandboxed IPAs may read all of it (as node_modules/ts-ipa). */
 const PACKAGE_ROOT = path.join(__dirname, '../..');
@@ -20,6 +21,7 @@ export function keygen(dir: string, force: boolean): string[] {
     throw new UsageError(`${dir} is inside the ts-ipa package (${fs.realpathSync(PACKAGE_ROOT)}), which sandboxed IPAs may read: write the private key somewhere else`);
   }
   if (!force && fs.existsSync(privateFile)) throw new UsageError(`${privateFile} exists: pass --force to replace it (modules signed with it will no longer verify)`);
+  writableDirOrAncestor('--out', dir);
   const pair = generateKeyPair();
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(privateFile, pair.privateKey, { mode: 0o600 });

@@ -202,6 +202,9 @@ describe('ts-ipa keygen, sign, verify, modules', () => {
     expect(keygen.status).toBe(0);
     expect(fs.statSync(path.join(work, 'keys/ipa-signing-key.pem')).mode & 0o777).toBe(0o600);
     expect(tsIpa({}, 'keygen', '--out', 'keys').stderr).toMatch(/^ts-ipa keygen: .*ipa-signing-key\.pem exists: pass --force/);
+    // A recursive mkdir under /proc loops for ever: the directory is checked by writing first.
+    const inProc = spawnSync(process.execPath, [path.join(root, 'dist/cli/main.js'), 'keygen', '--out', '/proc/no-such-dir'], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+    expect([inProc.status, inProc.stderr]).toEqual([2, expect.stringMatching(/^ts-ipa keygen: --out \/proc\/no-such-dir: cannot write in \/proc \(\w+\)\n$/)]);
 
     const dir = makeModule('cli-signed');
     const signed = tsIpa({}, 'sign', dir, '--key', 'keys/ipa-signing-key.pem');
