@@ -21,6 +21,8 @@ export function describeFailure(error: unknown): { line: string; code: number } 
   if (error instanceof IPACrashedError || error instanceof IPARecoveryError) return { line: error.message, code: ExitCode.IPAFailed };
   if (error instanceof DeviceError) {
     if (error.code === 'ENOENT' || error.code === 'ENODEV' || error.code === 'ENXIO') return { line: error.message, code: ExitCode.NoDevice };
+    // A file that answers no media ioctl (/dev/null, a video node given as --camera) is no camera.
+    if (error.code === 'ENOTTY') return { line: `${error.message}: not a media device`, code: ExitCode.NoDevice };
     if (error.code === 'EBUSY') return { line: `${error.message}: another program is using the camera`, code: ExitCode.Busy };
     if (error.code === 'EINVAL' || error.code === 'ENOTSUP' || error.code === 'EPIPE') return { line: error.message, code: ExitCode.Unsupported };
   }

@@ -157,6 +157,8 @@ describe('ts-ipa capture and list', () => {
     // os.tmpdir() holds no frame-*.png of its own (./frames, the default, may: capture would refuse it first).
     const missing = tsIpa('capture', '--camera', '/dev/media99', '--out', path.join(os.tmpdir(), `ts-ipa-none-${process.pid}`));
     expect([missing.status, missing.stderr]).toEqual([3, 'ts-ipa capture: /dev/media99: cannot open (no such device)\n']);
+    const notMedia = tsIpa('capture', '--camera', '/dev/null', '--out', path.join(os.tmpdir(), `ts-ipa-none-${process.pid}`));
+    expect([notMedia.status, notMedia.stderr]).toEqual([3, 'ts-ipa capture: /dev/null: MEDIA_IOC_DEVICE_INFO: Inappropriate ioctl for device: not a media device\n']);
     const format = tsIpa('capture', '--format', 'YUYV');
     expect([format.status, format.stderr]).toEqual([5, 'ts-ipa capture: --format YUYV: this camera gives BGR888 or RGB888\n']);
     const size = tsIpa('capture', '--size', 'large');
