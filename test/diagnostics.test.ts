@@ -42,6 +42,8 @@ const expectations: Record<string, string> = {
   'parameter.ts': "parameters of 'Params.queue' must be plain, required and named",
   'array-element.ts': "the elements of field 'weights' of struct 'Histogram' is a plain 'number'",
   'promise-result.ts': "result 'gain' of 'Results.init' is a plain 'number'",
+  'reserved-name.ts': "'Reserved.close': the proxy has a 'close' of its own (its controls, EventEmitter's or Object's members), which a call of that name would replace. Rename the call.",
+  'reserved-event-name.ts': "event 'Events.error': the name is taken (the proxy's own events 'crashed', 'protocolError', 'recovered' and 'recoveryFailed', EventEmitter's 'error', 'newListener' and 'removeListener', and Object's members). Rename the event.",
 };
 
 function markedLine(text: string): { line: number; rule: string } | null {

@@ -32,6 +32,7 @@ export const rules = {
   'decorator-call': 99025,
   'foreign-struct': 99026,
   'parameter': 99027,
+  'reserved-name': 99028,
 } as const;
 
 export type Rule = keyof typeof rules;

@@ -1,6 +1,7 @@
 import type * as ts from 'typescript';
 import type { FieldModel, InterfaceModel, MethodModel } from '../runtime/model';
 import { isPod } from '../runtime/model';
+import { RESERVED_CALL_NAMES, RESERVED_EVENT_NAMES } from '../runtime/reserved-names';
 import { hasDecorator } from './decorators';
 import type { Report } from './diagnostics';
 import type { TypeResolver } from './resolve-type';
@@ -56,6 +57,14 @@ export function readInterface(
         continue;
       }
       seen.set(methodName, member);
+      if (role === 'interface' && RESERVED_CALL_NAMES.has(methodName)) {
+        report(member.name, 'reserved-name', `'${name}.${methodName}': the proxy has a '${methodName}' of its own (its controls, EventEmitter's or Object's members), which a call of that name would replace. Rename the call.`);
+        continue;
+      }
+      if (role === 'events' && RESERVED_EVENT_NAMES.has(methodName)) {
+        report(member.name, 'reserved-name', `event '${name}.${methodName}': the name is taken (the proxy's own events 'crashed', 'protocolError', 'recovered' and 'recoveryFailed', EventEmitter's 'error', 'newListener' and 'removeListener', and Object's members). Rename the event.`);
+        continue;
+      }
       if (!member.modifiers?.some((m) => m.kind === tsApi.SyntaxKind.AbstractKeyword)) {
         report(member.name, 'interface-shape', `'${name}.${methodName}' must be abstract: a contract declares calls, the IPA implements them.`);
         continue;

@@ -17,6 +17,8 @@ import { checkRecoveryPolicy, type RecoveryPolicy } from './recovery';
 import { launched, sandboxedWorker, type SandboxOptions } from './sandbox';
 import type { RemoteProxy } from './remote';
 import type { ContractClass, IPAProxy, Isolation } from './types';
+import type { ContractModel } from '../model';
+import { RESERVED_CALL_NAMES, RESERVED_EVENT_NAMES } from '../reserved-names';
 
 export interface ProxyOptions<T extends IPAInterface<object>> {
   /**
@@ -58,6 +60,7 @@ const THREAD_HOST = path.join(__dirname, '../worker/thread-host.js');
  */
 export async function createProxy<T extends IPAInterface<object>>(contract: ContractClass<T>, options: ProxyOptions<T>): Promise<IPAProxy<T>> {
   const codec = contractCodec(contract);
+  refuseReservedNames(codec.model);
   const isolation = options.isolation ?? 'process';
   const verified = isVerified(options.module) ? options.module : undefined;
   if (isolation === 'direct') {
@@ -151,4 +154,15 @@ export function handshake(pipe: CallPipe, hash: string, timeoutMs: number): Prom
     pipe.on('crashed', onCrash);
     pipe.on('error', onMalformed);
   });
+}
+
+/**
+ * The transformer refuses these names at their declaration; a model that has one anyway (built
+ * by an older transformer, or by hand) would break the proxy, so it is refused here too.
+ */
+function refuseReservedNames(model: ContractModel): void {
+  const calls = model.interface!.methods.filter((m) => RESERVED_CALL_NAMES.has(m.name));
+  const events = model.events!.methods.filter((m) => RESERVED_EVENT_NAMES.has(m.name));
+  const taken = [...calls.map((m) => `call '${m.name}'`), ...events.map((m) => `event '${m.name}'`)];
+  if (taken.length > 0) throw new ContractError(`${model.interface!.name}: ${taken.join(', ')} would replace the proxy's own: rename, and rebuild with the transformer (it refuses such names)`);
 }
