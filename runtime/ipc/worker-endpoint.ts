@@ -2,7 +2,7 @@ import { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
 import { native } from '../native';
 import { readMessage, writeMessageHeader, type IPCMessage } from './message';
-import { BATCH_CMD, EXIT_CMD, FAREWELL_EVENT, TS_IPA_PROXY_ENV } from './call-pipe';
+import { BATCH_CMD, EXIT_CMD, FAREWELL_EVENT, HELLO_EVENT, TS_IPA_PROXY_ENV } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
 
 export interface WorkerHandlers {
@@ -74,6 +74,15 @@ export class IPCWorkerEndpoint {
     encode(w);
     const message = w.result();
     this.socket.send(message.data, fds.length > 0 ? [...fds, ...message.fds] : message.fds);
+  }
+
+  /**
+   * Tells a ts-ipa proxy which contract this worker was built from. A libcamera proxy is told
+   * nothing: it matches replies by cookie alone, and its first call, init, has cookie 0, which a
+   * greeting (event 0, cookie 0) would answer.
+   */
+  greet(contractHash: string): void {
+    if (this.peerIsTsIpa) this.sendEvent(HELLO_EVENT, (w) => w.string(contractHash, 'hello'));
   }
 
   /**

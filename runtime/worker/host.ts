@@ -5,7 +5,6 @@
  * hash (event 0), then serves calls until Exit, or until the process that started it ends.
  */
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
-import { HELLO_EVENT } from '../ipc/call-pipe';
 import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
 import { yieldHelperThreads } from '../helper-threads';
 import { native, useAddonFile } from '../native';
@@ -71,7 +70,7 @@ function main(argv: string[]): void {
     return;
   }
   const { module, codec } = loaded;
-  endpoint.sendEvent(HELLO_EVENT, (w) => w.string(codec.model.hash, 'hello'));
+  endpoint.greet(codec.model.hash);
   let ipa: unknown;
   try {
     ipa = module.create(codec.eventSenders((cmd, _name, encode) => endpoint.sendEvent(cmd, encode)) as never);

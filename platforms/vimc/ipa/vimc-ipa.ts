@@ -38,10 +38,12 @@ export class VimcIPA implements IPAImplementation<IPAVimcInterface> {
       try {
         fs.accessSync(settings.configurationFile, fs.constants.R_OK);
       } catch {
-        return { ret: -22, outFlags: inFlags };
+        return { ret: -22, outFlags: TestFlag.Flag1 };
       }
     }
-    return { ret: 0, outFlags: inFlags };
+    // As libcamera's vimc IPA: Flag1 set in outFlags, whatever came in.
+    void inFlags;
+    return { ret: 0, outFlags: TestFlag.Flag1 };
   }
 
   configure(sensorInfo: IPACameraSensorInfo, streamConfig: Map<u32, IPAStream>, entityControls: Map<u32, ControlInfoMap>) {
@@ -92,10 +94,10 @@ export class VimcIPA implements IPAImplementation<IPAVimcInterface> {
   computeParams(frame: u32, bufferId: u32) {
     const list = this.requests.get(frame);
     this.requests.delete(frame);
-    let changed = false;
+    // As libcamera's vimc IPA: a buffer it was never given gets no parameters, and no event.
+    if (!this.buffers.has(bufferId)) return;
     const set = (key: 'brightness' | 'contrast' | 'saturation', value: number) => {
       const clamped = Math.max(0, Math.min(255, Math.round(value)));
-      if (this.sensor[key] !== clamped) changed = true;
       this.sensor[key] = clamped;
     };
     const brightness = list?.get(controls.Brightness);
@@ -107,7 +109,8 @@ export class VimcIPA implements IPAImplementation<IPAVimcInterface> {
     const params: FrameParams = { frame, ...this.sensor, previousMean: this.meanOf(bufferId) };
     const paramsBuffer = this.buffers.get(PARAMS_BUFFER_ID);
     if (paramsBuffer) writeParams(paramsBuffer, bufferId, params);
-    this.events.paramsComputed(bufferId, changed ? TestFlag.Flag1 : 0);
+    // libcamera's vimc IPA sends no flags with paramsComputed; the pipeline reads the parameters.
+    this.events.paramsComputed(bufferId, 0);
   }
 
   /** The mean R, G, B of a capture buffer, sampled on a grid; undefined while it holds nothing. */
