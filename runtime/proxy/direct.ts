@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 import { closeCopied, Copier } from '../codec/copier';
 import type { ContractCodec, MethodCodec } from '../contract';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
-import { ContractError, EventListenerError, IPAClosedError, IPACrashedError, messageOf } from '../errors';
+import { ContractError, type DeserializeError, EventListenerError, IPAClosedError, IPACrashedError, messageOf } from '../errors';
 import { Fifo } from '../fifo';
 import { warnProtocol } from '../ipc/protocol-warnings';
+import { runListeners } from './listeners';
 
 type Copy = (c: Copier, ...args: unknown[]) => unknown;
 
@@ -77,16 +78,7 @@ export class DirectProxy extends EventEmitter {
       this.callerControls.reset();
       this.ipaControls.reset();
     }
-    const c = this.toIpa.begin();
-    let copied: unknown[];
-    try {
-      copied = copyParams(c, ...args) as unknown[];
-    } catch (error) {
-      closeCopied(c.takeFds());
-      throw error;
-    }
-    const fds = c.takeFds();
-    const { refused } = c;
+    const { copied, fds, refused } = copyWith(this.toIpa, copyParams, args);
     if (!refused) return { name, args: copied, fds, refused, copyResult, resolve: undefined, reject: undefined };
     closeCopied(fds);
     return { name, args: [], fds: [], refused, copyResult, resolve: undefined, reject: undefined };
@@ -160,16 +152,7 @@ export class DirectProxy extends EventEmitter {
    * call returns, in the order they were sent.
    */
   private sendEvent(name: string, copyParams: Copy, args: unknown[]): void {
-    const c = this.toCaller.begin();
-    let copied: unknown[];
-    try {
-      copied = copyParams(c, ...args) as unknown[];
-    } catch (error) {
-      closeCopied(c.takeFds());
-      throw error;
-    }
-    const fds = c.takeFds();
-    const { refused } = c;
+    const { copied, fds, refused } = copyWith(this.toCaller, copyParams, args);
     queueMicrotask(() => {
       if (refused) {
         closeCopied(fds);
@@ -187,16 +170,8 @@ export class DirectProxy extends EventEmitter {
    */
   private deliver(name: string, args: unknown[], fds: readonly number[]): void {
     if (this.listenerCount(name) === 0) return closeCopied(fds);
-    const failed = (error: unknown): void => this.reportMisbehaviour(new EventListenerError(name, error));
     try {
-      for (const listener of this.rawListeners(name)) {
-        try {
-          const result = Reflect.apply(listener, this, args) as { then?: unknown } | undefined;
-          if (typeof result?.then === 'function') (result as PromiseLike<unknown>).then(undefined, failed);
-        } catch (error) {
-          failed(error);
-        }
-      }
+      runListeners(this, name, args, (error) => this.reportMisbehaviour(new EventListenerError(name, error)));
     } finally {
       closeCopied(fds);
     }
@@ -274,4 +249,21 @@ function copiesOf(codec: MethodCodec | undefined, name: string): MethodCodec {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+/**
+ * Copies values across with one side's Copier: what it throws (a value the sender's end cannot
+ * encode) leaves no copied fd open; what it refuses (only the receiving end would) comes back as
+ * `refused`, for the caller to report.
+ */
+function copyWith(copier: Copier, copyParams: Copy, args: unknown[]): { copied: unknown[]; fds: readonly number[]; refused: DeserializeError | undefined } {
+  const c = copier.begin();
+  let copied: unknown[];
+  try {
+    copied = copyParams(c, ...args) as unknown[];
+  } catch (error) {
+    closeCopied(c.takeFds());
+    throw error;
+  }
+  return { copied, fds: c.takeFds(), refused: c.refused };
 }

@@ -7,6 +7,7 @@ import { DeserializeError, EventListenerError, IPAError, type IPAClosedError, ty
 import type { IPCMessage } from '../ipc/message';
 import { warnProtocol } from '../ipc/protocol-warnings';
 import { closeReceived } from '../ipc/received-fds';
+import { runListeners } from './listeners';
 import { Recovery, type RecoveryPolicy } from './recovery';
 import type { Isolation } from './types';
 
@@ -171,15 +172,7 @@ export class RemoteProxy extends EventEmitter {
    * whose promise rejects) is reported instead of thrown, and the others still run.
    */
   private deliver(channel: Channel, name: string, args: unknown[]): void {
-    const failed = (error: unknown): void => channel.reportMalformed(new EventListenerError(name, error));
-    for (const listener of this.rawListeners(name)) {
-      try {
-        const result = Reflect.apply(listener, this, args) as { then?: unknown } | undefined;
-        if (typeof result?.then === 'function') (result as PromiseLike<unknown>).then(undefined, failed);
-      } catch (error) {
-        failed(error);
-      }
-    }
+    runListeners(this, name, args, (error) => channel.reportMalformed(new EventListenerError(name, error)));
   }
 
   /**
