@@ -44,8 +44,9 @@ export class IPATimeoutError extends IPAError {
   constructor(
     readonly call: string,
     readonly timeoutMs: number,
+    detail?: string,
   ) {
-    super(`${call}: no reply within ${timeoutMs} ms`);
+    super(`${call}: no reply within ${timeoutMs} ms${detail ? `: ${detail}` : ''}`);
   }
 }
 

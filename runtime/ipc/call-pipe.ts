@@ -36,6 +36,13 @@ export const TS_IPA_PROXY_ENV = 'TS_IPA_PROXY';
  */
 export const DEFAULT_MAX_PROTOCOL_ERRORS = 64;
 
+/**
+ * What the worker speaks: `ts-ipa` (ts-ipa's worker host: it greets, takes batches, says farewell,
+ * and sends events with cookie 0 only), or `libcamera` (libcamera's protocol and nothing more, as
+ * libcamera's own `<name>_ipa_proxy` workers speak it).
+ */
+export type WorkerPeer = 'ts-ipa' | 'libcamera';
+
 /** Calls timed out whose late replies are still taken quietly; older ones count as replies to no call. */
 const MAX_LATE_REPLIES = 1024;
 
@@ -54,6 +61,8 @@ export interface CallPipeOptions {
   onTimeout?: 'hung' | 'slow';
   /** Malformed messages before the worker is ended as broken (default 64). */
   maxProtocolErrors?: number;
+  /** What the worker speaks (default `ts-ipa`); with `libcamera`, cookies start at 0 as libcamera's proxy numbers them. */
+  peer?: WorkerPeer;
 }
 
 interface PendingCall {
@@ -73,8 +82,12 @@ interface PendingCall {
  *
  * Unlike libcamera it notices the worker's death at once: calls in flight reject with
  * IPACrashedError, later calls fail fast, and 'crashed' is emitted. Replies that come after
- * their call timed out are dropped, not mistaken for events. Cookies start at 1, so that a
- * worker's events (cookie 0) can never be taken for the reply to a call.
+ * their call timed out are dropped, not mistaken for events. A reply must carry its call's
+ * command as well as its cookie. To a ts-ipa worker cookies start at 1, so that its events
+ * (cookie 0) can never be taken for the reply to a call, and a message with another cookie that
+ * answers no call is the worker's error. To a libcamera worker they start at 0, as libcamera's
+ * proxy numbers them (its first call, init, has cookie 0), and whatever is not a reply is an
+ * event, as libcamera takes it.
  *
  * Events: 'event' (IPCMessage; the listener owns its fds), 'crashed' (IPACrashedError),
  * 'error' (a malformed message from the worker; the pipe goes on, up to maxProtocolErrors).
@@ -90,7 +103,8 @@ export abstract class CallPipe extends EventEmitter {
   private readonly onTimeout: 'hung' | 'slow';
   protected readonly exitGraceMs: number;
   private readonly writer: Writer;
-  private seq = 1;
+  protected readonly peer: WorkerPeer;
+  private seq: number;
   private failure: Error | undefined;
   protected closing = false;
   private readonly maxProtocolErrors: number;
@@ -113,6 +127,12 @@ export abstract class CallPipe extends EventEmitter {
     this.exitGraceMs = options.exitGraceMs ?? 1000;
     this.maxProtocolErrors = options.maxProtocolErrors ?? DEFAULT_MAX_PROTOCOL_ERRORS;
     this.writer = new Writer(options.controls);
+    this.peer = options.peer ?? 'ts-ipa';
+    this.seq = this.firstCookie();
+  }
+
+  private firstCookie(): number {
+    return this.peer === 'libcamera' ? 0 : 1;
   }
 
   /** Carries one message (header and data) and its fds to the worker. */
@@ -169,7 +189,7 @@ export abstract class CallPipe extends EventEmitter {
     for (const [cookie, call] of this.pending) {
       if (call.deadline > now) continue;
       this.pending.delete(cookie);
-      this.rememberLate(cookie);
+      this.rememberLate(cookie, call.cmd);
       call.reject(new IPATimeoutError(call.name, call.timeoutMs));
       if (this.onTimeout === 'hung') this.endHungWorker(`${call.name} got no reply within ${call.timeoutMs} ms`);
     }
@@ -190,7 +210,7 @@ export abstract class CallPipe extends EventEmitter {
 
   private nextCookie(): number {
     const cookie = this.seq;
-    this.seq = this.seq === 0xffffffff ? 1 : this.seq + 1;
+    this.seq = this.seq === 0xffffffff ? this.firstCookie() : this.seq + 1;
     return cookie;
   }
 
@@ -202,12 +222,19 @@ export abstract class CallPipe extends EventEmitter {
     this.transmitPayload(message.data, fds.length > 0 ? [...fds, ...message.fds] : message.fds);
   }
 
-  /** Cookies of the calls that timed out lately, whose replies may still come (onTimeout 'slow'). */
-  private readonly late = new Set<number>();
+  /** The calls that timed out lately, cookie to command, whose replies may still come (onTimeout 'slow'). */
+  private readonly late = new Map<number, number>();
 
-  private rememberLate(cookie: number): void {
-    this.late.add(cookie);
-    if (this.late.size > MAX_LATE_REPLIES) this.late.delete(this.late.values().next().value as number);
+  private rememberLate(cookie: number, cmd: number): void {
+    this.late.set(cookie, cmd);
+    if (this.late.size > MAX_LATE_REPLIES) this.late.delete(this.late.keys().next().value as number);
+  }
+
+  /** A late reply to a call that timed out: taken, once, and dropped. */
+  private takeLate(message: IPCMessage): boolean {
+    if (this.late.get(message.cookie) !== message.cmd) return false;
+    this.late.delete(message.cookie);
+    return true;
   }
 
   /** Why the worker said it was leaving, when it said so (FAREWELL_EVENT). */
@@ -238,19 +265,22 @@ export abstract class CallPipe extends EventEmitter {
   }
 
   private dispatch(message: IPCMessage): void {
-    const call = message.cookie === 0 ? undefined : this.pending.get(message.cookie);
+    const call = this.pending.get(message.cookie);
     if (call && call.cmd === message.cmd) {
       this.pending.delete(message.cookie);
       call.resolve(message);
-    } else if (message.cookie !== 0) {
-      // A reply to a call that timed out, or to none: nobody owns its fds. One that answers a
-      // call in flight with another command is a forgery or a bug; the call waits on. So is one
-      // that answers no call at all (a cookie never used, or answered already): dropped unread,
-      // it would still cost the handler its fds' installing and closing, for nothing counted.
+    } else if (this.takeLate(message)) {
+      // A reply to a call that timed out: nobody owns its fds.
+      closeReceived(message.fds);
+    } else if (this.peer === 'ts-ipa' && message.cookie !== 0) {
+      // One that answers a call in flight with another command is a forgery or a bug; the call
+      // waits on. So is one that answers no call at all (a cookie never used, or answered
+      // already): dropped unread, it would still cost the handler its fds' installing and
+      // closing, for nothing counted.
       closeReceived(message.fds);
       if (call) this.reportMalformed(new DeserializeError(`reply ${message.cookie}`, `it answers command ${message.cmd}, the call was ${call.name} (command ${call.cmd})`));
-      else if (!this.late.delete(message.cookie)) this.reportMalformed(new DeserializeError(`reply ${message.cookie}`, 'it answers no call (no call in flight or timed out has that cookie)'));
-    } else if (message.cmd === FAREWELL_EVENT) {
+      else this.reportMalformed(new DeserializeError(`reply ${message.cookie}`, 'it answers no call (no call in flight or timed out has that cookie)'));
+    } else if (this.peer === 'ts-ipa' && message.cmd === FAREWELL_EVENT) {
       closeReceived(message.fds);
       try {
         this.farewell = printable(new Reader(message.data).string('farewell'), 500);

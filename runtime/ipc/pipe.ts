@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { IPACrashedError } from '../errors';
-import { native, SystemError } from '../native';
+import { launcherFile, native, SystemError } from '../native';
 import { unsupportedNodeNote } from '../node-support';
-import { BATCH_CMD, CallPipe, TS_IPA_PROXY_ENV, type CallPipeOptions } from './call-pipe';
+import { BATCH_CMD, CallPipe, TS_IPA_PROXY_ENV, type CallPipeOptions, type WorkerPeer } from './call-pipe';
 import { IPCUnixSocket } from './unix-socket';
 import { forwardWorkerOutput, releaseWorkerOutput } from './worker-output';
 
@@ -22,8 +22,27 @@ export interface PipeOptions extends CallPipeOptions {
  */
 const PEER_GONE = new Set(['ECONNREFUSED', 'ENOTCONN', 'EPIPE', 'ECONNRESET', 'ENOBUFS']);
 
+/**
+ * A ts-ipa worker is told it has a ts-ipa proxy (it may greet, and say farewell); any other is
+ * told nothing, as libcamera tells its workers nothing: a ts-ipa worker host then speaks
+ * libcamera's protocol alone.
+ */
+function workerEnv(env: NodeJS.ProcessEnv, peer: WorkerPeer): NodeJS.ProcessEnv {
+  const { [TS_IPA_PROXY_ENV]: _inherited, ...rest } = env;
+  return peer === 'ts-ipa' ? { ...rest, [TS_IPA_PROXY_ENV]: '1' } : rest;
+}
+
 /** The fd number the worker gets its socket as (after stdin, stdout, stderr). */
 const WORKER_SOCKET_FD = 3;
+
+/**
+ * A worker that is not ts-ipa's started as libcamera starts its workers: with every fd but stdio
+ * and its socket closed (Node's spawn passes on each of the handler's fds without close-on-exec;
+ * ts-ipa's worker host closes them itself, another worker may not).
+ */
+function closingInheritedFds(command: readonly [string, ...string[]]): [string, ...string[]] {
+  return [launcherFile(), `--close-fds-from=${WORKER_SOCKET_FD + 1}`, '--allow-io-uring', ...command];
+}
 
 /**
  * A pipe to a worker process over a Unix socket (libcamera's IPCPipeUnixSocket): the worker is
@@ -48,13 +67,13 @@ export class IPCPipeUnixSocket extends CallPipe {
         else if (!this.peerGone(error)) this.reportError(error);
       },
     });
-    const [command, ...args] = options.workerCommand;
+    const [command, ...args] = this.peer === 'ts-ipa' ? options.workerCommand : closingInheritedFds(options.workerCommand);
     try {
       // Not the handler's own stdout and stderr (its terminal, its log, its data): pipes whose
       // lines the handler passes on, bounded and printable (see forwardWorkerOutput).
       this.worker = spawn(command, [...args, options.modulePath, String(WORKER_SOCKET_FD)], {
         stdio: ['ignore', 'pipe', 'pipe', theirs],
-        env: { ...(options.env ?? process.env), [TS_IPA_PROXY_ENV]: '1' },
+        env: workerEnv(options.env ?? process.env, this.peer),
       });
     } finally {
       native().close(theirs);
@@ -98,6 +117,7 @@ export class IPCPipeUnixSocket extends CallPipe {
    * once it has greeted the proxy. Both ends still receive libcamera's framing.
    */
   enableBatching(): void {
+    if (this.peer !== 'ts-ipa') throw new Error('batches are for a ts-ipa worker only');
     this.send(BATCH_CMD, () => {});
     this.socket.enableBatching();
   }

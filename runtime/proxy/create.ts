@@ -2,7 +2,7 @@ import path from 'node:path';
 import { contractCodec, contractFile, type IPAInterface } from '../contract';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
 import { ContractError, IPATimeoutError } from '../errors';
-import { HELLO_EVENT, type CallPipe } from '../ipc/call-pipe';
+import { HELLO_EVENT, type CallPipe, type WorkerPeer } from '../ipc/call-pipe';
 import { IPCPipeUnixSocket } from '../ipc/pipe';
 import { ThreadPipe } from '../ipc/thread-pipe';
 import type { IPCMessage } from '../ipc/message';
@@ -33,6 +33,16 @@ export interface ProxyOptions<T extends IPAInterface<object>> {
   timeoutMs?: number;
   /** The worker command in process mode; the module path and socket fd are appended. */
   workerCommand?: readonly [string, ...string[]];
+  /**
+   * What the worker speaks (process mode). `ts-ipa` (the default): ts-ipa's worker host, which
+   * greets the proxy with its contract's hash (a worker built from another contract is refused)
+   * and takes several messages a datagram. `libcamera`: libcamera's protocol alone, as libcamera's
+   * own `<name>_ipa_proxy` workers speak it, given as `workerCommand` with the IPA's `.so` as
+   * `module`: no greeting (nothing checks the worker's contract), one message a datagram,
+   * cookies from 0, and the worker started with every fd but stdio and its socket closed.
+   * ts-ipa's sandbox is its worker host's: it does not apply to another worker.
+   */
+  peer?: WorkerPeer;
   /** How long to wait for the worker's greeting (default 10 s). */
   startTimeoutMs?: number;
   /** A call timing out means the IPA is hung and its worker is ended (`hung`, the default), or only that the call failed (`slow`). */
@@ -75,7 +85,10 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   const threadLoad = verified && isolation === 'thread' ? { module: verified, handlerModules: handlerModules() } : undefined;
   // Bad options fail here, before a worker exists to be left behind.
   if (options.recovery) checkRecoveryPolicy(options.recovery);
-  const sandbox = isolation !== 'process' || options.sandbox === false ? undefined : sandboxedWorker(WORKER_HOST, modulePath, contractFile(contract), options.sandbox ?? {});
+  const peer = options.peer ?? 'ts-ipa';
+  if (peer === 'libcamera') checkLibcameraPeer(options, isolation);
+  else if (peer !== 'ts-ipa') throw new RangeError(`peer must be 'ts-ipa' or 'libcamera', not ${String(peer)}`);
+  const sandbox = isolation !== 'process' || options.sandbox === false || peer === 'libcamera' ? undefined : sandboxedWorker(WORKER_HOST, modulePath, contractFile(contract), options.sandbox ?? {});
   const open = async (): Promise<CallPipe> => {
     const pipe = isolation === 'thread'
       ? new ThreadPipe({ modulePath, verified: threadLoad, hostPath: THREAD_HOST, timeoutMs: options.timeoutMs, onTimeout: options.onTimeout, controls })
@@ -86,7 +99,10 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
         timeoutMs: options.timeoutMs,
         onTimeout: options.onTimeout,
         controls,
+        peer,
       });
+    // A libcamera worker says nothing until it is called: it is ready when it is started.
+    if (peer === 'libcamera') return pipe;
     try {
       await handshake(pipe, codec.model.hash, options.startTimeoutMs ?? 10_000);
     } catch (error) {
@@ -106,9 +122,17 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   return proxy as unknown as IPAProxy<T>;
 }
 
+function checkLibcameraPeer(options: Pick<ProxyOptions<IPAInterface<object>>, 'workerCommand' | 'sandbox'>, isolation: Isolation): void {
+  if (isolation !== 'process') throw new ContractError(`peer 'libcamera' is a worker process: it needs isolation 'process', not '${isolation}'`);
+  if (!options.workerCommand) throw new ContractError("peer 'libcamera' needs workerCommand: the libcamera worker to start (its <name>_ipa_proxy), given the module path and the socket's fd");
+  if (options.sandbox) throw new ContractError("peer 'libcamera': sandbox is ts-ipa's worker host's and cannot apply to a libcamera worker; leave it out");
+}
+
 function isVerified(module: unknown): module is VerifiedModule {
   return typeof module === 'object' && module !== null && (module as VerifiedModule).files instanceof Map && typeof (module as VerifiedModule).entry === 'string';
 }
+
+const NO_GREETING = "a ts-ipa worker greets its proxy as it starts; a libcamera worker never does: to drive one, pass peer: 'libcamera'";
 
 /**
  * Waits for the worker's greeting and checks that both ends were built from the same contract.
@@ -149,7 +173,7 @@ export function handshake(pipe: CallPipe, hash: string, timeoutMs: number): Prom
     };
     const onCrash = (error: Error): void => done(error);
     const onMalformed = (error: Error): void => done(new ContractError(`the IPA worker sent a malformed message before greeting: ${error.message}`));
-    const timer = setTimeout(() => done(new IPATimeoutError('starting the IPA worker', timeoutMs)), timeoutMs);
+    const timer = setTimeout(() => done(new IPATimeoutError('starting the IPA worker', timeoutMs, NO_GREETING)), timeoutMs);
     pipe.on('event', onEvent);
     pipe.on('crashed', onCrash);
     pipe.on('error', onMalformed);
