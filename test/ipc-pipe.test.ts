@@ -147,5 +147,5 @@ describe('IPCPipeUnixSocket', () => {
 
 /** Lets the socket's queue empty before sending more. */
 function pipeDrained(pipe: Pipe): Promise<void> {
-  return (pipe as unknown as { socket: { drained(): Promise<void> } }).socket.drained();
+  return (pipe as unknown as { transport: { drained(): Promise<void> } }).transport.drained();
 }

@@ -1,6 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { eachMessage, PortBatcher, type PortMessage } from '../dist/runtime/ipc/port-batch';
+import { eachMessage, PortBatcher, type PortMessage } from '../dist/runtime/ipc/port';
 import { SharedMemory } from '../dist/runtime';
 
 /** Posts through a real MessageChannel and collects what arrives, port message by port message. */

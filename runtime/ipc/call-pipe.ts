@@ -1,47 +1,21 @@
 import { EventEmitter } from 'node:events';
-import { Writer } from '../codec/writer';
+import type { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
 import { DeserializeError, IPAClosedError, IPACrashedError, IPATimeoutError, messageOf } from '../errors';
 import { Reader } from '../codec/reader';
-import { readMessage, writeMessageHeader, type IPCMessage } from './message';
+import { MessageFramer, readMessage } from './message';
+import { DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD, FAREWELL_EVENT, type IPCMessage, type WorkerPeer } from './protocol';
 import { warnProtocol } from './protocol-warnings';
 import { printable } from './printable';
 import { closeReceived } from './received-fds';
+import type { Transport } from './transport';
 
-/** libcamera's sync call timeout. */
-export const DEFAULT_CALL_TIMEOUT_MS = 2000;
-/** Exit is command 0 on every interface. */
-export const EXIT_CMD = 0;
-/**
- * Event 0 (libcamera numbers events from 1): a ts-ipa worker's greeting, carrying the contract
- * model's hash, so that the proxy can refuse a worker built from another contract.
- */
-export const HELLO_EVENT = 0;
-/**
- * A one-way message a proxy sends a ts-ipa worker (only one that greeted it) to say that it
- * receives batches: several messages a datagram. libcamera numbers no command this high.
- */
-export const BATCH_CMD = 0xffffffff;
-/**
- * An event a ts-ipa worker sends (only to a proxy that sent BATCH_CMD, so only to ts-ipa) just
- * before it exits on an error: the reason, a string, so that the crash explains itself.
- */
-export const FAREWELL_EVENT = 0xfffffffe;
-/** Set in a worker's environment by a ts-ipa proxy: the worker may send FAREWELL_EVENT before greeting. */
-export const TS_IPA_PROXY_ENV = 'TS_IPA_PROXY';
 /**
  * Malformed messages a worker may send in its life before it is ended as broken. A ts-ipa
  * worker built from the proxy's contract sends none, so every one is a bug or an attack; a few
  * are reported and survived, a worker that keeps on is not worth the handler's time.
  */
 export const DEFAULT_MAX_PROTOCOL_ERRORS = 64;
-
-/**
- * What the worker speaks: `ts-ipa` (ts-ipa's worker host: it greets, takes batches, says farewell,
- * and sends events with cookie 0 only), or `libcamera` (libcamera's protocol and nothing more, as
- * libcamera's own `<name>_ipa_proxy` workers speak it).
- */
-export type WorkerPeer = 'ts-ipa' | 'libcamera';
 
 /** Calls timed out whose late replies are still taken quietly; older ones count as replies to no call. */
 const MAX_LATE_REPLIES = 1024;
@@ -102,7 +76,7 @@ export abstract class CallPipe extends EventEmitter {
   private readonly timeoutMs: number;
   private readonly onTimeout: 'hung' | 'slow';
   protected readonly exitGraceMs: number;
-  private readonly writer: Writer;
+  private readonly framer: MessageFramer;
   protected readonly peer: WorkerPeer;
   private seq: number;
   private failure: Error | undefined;
@@ -126,7 +100,7 @@ export abstract class CallPipe extends EventEmitter {
     this.onTimeout = options.onTimeout ?? 'hung';
     this.exitGraceMs = options.exitGraceMs ?? 1000;
     this.maxProtocolErrors = options.maxProtocolErrors ?? DEFAULT_MAX_PROTOCOL_ERRORS;
-    this.writer = new Writer(options.controls);
+    this.framer = new MessageFramer(options.controls);
     this.peer = options.peer ?? 'ts-ipa';
     this.seq = this.firstCookie();
   }
@@ -135,8 +109,13 @@ export abstract class CallPipe extends EventEmitter {
     return this.peer === 'libcamera' ? 0 : 1;
   }
 
+  /** What carries the messages to the worker and back (set by the subclass that starts it). */
+  protected abstract readonly transport: Transport;
+
   /** Carries one message (header and data) and its fds to the worker. */
-  protected abstract transmitPayload(payload: Uint8Array, fds: readonly number[]): void;
+  protected transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
+    this.transport.send(payload, fds);
+  }
 
   /**
    * Ends a worker that stopped answering (or reading, or that sent too much garbage) at once; its
@@ -214,12 +193,9 @@ export abstract class CallPipe extends EventEmitter {
     return cookie;
   }
 
-  private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds: readonly number[] = []): void {
-    const w = this.writer.reset();
-    writeMessageHeader(w, cmd, cookie);
-    encode(w);
-    const message = w.result();
-    this.transmitPayload(message.data, fds.length > 0 ? [...fds, ...message.fds] : message.fds);
+  private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
+    const message = this.framer.frame(cmd, cookie, encode, fds);
+    this.transmitPayload(message.payload, message.fds);
   }
 
   /** The calls that timed out lately, cookie to command, whose replies may still come (onTimeout 'slow'). */

@@ -1,18 +1,33 @@
+import { Writer } from '../codec/writer';
+import type { ControlSerializer } from '../controls/serializer';
 import { DeserializeError } from '../errors';
-import type { Writer } from '../codec/writer';
+import { MESSAGE_HEADER_BYTES, type IPCMessage } from './protocol';
 
 /**
- * libcamera's IPCMessage: a command, a cookie and the serialized data, with fds beside it. On the
- * wire the payload is `u32 cmd, u32 cookie`, then the data.
+ * Frames messages for either end: the header (cmd, cookie), then what the caller encodes, with
+ * the fds it passes first and those the data carries after. One writer, reused: a message is
+ * handed to the transport before the next is framed.
  */
-export interface IPCMessage {
-  cmd: number;
-  cookie: number;
-  data: Uint8Array;
-  fds: number[];
-}
+export class MessageFramer {
+  private readonly writer: Writer;
 
-export const MESSAGE_HEADER_BYTES = 8;
+  constructor(controls?: ControlSerializer) {
+    this.writer = new Writer(controls);
+  }
+
+  /** The serializer for the ControlLists and ControlInfoMaps in the data. */
+  set controls(controls: ControlSerializer | undefined) {
+    this.writer.controls = controls;
+  }
+
+  frame(cmd: number, cookie: number, encode: (w: Writer) => void, fds: readonly number[] = []): { payload: Uint8Array; fds: readonly number[] } {
+    const w = this.writer.reset();
+    writeMessageHeader(w, cmd, cookie);
+    encode(w);
+    const message = w.result();
+    return { payload: message.data, fds: fds.length > 0 ? [...fds, ...message.fds] : message.fds };
+  }
+}
 
 /** Starts a message in a writer: its header first, then the caller encodes the data. */
 export function writeMessageHeader(w: Writer, cmd: number, cookie: number): void {
@@ -25,8 +40,7 @@ export function readMessage(payload: Uint8Array, fds: number[]): IPCMessage {
   if (payload.length < MESSAGE_HEADER_BYTES) {
     throw new DeserializeError('IPCMessage', `a message of ${payload.length} bytes has no 8-byte header`);
   }
-  const p = payload;
-  const cmd = (p[0]! | (p[1]! << 8) | (p[2]! << 16) | (p[3]! << 24)) >>> 0;
-  const cookie = (p[4]! | (p[5]! << 8) | (p[6]! << 16) | (p[7]! << 24)) >>> 0;
-  return { cmd, cookie, data: payload.subarray(MESSAGE_HEADER_BYTES), fds };
+  // Byte by byte, not through a DataView: this runs for every message, and a view is an object.
+  const u32At = (at: number): number => (payload[at]! | (payload[at + 1]! << 8) | (payload[at + 2]! << 16) | (payload[at + 3]! << 24)) >>> 0;
+  return { cmd: u32At(0), cookie: u32At(4), data: payload.subarray(MESSAGE_HEADER_BYTES), fds };
 }

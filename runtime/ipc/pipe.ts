@@ -2,11 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { IPACrashedError } from '../errors';
 import { launcherFile, native, SystemError } from '../native';
 import { unsupportedNodeNote } from '../node-support';
-import { BATCH_CMD, CallPipe, TS_IPA_PROXY_ENV, type CallPipeOptions, type WorkerPeer } from './call-pipe';
+import { CallPipe, type CallPipeOptions } from './call-pipe';
+import { BATCH_CMD, TS_IPA_PROXY_ENV, type WorkerPeer } from './protocol';
 import { IPCUnixSocket } from './unix-socket';
 import { forwardWorkerOutput, releaseWorkerOutput } from './worker-output';
-
-export { DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD } from './call-pipe';
 
 export interface PipeOptions extends CallPipeOptions {
   /** The IPA module, passed to the worker as its first argument. */
@@ -51,13 +50,13 @@ function closingInheritedFds(command: readonly [string, ...string[]]): [string, 
  */
 export class IPCPipeUnixSocket extends CallPipe {
   readonly worker: ChildProcess;
-  private readonly socket: IPCUnixSocket;
+  protected readonly transport: IPCUnixSocket;
   private readonly exited: Promise<void>;
 
   constructor(options: PipeOptions) {
     super(options);
     const [mine, theirs] = IPCUnixSocket.pair();
-    this.socket = new IPCUnixSocket(mine, {
+    this.transport = new IPCUnixSocket(mine, {
       onMessage: (payload, fds) => this.receive(payload, fds),
       // A datagram the framing refused (EBADMSG) is the worker's protocol error like any other.
       // A peer that is gone is the worker's exit, which is reported by itself; any other
@@ -81,7 +80,7 @@ export class IPCPipeUnixSocket extends CallPipe {
     const output = forwardWorkerOutput([this.worker.stdout, this.worker.stderr], `IPA worker ${this.worker.pid ?? '(not started)'}`);
     this.exited = new Promise((resolve) => {
       const gone = (error: () => IPACrashedError): void => {
-        this.socket.close();
+        this.transport.close();
         // Its output read to the end first (at most OUTPUT_DRAIN_MS): a worker that died before
         // it could say why on its socket (Node refusing an option, a module not found while
         // starting) said it on stderr.
@@ -102,9 +101,9 @@ export class IPCPipeUnixSocket extends CallPipe {
     });
   }
 
-  protected transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
+  protected override transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
     try {
-      this.socket.send(payload, fds);
+      this.transport.send(payload, fds);
     } catch (error) {
       // The socket's queue is full: the worker has stopped reading, as a hung one does.
       if (error instanceof SystemError && error.code === 'ENOBUFS') this.endHungWorker(`it stopped reading: ${error.message}`);
@@ -119,7 +118,7 @@ export class IPCPipeUnixSocket extends CallPipe {
   enableBatching(): void {
     if (this.peer !== 'ts-ipa') throw new Error('batches are for a ts-ipa worker only');
     this.send(BATCH_CMD, () => {});
-    this.socket.enableBatching();
+    this.transport.enableBatching();
   }
 
   private hungReason = '';

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { IPACrashedError } from '../errors';
 import type { VerifiedModule } from '../modules/signature';
 import { CallPipe, type CallPipeOptions } from './call-pipe';
-import { eachMessage, PortBatcher, type PortMessage } from './port-batch';
+import { PortTransport } from './port';
 
 export interface ThreadPipeOptions extends CallPipeOptions {
   modulePath: string;
@@ -20,13 +20,15 @@ export interface ThreadPipeOptions extends CallPipeOptions {
 export class ThreadPipe extends CallPipe {
   readonly worker: Worker;
   private readonly exited: Promise<void>;
-  private readonly outgoing: PortBatcher;
+  protected readonly transport: PortTransport;
 
   constructor(options: ThreadPipeOptions) {
     super(options);
     this.worker = new Worker(options.hostPath, { workerData: { modulePath: options.modulePath, verified: options.verified }, stdout: false, stderr: false });
-    this.worker.on('message', (message: PortMessage) => eachMessage(message, (payload, fds) => this.receive(payload, fds)));
-    this.outgoing = new PortBatcher((message, transfer) => this.worker.postMessage(message, transfer));
+    this.transport = new PortTransport(this.worker, {
+      onMessage: (payload, fds) => this.receive(payload, fds),
+      onError: (error) => this.reportError(error),
+    });
     this.exited = new Promise((resolve) => {
       let reason = '';
       this.worker.on('error', (error) => {
@@ -45,10 +47,6 @@ export class ThreadPipe extends CallPipe {
   }
 
   private hungReason = '';
-
-  protected transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
-    this.outgoing.add(payload, fds);
-  }
 
   async close(): Promise<void> {
     if (!this.closing && this.sendExit()) {

@@ -2,6 +2,7 @@ import { atEndOfTurn } from '../end-of-turn';
 import { Fifo } from '../fifo';
 import { native, sys, SystemError, systemError } from '../native';
 import { closeReceived } from './received-fds';
+import type { OpenTransport, Transport } from './transport';
 
 export interface SocketHandlers {
   /** A message arrived; the receiver owns `fds` and must close them. */
@@ -57,7 +58,7 @@ interface Pending {
  * an 8-byte header, then the payload with its fds). Receiving is driven by the event loop;
  * sending never blocks: when the socket is full, messages wait in order for it to drain.
  */
-export class IPCUnixSocket {
+export class IPCUnixSocket implements Transport {
   private readonly watcher: InstanceType<ReturnType<typeof native>['SocketWatcher']>;
   private readonly handlers: SocketHandlers;
   private readonly queue = new Fifo<Pending>();
@@ -382,4 +383,9 @@ function mib(bytes: number): string {
 
 function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+/** The transport over a socket the process was handed (a worker's fd 3): it takes the fd's ownership. */
+export function socketTransport(fd: number): OpenTransport {
+  return (handlers) => new IPCUnixSocket(fd, handlers);
 }

@@ -1,49 +1,58 @@
-import { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
-import { native } from '../native';
-import { readMessage, writeMessageHeader, type IPCMessage } from './message';
-import { BATCH_CMD, EXIT_CMD, FAREWELL_EVENT, HELLO_EVENT, TS_IPA_PROXY_ENV } from './call-pipe';
-import { IPCUnixSocket } from './unix-socket';
+import type { Writer } from '../codec/writer';
+import { MessageFramer, readMessage } from './message';
+import { BATCH_CMD, EXIT_CMD, FAREWELL_EVENT, HELLO_EVENT, type IPCMessage } from './protocol';
+import { closeReceived } from './received-fds';
+import type { OpenTransport, Transport } from './transport';
 
 export interface WorkerHandlers {
   /** A call or a one-way message (the handler owns its fds). */
   onMessage(message: IPCMessage): void;
-  /** The proxy sent Exit: the socket is closed already. */
+  /** The proxy sent Exit: the transport is closed already. */
   onExit(): void;
   onError(error: Error): void;
 }
 
+export interface WorkerEndpointOptions {
+  /** Serializes the ControlLists and ControlInfoMaps of replies and events (the worker's, role Worker). */
+  controls?: ControlSerializer;
+  /** The proxy said it is ts-ipa's (it started the worker saying so, or it is a thread's): it is greeted, and told farewell. */
+  tsIpaProxy?: boolean;
+}
+
 /**
- * The worker end of a pipe (libcamera's generated worker loop, the transport part): receives
- * calls, replies with the call's cmd and cookie, sends events with cookie 0, leaves on Exit.
+ * The worker end of a pipe (libcamera's generated worker loop, the transport part), over a
+ * socket or a thread's port: receives calls, replies with the call's cmd and cookie, sends events
+ * with cookie 0, leaves on Exit.
  */
 export class IPCWorkerEndpoint {
-  private readonly socket: IPCUnixSocket;
-  private readonly writer: Writer;
-  /** The proxy said it speaks ts-ipa's extensions (it sent BATCH_CMD, or started this worker saying so). */
-  private peerIsTsIpa = process.env[TS_IPA_PROXY_ENV] === '1';
+  private readonly transport: Transport;
+  private readonly framer: MessageFramer;
+  private tsIpaProxy: boolean;
 
-  /** Takes ownership of the socket fd the worker was started with. */
-  constructor(fd: number, handlers: WorkerHandlers, controls?: ControlSerializer) {
-    this.writer = new Writer(controls);
-    this.socket = new IPCUnixSocket(fd, {
+  /** Takes ownership of the transport `open` opens. */
+  constructor(open: OpenTransport, handlers: WorkerHandlers, options: WorkerEndpointOptions = {}) {
+    this.framer = new MessageFramer(options.controls);
+    this.tsIpaProxy = options.tsIpaProxy ?? false;
+    this.transport = open({
       onMessage: (payload, fds) => {
         let message: IPCMessage;
         try {
           message = readMessage(payload, fds);
         } catch (error) {
-          for (const received of fds) native().close(received);
+          closeReceived(fds);
           handlers.onError(error as Error);
           return;
         }
         if (message.cmd === BATCH_CMD) {
-          this.peerIsTsIpa = true;
-          this.socket.enableBatching();
+          closeReceived(fds);
+          this.tsIpaProxy = true;
+          this.transport.enableBatching();
           return;
         }
         if (message.cmd === EXIT_CMD) {
-          for (const received of fds) native().close(received);
-          this.socket.close();
+          closeReceived(fds);
+          this.transport.close();
           handlers.onExit();
           return;
         }
@@ -55,7 +64,7 @@ export class IPCWorkerEndpoint {
 
   /** The serializer for ControlLists and ControlInfoMaps in replies and events. */
   useControls(controls: ControlSerializer): void {
-    this.writer.controls = controls;
+    this.framer.controls = controls;
   }
 
   /** Answers a call: its cmd and cookie, then what `encode` writes. */
@@ -68,12 +77,9 @@ export class IPCWorkerEndpoint {
     this.transmit(cmd, 0, encode, fds);
   }
 
-  private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds: readonly number[] = []): void {
-    const w = this.writer.reset();
-    writeMessageHeader(w, cmd, cookie);
-    encode(w);
-    const message = w.result();
-    this.socket.send(message.data, fds.length > 0 ? [...fds, ...message.fds] : message.fds);
+  private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
+    const message = this.framer.frame(cmd, cookie, encode, fds);
+    this.transport.send(message.payload, message.fds);
   }
 
   /**
@@ -82,7 +88,7 @@ export class IPCWorkerEndpoint {
    * greeting (event 0, cookie 0) would answer.
    */
   greet(contractHash: string): void {
-    if (this.peerIsTsIpa) this.sendEvent(HELLO_EVENT, (w) => w.string(contractHash, 'hello'));
+    if (this.tsIpaProxy) this.sendEvent(HELLO_EVENT, (w) => w.string(contractHash, 'hello'));
   }
 
   /**
@@ -90,16 +96,16 @@ export class IPCWorkerEndpoint {
    * process exits next. A libcamera proxy is told nothing (it would not know the event).
    */
   farewell(reason: string): void {
-    if (!this.peerIsTsIpa) return;
+    if (!this.tsIpaProxy) return;
     try {
       this.transmit(FAREWELL_EVENT, 0, (w) => w.string(reason.slice(0, 500), 'farewell'));
-      this.socket.flushNow();
+      this.transport.flushNow();
     } catch {
       // the proxy may be gone already: the exit says enough
     }
   }
 
   close(): void {
-    this.socket.close();
+    this.transport.close();
   }
 }

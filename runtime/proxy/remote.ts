@@ -4,7 +4,7 @@ import type { Writer } from '../codec/writer';
 import type { ContractCodec } from '../contract';
 import type { ControlSerializer } from '../controls/serializer';
 import { DeserializeError, EventListenerError, IPAError, type IPAClosedError, type IPACrashedError, type IPARecoveryError, messageOf } from '../errors';
-import type { IPCMessage } from '../ipc/message';
+import type { IPCMessage } from '../ipc/protocol';
 import { warnProtocol } from '../ipc/protocol-warnings';
 import { closeReceived } from '../ipc/received-fds';
 import { runListeners } from './listeners';

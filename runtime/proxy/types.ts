@@ -1,32 +1,11 @@
 /**
- * The types a contract class derives, as Comlink's Remote<T>: what the pipeline handler calls,
- * what the IPA implements, and what the IPA calls back on.
+ * The pipeline handler's side of a contract, as Comlink's Remote<T>: the proxy it calls. What the
+ * IPA implements is in contract-types.ts.
  */
-import type { IPAInterface } from '../contract';
+import type { Calls, EventSender } from '../contract-types';
 import type { IPAClosedError, IPACrashedError, IPARecoveryError } from '../errors';
 
 export type Isolation = 'direct' | 'thread' | 'process';
-
-/** An abstract class decorated with @ipaInterface. */
-export type ContractClass<T extends IPAInterface<object> = IPAInterface<object>> = abstract new (...args: never[]) => T;
-
-/** The event interface of a main interface. */
-export type EventsOf<T> = T extends IPAInterface<infer E> ? E : never;
-
-type Callable<T> = { [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] };
-
-/** The calls of a contract, as declared: `Promise<T>` calls and `void` one-way calls. */
-export type Calls<T> = Callable<Omit<T, '__ipaEvents'>>;
-
-/** What an IPA module implements: every call, returning its result directly or as a promise. */
-export type IPAImplementation<T> = {
-  [K in keyof Calls<T>]: Calls<T>[K] extends (...args: infer A) => Promise<infer R>
-    ? (...args: A) => R | Promise<R>
-    : Calls<T>[K];
-};
-
-/** What an IPA calls to send its events. */
-export type EventSender<T> = Callable<EventsOf<T>>;
 
 type Listener<F> = F extends (...args: infer A) => void ? (...args: A) => void : never;
 

@@ -3,7 +3,7 @@ import type { Writer } from '../codec/writer';
 import type { ContractCodec } from '../contract';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
 import { UnknownCommandError } from '../errors';
-import type { IPCMessage } from '../ipc/message';
+import type { IPCMessage } from '../ipc/protocol';
 import type { MethodModel } from '../model';
 import { Fifo } from '../fifo';
 import { native } from '../native';

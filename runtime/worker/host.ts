@@ -5,11 +5,13 @@
  * hash (event 0), then serves calls until Exit, or until the process that started it ends.
  */
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
+import { TS_IPA_PROXY_ENV } from '../ipc/protocol';
+import { socketTransport } from '../ipc/unix-socket';
 import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
 import { yieldHelperThreads } from '../helper-threads';
 import { native, useAddonFile } from '../native';
-import { loadIPAModule } from '../proxy/module';
-import { sandboxSettings } from '../proxy/sandbox';
+import { loadIPAModule } from '../ipa-module';
+import { sandboxSettings } from './sandbox';
 import { Dispatcher } from './dispatcher';
 
 function main(argv: string[]): void {
@@ -48,12 +50,12 @@ function main(argv: string[]): void {
   const controls = new ControlSerializer(ControlSerializerRole.Worker);
   let dispatcher: Dispatcher | undefined;
   // Open before loading the module, so that a module that fails to load can say why.
-  endpoint = new IPCWorkerEndpoint(fd, {
+  endpoint = new IPCWorkerEndpoint(socketTransport(fd), {
     // Nothing arrives before this function returns to the event loop, by when dispatcher is set.
     onMessage: (message) => dispatcher!.receive(message),
     onExit: () => process.exit(0),
     onError: (error) => die(error, 'receiving'),
-  }, controls);
+  }, { controls, tsIpaProxy: process.env[TS_IPA_PROXY_ENV] === '1' });
   // Before any of the IPA's code runs: nothing it does can lift the filter afterwards.
   try {
     // Besides what the proxy lists, the worker reads its own /proc/<pid> (process.memoryUsage()

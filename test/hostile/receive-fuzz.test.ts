@@ -28,21 +28,17 @@ const BATCH_MAGIC = 0x42504954;
  * the native watcher) over one end of a socketpair whose other end the test writes to.
  */
 class SocketPairPipe extends CallPipe {
-  readonly socket: InstanceType<typeof IPCUnixSocket>;
+  protected readonly transport: InstanceType<typeof IPCUnixSocket>;
   ended = '';
   private closed = false;
 
   constructor(fd: number, controls?: InstanceType<typeof ControlSerializer>) {
     // Never ended for its errors here: the fuzz wants every datagram read, not the budget's cut.
     super({ timeoutMs: 60_000, onTimeout: 'slow', maxProtocolErrors: Infinity, controls });
-    this.socket = new IPCUnixSocket(fd, {
+    this.transport = new IPCUnixSocket(fd, {
       onMessage: (payload, fds) => this.receive(payload, fds),
       onError: (error) => (error.code === 'EBADMSG' ? this.reportMalformed(error) : this.reportError(error)),
     });
-  }
-
-  protected transmitPayload(payload: Uint8Array, fds: readonly number[]): void {
-    this.socket.send(payload, fds);
   }
 
   protected endHungWorker(reason: string): void {
@@ -53,7 +49,7 @@ class SocketPairPipe extends CallPipe {
     if (this.closed) return;
     this.closed = true;
     this.closing = true;
-    this.socket.close();
+    this.transport.close();
     this.workerExited(new IPACrashedError(0, null));
   }
 }

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { contractCodec, type ContractCodec } from '../contract';
-import { ContractError, ModuleError } from '../errors';
-import { handlerModules, runVerifiedModule } from '../modules/loader';
-import type { VerifiedModule } from '../modules/signature';
-import type { ContractClass, EventSender, IPAImplementation } from './types';
-import type { IPAInterface } from '../contract';
+import { contractCodec, type ContractCodec } from './contract';
+import { ContractError, ModuleError } from './errors';
+import { handlerModules, runVerifiedModule } from './modules/loader';
+import type { VerifiedModule } from './modules/signature';
+import type { ContractClass, EventSender, IPAImplementation } from './contract-types';
+import type { IPAInterface } from './contract';
 
 /** An IPA module: the contract it implements and how to create the IPA. */
 export interface IPAModule<T extends IPAInterface<object>> {

@@ -1,5 +1,7 @@
 import { atEndOfTurn } from '../end-of-turn';
 import { native } from '../native';
+import { closeReceived } from './received-fds';
+import type { OpenTransport, Transport, TransportHandlers } from './transport';
 
 /**
  * What crosses a worker thread's port: a message alone (the common case of a call and its reply,
@@ -58,7 +60,7 @@ export class PortBatcher {
   }
 
   /** The end of a turn: what it batched leaves, and the next message starts a new turn. */
-  private flush(): void {
+  flush(): void {
     this.turnStarted = false;
     this.postBatch();
   }
@@ -96,4 +98,48 @@ export function eachMessage(message: PortMessage, receive: (payload: Uint8Array,
     receive(new Uint8Array(bytes, offset, size), own);
     offset += size;
   }
+}
+
+/** Either side of a thread's port: the Worker object in the parent, its parentPort in the thread. */
+interface Port {
+  postMessage(message: PortMessage, transfer: ArrayBuffer[]): void;
+  on(event: 'message', listener: (message: PortMessage) => void): unknown;
+}
+
+/**
+ * The transport over a worker thread's port: messages batched by turn (PortBatcher), each
+ * received one handed on in order. Closing closes a MessagePort (the thread's side); a Worker
+ * object is the pipe's to end.
+ */
+export class PortTransport implements Transport {
+  private readonly outgoing: PortBatcher;
+  private closed = false;
+
+  constructor(private readonly port: Port & { close?(): void }, handlers: TransportHandlers) {
+    this.outgoing = new PortBatcher((message, transfer) => port.postMessage(message, transfer));
+    port.on('message', (message) => eachMessage(message, (payload, fds) => {
+      if (this.closed) closeReceived(fds);
+      else handlers.onMessage(payload, fds);
+    }));
+  }
+
+  send(payload: Uint8Array, fds: readonly number[]): void {
+    this.outgoing.add(payload, fds);
+  }
+
+  /** A port batches always. */
+  enableBatching(): void {}
+
+  flushNow(): void {
+    this.outgoing.flush();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.port.close?.();
+  }
+}
+
+export function portTransport(port: Port & { close?(): void }): OpenTransport {
+  return (handlers) => new PortTransport(port, handlers);
 }
