@@ -205,7 +205,7 @@ describe("ts-ipa's proxy driving libcamera's worker (peer: 'libcamera')", () => 
     expect(processesMarked('TS_IPA_INTEROP', marker)).toEqual([]);
   }, 150_000);
 
-  it("starts the worker with no fd of the handler's but its socket, as libcamera does, even fds without close-on-exec", async () => {
+  it("starts the worker as libcamera does: no fd of the handler's but its socket, in a user and a network namespace of its own", async () => {
     const inherited = path.join(workerDir, 'inherited');
     // The handler here is a process that inherited fd 5 without close-on-exec: Node's spawn
     // passes such an fd on to every process it starts. It starts libcamera's worker, then waits.
@@ -237,6 +237,10 @@ describe("ts-ipa's proxy driving libcamera's worker (peer: 'libcamera')", () => 
       expect(Object.values(workers)).not.toContain(inherited);
       expect(workers['3']).toMatch(/^socket:/);
       expect(workers['0']).toBe('/dev/null');
+      // In namespaces of its own, as libcamera starts its workers: nobody to the host, no network.
+      expect(fs.readFileSync(`/proc/${worker}/uid_map`, 'utf8')).toBe('');
+      expect(fs.readlinkSync(`/proc/${worker}/ns/net`)).not.toBe(fs.readlinkSync('/proc/self/ns/net'));
+      expect(fs.readlinkSync(`/proc/${worker}/ns/user`)).not.toBe(fs.readlinkSync('/proc/self/ns/user'));
     } finally {
       child.stdin!.end('close\n');
       await exited;
@@ -265,6 +269,7 @@ describe("ts-ipa's proxy driving libcamera's worker (peer: 'libcamera')", () => 
   it("refuses options a libcamera worker cannot take, naming them, before any worker starts", async () => {
     await expect(createProxy(IPAVimcInterface, { module: kitModule(), peer: 'libcamera' })).rejects.toThrow(new ContractError("peer 'libcamera' needs workerCommand: the libcamera worker to start (its <name>_ipa_proxy), given the module path and the socket's fd"));
     await expect(createProxy(IPAVimcInterface, { module: kitModule(), peer: 'libcamera', workerCommand: [kitWorker()], isolation: 'thread' })).rejects.toThrow("peer 'libcamera' is a worker process: it needs isolation 'process', not 'thread'");
+    await expect(createProxy(IPAVimcInterface, { module: kitModule(), peer: 'libcamera', workerCommand: [kitWorker()], isolation: 'direct' })).rejects.toThrow("peer 'libcamera' is a worker process: it needs isolation 'process', not 'direct'");
     await expect(createProxy(IPAVimcInterface, { module: kitModule(), peer: 'libcamera', workerCommand: [kitWorker()], sandbox: { memoryLimitMb: 256 } })).rejects.toThrow("sandbox is ts-ipa's worker host's and cannot apply to a libcamera worker");
     await expect(createProxy(IPAVimcInterface, { module: kitModule(), peer: 'libcamra' as never, workerCommand: [kitWorker()] })).rejects.toThrow("peer must be 'ts-ipa' or 'libcamera', not libcamra");
   });

@@ -1,4 +1,4 @@
-// ts-ipa-launch [--close-fds-from=N] [--allow-io-uring] <program> [args...]
+// ts-ipa-launch [--close-fds-from=N] [--new-namespaces] [--allow-io-uring] <program> [args...]
 //
 // Runs <program> (the sandboxed IPA worker's Node) with io_uring_setup answering ENOSYS, as a
 // kernel without io_uring would. libuv (Node 22 and later) sets up an io_uring for its event loop
@@ -12,11 +12,18 @@
 // does for its workers: Node's spawn passes on every fd of the handler that lacks close-on-exec
 // (one it inherited, one an addon opened), and a worker that is not ts-ipa's does not close them
 // itself.
+//
+// --new-namespaces runs it in a user namespace and a network namespace of its own, as libcamera's
+// launcher creates its workers (clone3 with CLONE_NEWUSER | CLONE_NEWNET): with no uid mapped it
+// is nobody to the host's files, and it has no network nor the host's abstract Unix sockets. A
+// kernel that refuses the namespaces refuses the worker, as it would refuse libcamera's.
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +84,7 @@ int main(int argc, char** argv) {
   int first = 1;
   int close_from = -1;
   int io_uring = 0;
+  int namespaces = 0;
   for (; first < argc && strncmp(argv[first], "--", 2) == 0; first++) {
     if (strncmp(argv[first], CLOSE_FROM, strlen(CLOSE_FROM)) == 0) {
       char* end;
@@ -86,6 +94,8 @@ int main(int argc, char** argv) {
         return 2;
       }
       close_from = (int)n;
+    } else if (strcmp(argv[first], "--new-namespaces") == 0) {
+      namespaces = 1;
     } else if (strcmp(argv[first], "--allow-io-uring") == 0) {
       io_uring = 1;
     } else {
@@ -94,11 +104,15 @@ int main(int argc, char** argv) {
     }
   }
   if (first >= argc) {
-    fprintf(stderr, "usage: ts-ipa-launch [--close-fds-from=N] [--allow-io-uring] <program> [args...]\n");
+    fprintf(stderr, "usage: ts-ipa-launch [--close-fds-from=N] [--new-namespaces] [--allow-io-uring] <program> [args...]\n");
     return 2;
   }
   if (close_from >= 0 && close_fds_from(close_from) != 0) {
     fprintf(stderr, "ts-ipa-launch: cannot close the inherited fds: %s\n", strerror(errno));
+    return 127;
+  }
+  if (namespaces && unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) {
+    fprintf(stderr, "ts-ipa-launch: cannot give the worker a user and a network namespace of its own: %s\n", strerror(errno));
     return 127;
   }
   if (!io_uring && refuse_io_uring() != 0) {

@@ -37,10 +37,11 @@ const WORKER_SOCKET_FD = 3;
 /**
  * A worker that is not ts-ipa's started as libcamera starts its workers: with every fd but stdio
  * and its socket closed (Node's spawn passes on each of the handler's fds without close-on-exec;
- * ts-ipa's worker host closes them itself, another worker may not).
+ * ts-ipa's worker host closes them itself, another worker may not), in a user and a network
+ * namespace of its own.
  */
-function closingInheritedFds(command: readonly [string, ...string[]]): [string, ...string[]] {
-  return [launcherFile(), `--close-fds-from=${WORKER_SOCKET_FD + 1}`, '--allow-io-uring', ...command];
+function launchedAsLibcamera(command: readonly [string, ...string[]]): [string, ...string[]] {
+  return [launcherFile(), `--close-fds-from=${WORKER_SOCKET_FD + 1}`, '--new-namespaces', '--allow-io-uring', ...command];
 }
 
 /**
@@ -66,7 +67,7 @@ export class IPCPipeUnixSocket extends CallPipe {
         else if (!this.peerGone(error)) this.reportError(error);
       },
     });
-    const [command, ...args] = this.peer === 'ts-ipa' ? options.workerCommand : closingInheritedFds(options.workerCommand);
+    const [command, ...args] = this.peer === 'ts-ipa' ? options.workerCommand : launchedAsLibcamera(options.workerCommand);
     try {
       // Not the handler's own stdout and stderr (its terminal, its log, its data): pipes whose
       // lines the handler passes on, bounded and printable (see forwardWorkerOutput).

@@ -73,6 +73,9 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   const codec = contractCodec(contract);
   refuseReservedNames(codec.model);
   const isolation = options.isolation ?? 'process';
+  const peer = options.peer ?? 'ts-ipa';
+  if (peer === 'libcamera') checkLibcameraPeer(options, isolation);
+  else if (peer !== 'ts-ipa') throw new RangeError(`peer must be 'ts-ipa' or 'libcamera', not ${String(peer)}`);
   const verified = isVerified(options.module) ? options.module : undefined;
   if (isolation === 'direct') {
     const module = typeof options.module === 'string' ? loadIPAModule(options.module, contract).module
@@ -86,9 +89,6 @@ export async function createProxy<T extends IPAInterface<object>>(contract: Cont
   const threadLoad = verified && isolation === 'thread' ? { module: verified, handlerModules: handlerModules() } : undefined;
   // Bad options fail here, before a worker exists to be left behind.
   if (options.recovery) checkRecoveryPolicy(options.recovery);
-  const peer = options.peer ?? 'ts-ipa';
-  if (peer === 'libcamera') checkLibcameraPeer(options, isolation);
-  else if (peer !== 'ts-ipa') throw new RangeError(`peer must be 'ts-ipa' or 'libcamera', not ${String(peer)}`);
   const sandbox = isolation !== 'process' || options.sandbox === false || peer === 'libcamera' ? undefined : sandboxedWorker(WORKER_HOST, modulePath, contractFile(contract), options.sandbox ?? {});
   const open = async (): Promise<CallPipe> => {
     const pipe = isolation === 'thread'
