@@ -63,7 +63,8 @@ describe('IPCPipeUnixSocket', () => {
     await expect(hung).rejects.toThrow('hang: no reply within 100 ms');
     const timedOutAt = Date.now();
     await expect(behind).rejects.toThrow(IPACrashedError);
-    expect(Date.now() - timedOutAt).toBeLessThan(100);
+    // At the worker's end, not at its own deadline 10 s away (a margin that holds on a loaded machine).
+    expect(Date.now() - timedOutAt).toBeLessThan(2000);
     expect((await crashed).message).toBe('the IPA worker was killed by SIGKILL (killed: hang got no reply within 100 ms)');
     await expect(pipe.call(1, 'get', () => {})).rejects.toThrow(IPACrashedError);
   });
@@ -87,7 +88,7 @@ describe('IPCPipeUnixSocket', () => {
     expect(int(await pipe.call(1, 'get', () => {}))).toBe(1337);
   });
 
-  it('rejects calls in flight within 100 ms of a crash, then fails fast', async () => {
+  it('rejects calls in flight at once on a crash, not at their timeout, then fails fast', async () => {
     const pipe = open({ timeoutMs: 5000 });
     await pipe.call(1, 'get', () => {});
     const crashed = new Promise<InstanceType<typeof IPACrashedError>>((resolve) => pipe.on('crashed', resolve));
@@ -96,7 +97,8 @@ describe('IPCPipeUnixSocket', () => {
     const killedAt = Date.now();
     pipe.worker.kill('SIGKILL');
     await expect(hung).rejects.toThrow(IPACrashedError);
-    expect(Date.now() - killedAt).toBeLessThan(100);
+    // Its timeout is 5 s: well before it, with room for a loaded machine.
+    expect(Date.now() - killedAt).toBeLessThan(2000);
     const error = await crashed;
     expect([error.signal, error.exitCode, error.message]).toEqual(['SIGKILL', null, 'the IPA worker was killed by SIGKILL']);
     await expect(pipe.call(1, 'get', () => {})).rejects.toBe(error);
