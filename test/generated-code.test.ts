@@ -25,7 +25,7 @@ describe('generated code', () => {
 
   it('is what the build appends to the compiled contract', () => {
     const compiled = fs.readFileSync(path.join(root, 'dist/platforms/vimc/contract.js'), 'utf8');
-    expect(compiled).toContain('const tsIpa = __importStar(require("../../runtime"));');
+    expect(compiled).toContain('const tsIpa = __importStar(require("../../runtime/internal"));');
     expect(compiled).toContain('function encodeInitCall(w, settings, traceFd, code, inFlags) {');
     expect(compiled).toContain('tsIpa.defineContract(IPAVimcInterface, {');
   });
