@@ -31,7 +31,7 @@ export { ThreadPipe, type ThreadPipeOptions } from './ipc/thread-pipe';
 export { IPCWorkerEndpoint, type WorkerHandlers } from './ipc/worker-endpoint';
 export { RemoteProxy, type Channel } from './proxy/remote';
 export { DirectProxy } from './proxy/direct';
-export { defineIPA, loadIPAModule, type IPAModule } from './proxy/module';
+export { defineIPA, loadIPAModule, type IPAModule } from './ipa-module';
 export { createProxy, type ProxyOptions } from './proxy/create';
 export { type RecoveryPolicy } from './proxy/recovery';
 export { sandboxSupport, type SandboxOptions, type SandboxSupport } from './proxy/sandbox';

@@ -4,6 +4,7 @@ import { SandboxError } from '../errors';
 import { LIMITS, readDirectory } from '../modules/files';
 import { MANIFEST_FILE } from '../modules/manifest';
 import { addonFile, launcherFile, native } from '../native';
+import { SANDBOX_ENV, type SandboxSettings } from '../sandbox-settings';
 
 /**
  * What an isolated (process-mode) worker may do. By default it reads only its module's
@@ -24,8 +25,6 @@ export interface SandboxOptions {
   env?: Readonly<Record<string, string>>;
 }
 
-/** The worker's environment variable that carries the sandbox's settings to the worker host. */
-export const SANDBOX_ENV = 'TS_IPA_SANDBOX';
 const DEFAULT_MEMORY_LIMIT_MB = 1024;
 /** Node's permission model: `--permission` once it left its experiment (22.13, 23.5), `--experimental-permission` before. */
 const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
@@ -204,27 +203,6 @@ function refuseLinksOut(moduleDir: string, real: readonly string[]): void {
       target,
     );
   }
-}
-
-/** What the proxy tells the worker host about its sandbox (in SANDBOX_ENV). */
-export interface SandboxSettings {
-  memoryLimitBytes: number;
-  /** The real paths the worker may read: the kernel (Landlock) lets it read nothing else. */
-  readable: string[];
-  /** The addon the proxy loaded, for the worker to load without looking for it. */
-  addonFile: string;
-}
-
-/** In the worker host: the settings the proxy passed, if it asked for a sandbox. */
-export function sandboxSettings(env: NodeJS.ProcessEnv): SandboxSettings | undefined {
-  const raw = env[SANDBOX_ENV];
-  if (!raw) return undefined;
-  const parsed = JSON.parse(raw) as { memoryLimitBytes?: unknown; readable?: unknown; addonFile?: unknown };
-  const readable = parsed.readable;
-  if (typeof parsed.memoryLimitBytes !== 'number' || !Array.isArray(readable) || !readable.every((p) => typeof p === 'string') || typeof parsed.addonFile !== 'string') {
-    throw new Error(`${SANDBOX_ENV} is malformed: ${raw}`);
-  }
-  return { memoryLimitBytes: parsed.memoryLimitBytes, readable, addonFile: parsed.addonFile };
 }
 
 /** What of the sandbox the kernel here enforces. */

@@ -8,8 +8,8 @@ import { ControlSerializer, ControlSerializerRole } from '../controls/serializer
 import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
 import { yieldHelperThreads } from '../helper-threads';
 import { native, useAddonFile } from '../native';
-import { loadIPAModule } from '../proxy/module';
-import { sandboxSettings } from '../proxy/sandbox';
+import { sandboxSettings } from '../sandbox-settings';
+import { loadIPAModule } from '../ipa-module';
 import { Dispatcher } from './dispatcher';
 
 function main(argv: string[]): void {

@@ -11,7 +11,8 @@ import { readMessage, writeMessageHeader, type IPCMessage } from '../ipc/message
 import { eachMessage, PortBatcher, type PortMessage } from '../ipc/port-batch';
 import { native } from '../native';
 import type { VerifiedModule } from '../modules/signature';
-import { loadIPAModule, loadVerifiedIPAModule } from '../proxy/module';
+import { loadIPAModule } from '../ipa-module';
+import { loadVerifiedIPAModule } from '../proxy/module';
 import { Dispatcher, type Replies } from './dispatcher';
 
 interface ThreadData {
