@@ -17,7 +17,8 @@ const dist = path.join(root, 'dist');
 /** The pipeline handler's side: what neither a contract module nor a worker has any use for. */
 const HANDLER_SIDE = [
   'runtime/proxy/create.js', 'runtime/proxy/sandbox.js', 'runtime/ipc/pipe.js', 'runtime/ipc/thread-pipe.js',
-  'runtime/modules/manager.js', 'runtime/modules/signature.js', 'runtime/modules/loader.js', 'runtime/v4l2/device-node.js',
+  'runtime/proxy/direct.js', 'runtime/modules/manager.js', 'runtime/modules/signature.js', 'runtime/modules/loader.js',
+  'runtime/modules/manifest.js', 'runtime/v4l2/device-node.js',
 ];
 const HANDLER_BUILTINS = ['child_process', 'crypto', 'vm'];
 
@@ -66,7 +67,7 @@ describe('a worker loads only what a worker needs', () => {
 });
 
 describe("the public face's pipeline-handler names", () => {
-  const names = ['createProxy', 'IPCPipeUnixSocket', 'ThreadPipe', 'sandboxSupport', 'yieldHelperThreads', 'IPAManager', 'defaultIPAManager', 'TrustedKeys', 'signModule', 'verifyModule', 'MODULE_PATH_ENV'];
+  const names = ['createProxy', 'DirectProxy', 'IPCPipeUnixSocket', 'ThreadPipe', 'sandboxSupport', 'yieldHelperThreads', 'IPAManager', 'defaultIPAManager', 'TrustedKeys', 'signModule', 'verifyModule', 'readManifest', 'projectPublicKey', 'MODULE_PATH_ENV'];
 
   it('load their modules when first read, from require', () => {
     const { before, types, after } = probe(`const ts = require(${JSON.stringify(path.join(dist, 'runtime'))});
