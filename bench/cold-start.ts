@@ -116,6 +116,24 @@ function startTsIpaWorker(sandbox: boolean): Starter {
   };
 }
 
+/**
+ * `start` with `name` out of this process's environment, which an unsandboxed worker inherits
+ * (a sandboxed one gets none of it). NODE_EXTRA_CA_CERTS makes every Node read and parse that
+ * certificate bundle before it runs anything: set on a machine (to the system's bundle, as here),
+ * it is the biggest single part of an unsandboxed worker's start.
+ */
+function without(name: string, start: Starter): Starter {
+  return async () => {
+    const value = process.env[name];
+    delete process.env[name];
+    try {
+      return await start();
+    } finally {
+      if (value !== undefined) process.env[name] = value;
+    }
+  };
+}
+
 /** Two processes spinning, one a CPU, until stopped. */
 function busyLoops(count: number): () => Promise<void> {
   const spinners = Array.from({ length: count }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
@@ -150,6 +168,7 @@ export async function coldStart(rounds: number, print: (line: string) => void): 
   const starters: [string, Starter][] = [
     ['ts-ipa process, sandboxed', startTsIpaWorker(true)],
     ['ts-ipa process, no sandbox', startTsIpaWorker(false)],
+    ...(process.env.NODE_EXTRA_CA_CERTS ? [['ts-ipa process, no sandbox, no NODE_EXTRA_CA_CERTS', without('NODE_EXTRA_CA_CERTS', startTsIpaWorker(false))] as [string, Starter]] : []),
     ...(libcameraKitFound() ? [["libcamera's C++ vimc worker", startLibcameraWorker] as [string, Starter]] : []),
   ];
   if (!libcameraKitFound()) print(`  (no libcamera kit at ${LIBCAMERA_KIT}: ts-ipa measured alone; set TS_IPA_LIBCAMERA_KIT)`);
@@ -173,7 +192,7 @@ export async function coldStart(rounds: number, print: (line: string) => void): 
       const ready = r.readyP50Ms === null ? '' : `ready p50 ${r.readyP50Ms.toFixed(0).padStart(5)}`;
       const ratio = reference && r !== reference ? `  ${(r.firstReplyP50Ms / reference.firstReplyP50Ms).toFixed(1)}× libcamera's` : '';
       const over = r.overTimeout ? `  ${r.overTimeout} past libcamera's ${LIBCAMERA_CALL_TIMEOUT_MS} ms timeout` : '';
-      print(`    ${r.impl.padEnd(29)} ${ready.padEnd(15)} first reply p50 ${r.firstReplyP50Ms.toFixed(0).padStart(5)}  p90 ${r.firstReplyP90Ms.toFixed(0).padStart(5)}  max ${r.firstReplyMaxMs.toFixed(0).padStart(5)}${ratio}${over}`);
+      print(`    ${r.impl.padEnd(51)} ${ready.padEnd(15)} first reply p50 ${r.firstReplyP50Ms.toFixed(0).padStart(5)}  p90 ${r.firstReplyP90Ms.toFixed(0).padStart(5)}  max ${r.firstReplyMaxMs.toFixed(0).padStart(5)}${ratio}${over}`);
     }
     rows.push(...measured);
   }
