@@ -30,6 +30,12 @@ describe('generated code', () => {
     expect(compiled).toContain('tsIpa.defineContract(IPAVimcInterface, {');
   });
 
+  it("imports ts-ipa's internal face beside the decorators' declaration, however they were imported", () => {
+    expect(analyze('platforms/vimc/contract.ts').runtimeSpecifier).toBe('../../runtime/internal');
+    expect(analyze('test/fixtures/runtime-specifier/namespace.ts').runtimeSpecifier).toBe('../../../runtime/internal');
+    expect(analyze('test/fixtures/runtime-specifier/declaring-file.ts').runtimeSpecifier).toBe('../../../runtime/internal');
+  });
+
   it('gives a stable model hash that changes with the contract', () => {
     const first = analyze('platforms/vimc/contract.ts').model!;
     expect(analyze('platforms/vimc/contract.ts').model!.hash).toBe(first.hash);
