@@ -35,7 +35,10 @@ export interface ColdStartRow {
   impl: string;
   loaded: boolean;
   samples: number;
-  /** Spawn to the worker's greeting (ts-ipa only: libcamera's worker never greets). */
+  /**
+   * createProxy called (spawning is its first step: the sandbox's settings take 0.3 ms) to the
+   * worker's greeting checked. ts-ipa only: libcamera's worker never greets.
+   */
   readyP50Ms: number | null;
   /** Spawn to the reply to the first call, init. */
   firstReplyP50Ms: number;
