@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --json] [-- --quick]`: the codec against its peers, side by side in one run,
- * and the transformer's cost in a build. Prints ops/s and ratios and checks the targets;
- * `--json` also writes bench/results/codec.json.
+ * `npm run bench [-- --json] [-- --quick] [-- --cold-start]`: the codec against its peers, side by
+ * side in one run, the transformer's cost in a build, IPC, the frame loop, capture's memory and
+ * workers' cold start. Prints ops/s and ratios and checks the targets; `--json` also writes
+ * bench/results/*.json; `--cold-start` measures workers' cold start alone.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { frameLoop, pacedRoundTrips, type FrameLoopRow } from './frame-loop';
 import { yieldHelperThreads } from '../runtime/helper-threads';
 import { RawPortPeer, RawSocketPeer } from './raw-peers';
 import { captureMemory } from './capture-memory';
+import { coldStart, type ColdStartRow } from './cold-start';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -104,6 +106,10 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`ts-ipa bench: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}`);
+  if (args.has('--cold-start')) {
+    await coldStartSection();
+    return;
+  }
   const rows: Row[] = [];
   const misses: string[] = [];
 
@@ -177,6 +183,8 @@ async function main(): Promise<void> {
   console.log(`  ${long.frames} frames hold ${(long.peakRssMiB - short.peakRssMiB).toFixed(0)} MiB more than 10: ${held.toFixed(2)}× their ${(long.frames * frameMiB).toFixed(0)} MiB of frames (target ≤ ${CAPTURE_MEMORY_TARGET}×: ${held <= CAPTURE_MEMORY_TARGET ? 'met' : 'MISSED'})`);
   if (held > CAPTURE_MEMORY_TARGET) misses.push(`capture memory: ${long.frames} frames hold ${held.toFixed(2)}× their data beyond a 10-frame capture, target ≤ ${CAPTURE_MEMORY_TARGET}×`);
 
+  const starts = await coldStartSection();
+
   if (args.has('--json')) {
     const dir = path.join(root, 'bench/results');
     fs.mkdirSync(dir, { recursive: true });
@@ -184,9 +192,16 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(dir, 'ipc.json'), `${JSON.stringify(ipc, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, 'frame-loop.json'), `${JSON.stringify(loops, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, 'capture-memory.json'), `${JSON.stringify([short, long], null, 2)}\n`);
-    console.log(`\nwrote ${path.relative(process.cwd(), dir)}/codec.json, ipc.json, frame-loop.json and capture-memory.json`);
+    fs.writeFileSync(path.join(dir, 'cold-start.json'), `${JSON.stringify(starts, null, 2)}\n`);
+    console.log(`\nwrote ${path.relative(process.cwd(), dir)}/codec.json, ipc.json, frame-loop.json, capture-memory.json and cold-start.json`);
   }
   console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed:\n  ${misses.join('\n  ')}`);
+}
+
+/** Workers' cold start, ts-ipa's beside libcamera's (no target: the ratio is the figure). */
+async function coldStartSection(): Promise<ColdStartRow[]> {
+  console.log('\nWorker cold start: spawn to greeting and to the first call\'s reply (init), process mode beside libcamera\'s C++ worker');
+  return coldStart(quick ? 5 : 15, (line) => console.log(line));
 }
 
 main().then(

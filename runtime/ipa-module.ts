@@ -1,10 +1,14 @@
 import path from 'node:path';
-import { contractCodec, type ContractCodec } from './contract';
-import { ContractError, ModuleError } from './errors';
-import { handlerModules, runVerifiedModule } from './modules/loader';
-import type { VerifiedModule } from './modules/signature';
+import { contractCodec, type ContractCodec, type IPAInterface } from './contract';
+import { ContractError } from './errors';
 import type { ContractClass, EventSender, IPAImplementation } from './contract-types';
-import type { IPAInterface } from './contract';
+
+/**
+ * An IPA module's entry, as both ends see it: the IPA declares itself with defineIPA, and the
+ * worker (or the proxy, in direct mode) loads it from its file. Nothing here loads the proxy's,
+ * the transports' or the module manager's code: an IPA and a worker host need none of it to
+ * start (loading a module from verified bytes is modules/verified-ipa-module.ts's).
+ */
 
 /** An IPA module: the contract it implements and how to create the IPA. */
 export interface IPAModule<T extends IPAInterface<object>> {
@@ -32,24 +36,7 @@ export function loadIPAModule(file: string, contract?: ContractClass): { module:
   return checkIPAModule(resolved, exports, contract);
 }
 
-/**
- * Loads a module whose signature verified, from the bytes that were verified (in-process modes:
- * see runtime/modules/loader.ts). `loaded` are the files the pipeline handler has loaded, which
- * the module may share. A require the loader refuses fails with its ModuleError, naming the file.
- */
-export function loadVerifiedIPAModule(verified: VerifiedModule, contract?: ContractClass, loaded: ReadonlySet<string> = new Set(handlerModules())): { module: IPAModule<IPAInterface<object>>; codec: ContractCodec } {
-  const entry = path.join(verified.directory, verified.entry);
-  let exports: { default?: IPAModule<IPAInterface<object>> };
-  try {
-    exports = runVerifiedModule(verified, loaded) as typeof exports;
-  } catch (error) {
-    if (error instanceof ModuleError) throw error;
-    throw cannotLoad(entry, error);
-  }
-  return checkIPAModule(entry, exports, contract);
-}
-
-function cannotLoad(resolved: string, error: unknown): ContractError {
+export function cannotLoad(resolved: string, error: unknown): ContractError {
   const denied = error as { code?: string; resource?: string };
   // The sandbox's permission model says "Access to this API has been restricted"; say what.
   const why = denied.code === 'ERR_ACCESS_DENIED' && denied.resource
@@ -58,7 +45,7 @@ function cannotLoad(resolved: string, error: unknown): ContractError {
   return new ContractError(`cannot load the IPA module ${resolved}: ${why}`);
 }
 
-function checkIPAModule(resolved: string, exports: { default?: IPAModule<IPAInterface<object>> }, contract?: ContractClass): { module: IPAModule<IPAInterface<object>>; codec: ContractCodec } {
+export function checkIPAModule(resolved: string, exports: { default?: IPAModule<IPAInterface<object>> }, contract?: ContractClass): { module: IPAModule<IPAInterface<object>>; codec: ContractCodec } {
   const module = exports?.default;
   if (!module || typeof module.create !== 'function' || typeof module.contract !== 'function') {
     throw new ContractError(`${resolved} is not an IPA module: its default export must be defineIPA(Contract, create)`);

@@ -25,9 +25,15 @@ describe('generated code', () => {
 
   it('is what the build appends to the compiled contract', () => {
     const compiled = fs.readFileSync(path.join(root, 'dist/platforms/vimc/contract.js'), 'utf8');
-    expect(compiled).toContain('const tsIpa = __importStar(require("../../runtime"));');
+    expect(compiled).toContain('const tsIpa = __importStar(require("../../runtime/internal"));');
     expect(compiled).toContain('function encodeInitCall(w, settings, traceFd, code, inFlags) {');
     expect(compiled).toContain('tsIpa.defineContract(IPAVimcInterface, {');
+  });
+
+  it("imports ts-ipa's internal face beside the decorators' declaration, however they were imported", () => {
+    expect(analyze('platforms/vimc/contract.ts').runtimeSpecifier).toBe('../../runtime/internal');
+    expect(analyze('test/fixtures/runtime-specifier/namespace.ts').runtimeSpecifier).toBe('../../../runtime/internal');
+    expect(analyze('test/fixtures/runtime-specifier/declaring-file.ts').runtimeSpecifier).toBe('../../../runtime/internal');
   });
 
   it('gives a stable model hash that changes with the contract', () => {

@@ -84,6 +84,8 @@ import { MyInterface } from '../contract';
 export default defineIPA(MyInterface, (events) => ({ init: () => 7, start() {}, stop() {}, process: (frame) => events.done(frame) }));
 `);
     run(exec[0], [...exec.slice(1), 'tspc', '-p', cjs], { cwd: cjs });
+    // The generated code's helpers come from the package's internal face, not its public one.
+    expect(fs.readFileSync(path.join(cjs, 'out/contract.js'), 'utf8')).toContain('require("ts-ipa/internal")');
     fs.writeFileSync(path.join(cjs, 'out/ipa/ipa-module.json'), JSON.stringify({ name: 'mine', pipeline: 'mine', version: 1, apiVersion: 1, entry: 'index.js', files: ['index.js'] }));
     const line = run(process.execPath, ['-e', `
       const { IPAManager } = require('ts-ipa');
@@ -114,6 +116,8 @@ import { MediaDevice } from 'ts-ipa/v4l2';
 import { VimcCamera, IPAVimcInterface } from 'ts-ipa/platforms/vimc';
 import { IPARkISP1Interface } from 'ts-ipa/platforms/rkisp1';
 import { IPARPiInterface } from 'ts-ipa/platforms/raspberrypi';
+import { defineContract } from 'ts-ipa/internal';
+export const register: typeof defineContract = defineContract;
 export const open: (path: string) => MediaDevice = MediaDevice.open;
 export const camera: typeof VimcCamera.open = VimcCamera.open;
 export const contracts = [IPAVimcInterface, IPARkISP1Interface, IPARPiInterface];

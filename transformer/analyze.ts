@@ -6,6 +6,7 @@ import { TypeResolver } from './resolve-type';
 import { decoratorKind, type DecoratorKind } from './decorators';
 import { findEventsClass, readInterface } from './interfaces';
 import { checkGeneratedNames, readConstants } from './module-parts';
+import { runtimeSpecifierOf } from './runtime-specifier';
 
 export interface Analysis {
   /** null when the module declares nothing for ts-ipa, or when it broke a rule. */
@@ -14,7 +15,7 @@ export interface Analysis {
   /** Names of the classes to register: local structs, and the main interface. */
   localStructs: string[];
   interfaceClass: string | null;
-  /** Where the decorators were imported from: generated code imports its helpers from there. */
+  /** ts-ipa's internal face, as this module reaches it: generated code imports its helpers from there. */
   runtimeSpecifier: string | null;
 }
 
@@ -139,16 +140,5 @@ function readModuleName(
     return null;
   }
   return arg.text;
-}
-
-/** The module specifier the decorator came from, reused for the generated code's import. */
-function runtimeSpecifierOf(tsApi: typeof ts, checker: ts.TypeChecker, call: ts.CallExpression): string | null {
-  let callee: ts.Expression = call.expression;
-  if (tsApi.isPropertyAccessExpression(callee)) callee = callee.expression;
-  const symbol = checker.getSymbolAtLocation(callee);
-  const declaration = symbol?.declarations?.[0];
-  let node: ts.Node | undefined = declaration;
-  while (node && !tsApi.isImportDeclaration(node)) node = node.parent;
-  return node && tsApi.isStringLiteral(node.moduleSpecifier) ? node.moduleSpecifier.text : null;
 }
 

@@ -3,7 +3,8 @@ import type * as ts from 'typescript';
 /**
  * Appends generated JavaScript to a source file being emitted: parsed once, detached from the
  * text it was parsed from (so the printer prints the nodes rather than slicing another file's
- * text), after an `import * as tsIpa from '<runtime>'` placed with the module's imports.
+ * text), after an `import * as tsIpa from '<runtime>'` placed with the module's imports (`<runtime>`
+ * is ts-ipa's internal face: see runtime-specifier.ts).
  */
 export function appendGenerated(
   tsApi: typeof ts,

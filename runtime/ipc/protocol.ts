@@ -50,15 +50,3 @@ export const TS_IPA_PROXY_ENV = 'TS_IPA_PROXY';
  * libcamera's own `<name>_ipa_proxy` workers speak it).
  */
 export type WorkerPeer = 'ts-ipa' | 'libcamera';
-
-/** The worker's environment variable that carries its sandbox's settings (JSON) to the worker host. */
-export const SANDBOX_ENV = 'TS_IPA_SANDBOX';
-
-/** What the proxy tells the worker host about its sandbox (in SANDBOX_ENV). */
-export interface SandboxSettings {
-  memoryLimitBytes: number;
-  /** The real paths the worker may read: the kernel (Landlock) lets it read nothing else. */
-  readable: string[];
-  /** The addon the proxy loaded, for the worker to load without looking for it. */
-  addonFile: string;
-}

@@ -4,7 +4,7 @@ import { SandboxError } from '../errors';
 import { LIMITS, readDirectory } from '../modules/files';
 import { MANIFEST_FILE } from '../modules/manifest';
 import { addonFile, launcherFile, native } from '../native';
-import { SANDBOX_ENV, type SandboxSettings } from '../ipc/protocol';
+import { SANDBOX_ENV, type SandboxSettings } from '../sandbox-settings';
 
 /**
  * What an isolated (process-mode) worker may do. By default it reads only its module's

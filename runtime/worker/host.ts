@@ -10,8 +10,8 @@ import { socketTransport } from '../ipc/unix-socket';
 import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
 import { yieldHelperThreads } from '../helper-threads';
 import { native, useAddonFile } from '../native';
+import { sandboxSettings } from '../sandbox-settings';
 import { loadIPAModule } from '../ipa-module';
-import { sandboxSettings } from './sandbox';
 import { Dispatcher } from './dispatcher';
 
 function main(argv: string[]): void {

@@ -6,7 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
-import { loadIPAModule, loadVerifiedIPAModule } from '../ipa-module';
+import { loadIPAModule } from '../ipa-module';
+import { loadVerifiedIPAModule } from '../modules/verified-ipa-module';
 import { portTransport } from '../ipc/port';
 import { IPCWorkerEndpoint } from '../ipc/worker-endpoint';
 import type { VerifiedModule } from '../modules/signature';

@@ -17,7 +17,7 @@ export interface EmitInput {
  * The code appended to a contract module: a codec per struct it uses, per call (parameters and
  * reply) and per event, each with the copy direct mode makes in its place, the proxy and
  * dispatch stubs, then their registration on the module's classes. It refers to the runtime as
- * `tsIpa`, imported by the caller.
+ * `tsIpa`, ts-ipa's internal face (runtime/internal.ts), imported by the caller.
  */
 export function emitModule({ model, localStructs, interfaceClass }: EmitInput): string {
   const values = new ValueEmitter(new Map(model.structs.map((s) => [s.name, s])), model.interface !== null);

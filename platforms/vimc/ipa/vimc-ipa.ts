@@ -3,7 +3,8 @@ import {
   controls, SharedMemory, type ControlInfoMap, type ControlList, type EventSender, type Flags, type IPABuffer,
   type IPACameraSensorInfo, type IPAImplementation, type IPASettings, type IPAStream, type SharedFD, type u32,
 } from '../../../runtime';
-import { V4L2Cid } from '../../../runtime/v4l2';
+// The constants alone: an IPA opens no device, and its worker need not load the device code.
+import { V4L2Cid } from '../../../runtime/v4l2/constants';
 import { IPAOperationCode, type IPAVimcInterface, TestFlag } from '../contract';
 import { PARAMS_BUFFER_ID, writeParams, type FrameParams } from '../params';
 
