@@ -23,7 +23,8 @@ export interface FrameLoopRow {
   ipcP99Us: number;
 }
 
-export async function frameLoop(isolation: Isolation, frameRate: number, seconds: number): Promise<FrameLoopRow> {
+/** `samples`, if given, receives every frame's IPC time (µs), for runs pooled across alternations. */
+export async function frameLoop(isolation: Isolation, frameRate: number, seconds: number, samples?: number[]): Promise<FrameLoopRow> {
   const vimc = new SimulatedVimc({ frameRate });
   const camera = await VimcCamera.open(vimc, { isolation, timeoutMs: 10_000 });
   try {
@@ -53,6 +54,7 @@ export async function frameLoop(isolation: Isolation, frameRate: number, seconds
       for (let i = 0; i < config.bufferCount; i++) next();
     });
     await camera.stop();
+    samples?.push(...trips);
     trips.sort((a, b) => a - b);
     return {
       suite: 'frame-loop', impl: `ts-ipa ${isolation}`, frameRate, seconds, frames: trips.length,
@@ -80,4 +82,14 @@ export async function pacedRoundTrips(impl: string, roundTrip: () => Promise<unk
   }
   trips.sort((a, b) => a - b);
   return { suite: 'frame-loop', impl, frameRate, seconds, frames: trips.length, missedFrames: 0, lateFrames: 0, ipcP50Us: percentile(trips, 50), ipcP99Us: percentile(trips, 99) };
+}
+
+/** Rows of several runs pooled: their frames and counters summed, percentiles over all their frames. */
+export function pooled(impl: string, runs: FrameLoopRow[], samples: number[]): FrameLoopRow {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const sum = (f: (r: FrameLoopRow) => number) => runs.reduce((n, r) => n + f(r), 0);
+  return {
+    suite: 'frame-loop', impl, frameRate: runs[0]!.frameRate, seconds: sum((r) => r.seconds), frames: sorted.length,
+    missedFrames: sum((r) => r.missedFrames), lateFrames: sum((r) => r.lateFrames), ipcP50Us: percentile(sorted, 50), ipcP99Us: percentile(sorted, 99),
+  };
 }

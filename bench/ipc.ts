@@ -7,6 +7,12 @@ import { createProxy, type IPAProxy } from '../runtime';
 import { IPAVimcInterface } from '../platforms/vimc/contract';
 import { percentile } from './harness';
 import { RawPortPeer, RawSocketPeer } from './raw-peers';
+import { libcameraCalls, proxyToLibcameraWorker, usableKit } from './libcamera';
+
+/** libcamera's isolated vimc proxy and C++ worker (lc-ipa-driver bench-call: start(), sync). */
+export const LIBCAMERA_PROCESS = 'libcamera process (C++)';
+/** ts-ipa's process pipe and vimc proxy, libcamera's C++ vimc worker. */
+export const TS_IPA_TO_LIBCAMERA_WORKER = 'ts-ipa proxy, libcamera worker';
 
 export interface IpcRow {
   suite: 'ipc';
@@ -20,20 +26,31 @@ export interface IpcRow {
 
 const IPA = path.join(__dirname, 'ipa.js');
 
+/** A peer measured a call at a time, or one that measures a batch of calls itself (the libcamera driver). */
+type Peer = (() => Promise<unknown>) | { batch: (count: number) => Promise<number[]> };
+
 /**
  * Round-trip latency of several peers, measured in alternating rounds: how quickly a sleeping
  * thread or process wakes up drifts over a run, and alternating lets every peer see the same drift.
  */
-async function latencies(peers: Record<string, () => Promise<unknown>>, count: number): Promise<Map<string, { p50: number; p99: number }>> {
+async function latencies(peers: Record<string, Peer>, count: number): Promise<Map<string, { p50: number; p99: number }>> {
   const rounds = 10;
   const samples = new Map<string, number[]>(Object.keys(peers).map((name) => [name, []]));
-  for (const roundTrip of Object.values(peers)) for (let i = 0; i < 200; i++) await roundTrip();
   for (let round = 0; round < rounds; round++) {
-    for (const [name, roundTrip] of Object.entries(peers)) {
+    for (const [name, peer] of Object.entries(peers)) {
       const list = samples.get(name)!;
+      if (typeof peer !== 'function') {
+        list.push(...await peer.batch(count / rounds));
+        // The driver's exit (its worker killed, reaped) is not the next peer's to pay for.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      // Each round's first calls wake a peer that slept through the others' rounds; libcamera's
+      // driver warms up every round too (bench-call's warm-up).
+      for (let i = 0; i < 200; i++) await peer();
       for (let i = 0; i < count / rounds; i++) {
         const start = process.hrtime.bigint();
-        await roundTrip();
+        await peer();
         list.push(Number(process.hrtime.bigint() - start) / 1000);
       }
     }
@@ -74,13 +91,28 @@ export async function ipcSuite(pinned: boolean, quick: boolean, log: (line: stri
     thread: await createProxy(IPAVimcInterface, { module: IPA, isolation: 'thread', timeoutMs: 60_000 }),
     process: await createProxy(IPAVimcInterface, { module: IPA, isolation: 'process', timeoutMs: 60_000 }),
   };
+  const usable = await usableKit();
+  const kit = 'kit' in usable ? usable.kit : undefined;
+  let toCWorker = kit ? proxyToLibcameraWorker(kit) : undefined;
   try {
+    if (!kit) log(`  [libcamera rows skipped: ${'why' in usable ? usable.why : ''}]`);
+    try {
+      await toCWorker?.start();
+    } catch (error) {
+      log(`  [ts-ipa's proxy to libcamera's worker skipped: ${(error as Error).message}]`);
+      await toCWorker?.close();
+      toCWorker = undefined;
+    }
+    const cWorker = toCWorker;
     const measured = await latencies({
       'raw Unix socket ping-pong': () => socket.ping(),
       'raw MessagePort ping-pong': () => port.ping(),
       'ts-ipa direct': () => proxies.direct.start(),
       'ts-ipa thread': () => proxies.thread.start(),
+      // libcamera's proxy and worker beside ts-ipa's, each round in turn.
+      ...(kit ? { [LIBCAMERA_PROCESS]: { batch: (n: number) => libcameraCalls(kit, n) } } : {}),
       'ts-ipa process': () => proxies.process.start(),
+      ...(cWorker ? { [TS_IPA_TO_LIBCAMERA_WORKER]: () => cWorker.start() } : {}),
     }, trips);
     for (const [impl, { p50, p99 }] of measured) row('sync call round trip', impl, { p50_us: p50, p99_us: p99 });
     row('one-way messages', 'raw Unix socket', { msgsPerSec: await throughput((n) => socket.oneWay(n), messages) });
@@ -90,13 +122,13 @@ export async function ipcSuite(pinned: boolean, quick: boolean, log: (line: stri
   } finally {
     socket.close();
     await port.close();
-    await Promise.all(Object.values(proxies).map((p) => p.close()));
+    await Promise.all([...Object.values(proxies), ...(toCWorker ? [toCWorker] : [])].map((p) => p.close()));
   }
   for (const r of rows) {
     const figures = r.msgsPerSec !== null
       ? `${(r.msgsPerSec / 1000).toFixed(0).padStart(7)} k msgs/s`
       : `p50 ${r.p50_us!.toFixed(1).padStart(6)} µs  p99 ${r.p99_us!.toFixed(1).padStart(6)} µs`;
-    log(`  ${pinned ? '[pinned] ' : ''}${r.case.padEnd(22)} ${r.impl.padEnd(28)} ${figures}`);
+    log(`  ${pinned ? '[pinned] ' : ''}${r.case.padEnd(22)} ${r.impl.padEnd(31)} ${figures}`);
   }
   return rows;
 }

@@ -74,8 +74,9 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   // Reads what has arrived (up to kBatch messages) and hands it to JavaScript in one call:
   // onMessages(payloads, fdLists).
   void ReadMessages() {
-    batch_ = Napi::Array::New(Env());
-    batchFds_ = Napi::Array::New(Env());
+    // Made when the first message is appended: a wake-up for a batch datagram needs none.
+    batch_ = Napi::Array();
+    batchFds_ = Napi::Array();
     messages_ = 0;
     bytes_ = 0;
     ReadBatch();
@@ -86,8 +87,8 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     if (batch_.IsEmpty() || batch_.Length() == 0) return;
     Napi::Array payloads = batch_;
     Napi::Array fdLists = batchFds_;
-    batch_ = Napi::Array::New(Env());
-    batchFds_ = Napi::Array::New(Env());
+    batch_ = Napi::Array();
+    batchFds_ = Napi::Array();
     Call(onMessage_, {payloads, fdLists});
   }
 
@@ -163,17 +164,29 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     Napi::Env env = Env();
     Napi::Array fdArray = Napi::Array::New(env, fds.size());
     for (size_t i = 0; i < fds.size(); i++) fdArray.Set(static_cast<uint32_t>(i), Napi::Number::New(env, fds[i]));
-    Call(onBatch_, {Napi::Buffer<uint8_t>::Copy(env, data, n), fdArray});
+    Call(onBatch_, {CopyBytes(data, n), fdArray});
   }
 
   void Deliver(const uint8_t* data, size_t size, const int* fds, size_t fdCount) {
-    Append(Napi::Buffer<uint8_t>::Copy(Env(), data, size), fds, fdCount);
+    Append(CopyBytes(data, size), fds, fdCount);
+  }
+
+  // A plain Uint8Array over a new ArrayBuffer: a Node Buffer would cost a prototype change on
+  // every message, and JavaScript needs nothing of Buffer's here.
+  Napi::Value CopyBytes(const uint8_t* data, size_t size) {
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(Env(), size);
+    if (size > 0) std::memcpy(buffer.Data(), data, size);
+    return Napi::Uint8Array::New(Env(), size, buffer, 0);
   }
 
   void Append(Napi::Value payload, const int* fds, size_t fdCount) {
     Napi::Env env = Env();
     Napi::Array fdArray = Napi::Array::New(env, fdCount);
     for (size_t i = 0; i < fdCount; i++) fdArray.Set(static_cast<uint32_t>(i), Napi::Number::New(env, fds[i]));
+    if (batch_.IsEmpty()) {
+      batch_ = Napi::Array::New(env);
+      batchFds_ = Napi::Array::New(env);
+    }
     uint32_t at = batch_.Length();
     batch_.Set(at, payload);
     batchFds_.Set(at, fdArray);

@@ -125,7 +125,7 @@ export class IPCUnixSocket implements Transport {
   /** Hands on the messages of a batch datagram, whose layout the addon has checked. */
   private receiveBatch(datagram: Uint8Array, fds: number[]): void {
     const count = readU32(datagram, 4);
-    // Plain views: the addon hands a Buffer, whose subarray costs more than a Uint8Array's.
+    // Plain views over the datagram's buffer (the addon hands a plain Uint8Array, from offset 0).
     const { buffer, byteOffset } = datagram;
     let at = 8;
     let fdAt = 0;
@@ -140,7 +140,7 @@ export class IPCUnixSocket implements Transport {
       }
     } finally {
       // Handed on so far; a handler that threw leaves the rest unowned.
-      closeReceived(fds.slice(fdAt));
+      if (fdAt < fds.length) closeReceived(fds.slice(fdAt));
     }
   }
 
@@ -281,7 +281,7 @@ export class IPCUnixSocket implements Transport {
       }
       if (sent) {
         for (const fd of fds) binding.close(fd);
-        for (const resolve of this.drainWaiters.splice(0)) resolve();
+        if (this.drainWaiters.length > 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
         return;
       }
       this.watch(true);
