@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installedProject, packedTarball, PNPM, run, type Installer } from './packed';
 import { root } from './support';
+import { kit, kitMissing } from './libcamera-kit';
 
 const INSTALL_TIMEOUT = 600_000;
 
@@ -49,6 +50,21 @@ describe.each<[Installer, Exec]>([
     const example = /```ts\n(import { findVimcDevices[\s\S]*?)```/.exec(fs.readFileSync(path.join(root, 'docs/cameras.md'), 'utf8'))![1]!;
     fs.writeFileSync(path.join(esm, 'camera.js'), `${example}console.log(first.sequence, second.sequence, first.data.length);\n`);
     expect(run(process.execPath, ['camera.js'], { cwd: esm })).toBe(`0 1 ${640 * 480 * 3}\n`);
+  }, INSTALL_TIMEOUT);
+
+  it("drives libcamera's own C++ vimc worker with peer: 'libcamera', through the launcher it ships", () => {
+    expect(kit, kitMissing).toBeDefined();
+    const app = path.join(cjs, 'libcamera-peer.js');
+    fs.writeFileSync(app, `const { createProxy, SharedFD } = require('ts-ipa');
+const { IPAVimcInterface, IPAOperationCode, TestFlag } = require('ts-ipa/platforms/vimc');
+(async () => {
+  const ipa = await createProxy(IPAVimcInterface, { module: ${JSON.stringify(path.join(kit!, 'ipa/ipa_vimc.so'))}, peer: 'libcamera', workerCommand: [${JSON.stringify(path.join(kit!, 'bin/vimc_ipa_proxy'))}] });
+  const { ret, outFlags } = await ipa.init({ configurationFile: ${JSON.stringify(path.join(kit!, 'ipa/data/vimc/vimc.conf'))}, sensorModel: 'sensor' }, new SharedFD(-1), IPAOperationCode.IPAOperationInit, TestFlag.Flag2);
+  console.log(ret, outFlags, await ipa.start());
+  await ipa.close();
+})();
+`);
+    expect(run(process.execPath, [app], { cwd: cjs, env: { ...process.env, LIBCAMERA_LOG_LEVELS: '*:ERROR' } })).toBe('0 1 0\n');
   }, INSTALL_TIMEOUT);
 
   it('runs the ts-ipa command: --version, and a capture with the IPA isolated in a process', () => {
