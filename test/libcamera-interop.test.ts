@@ -266,6 +266,23 @@ describe("ts-ipa's proxy driving libcamera's worker (peer: 'libcamera')", () => 
     expect(processesMarked('TS_IPA_INTEROP', marker)).toEqual([]);
   }, 30_000);
 
+  it('ends a libcamera worker that never answers as a hung one: the call times out, the worker is killed, nothing is left', async () => {
+    const ipa = await createProxy(IPAVimcInterface, {
+      module: kitModule(),
+      peer: 'libcamera',
+      // Reads nothing, answers nothing: as a worker stuck in its IPA would.
+      workerCommand: ['/usr/bin/env', `TS_IPA_INTEROP=${marker}`, '/bin/sh', '-c', 'exec sleep 1000'],
+      timeoutMs: 300,
+    });
+    const crashed = new Promise<Error>((resolve) => ipa.on('crashed', resolve));
+    await expect(ipa.init({ configurationFile: 'vimc.conf', sensorModel: 'sensor' }, new SharedFD(-1), IPAOperationCode.IPAOperationInit, TestFlag.Flag2))
+      .rejects.toThrow(new IPATimeoutError('init', 300));
+    expect((await crashed).message).toBe('the IPA worker was killed by SIGKILL (killed: init got no reply within 300 ms)');
+    await expect(ipa.start()).rejects.toThrow('the IPA worker was killed by SIGKILL');
+    await ipa.close();
+    expect(processesMarked('TS_IPA_INTEROP', marker)).toEqual([]);
+  }, 30_000);
+
   it("refuses options a libcamera worker cannot take, naming them, before any worker starts", async () => {
     await expect(createProxy(IPAVimcInterface, { module: kitModule(), peer: 'libcamera' })).rejects.toThrow(new ContractError("peer 'libcamera' needs workerCommand: the libcamera worker to start (its <name>_ipa_proxy), given the module path and the socket's fd"));
     await expect(createProxy(IPAVimcInterface, { module: kitModule(), peer: 'libcamera', workerCommand: [kitWorker()], isolation: 'thread' })).rejects.toThrow("peer 'libcamera' is a worker process: it needs isolation 'process', not 'thread'");
