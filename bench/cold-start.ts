@@ -15,8 +15,10 @@ import { IPCUnixSocket } from '../runtime/ipc/unix-socket';
 import { native } from '../runtime/native';
 import { IPAOperationCode, IPAVimcInterface, TestFlag } from '../platforms/vimc/contract';
 import { percentile } from './harness';
+import { findKit, KIT_MISSING } from './libcamera';
 
-const LIBCAMERA_KIT = process.env.TS_IPA_LIBCAMERA_KIT ?? path.join(__dirname, '../../../shared/libcamera');
+/** The prebuilt libcamera kit, found as the other libcamera rows find it. */
+const LIBCAMERA_KIT = findKit() ?? '';
 const VIMC_DATA = path.join(LIBCAMERA_KIT, 'ipa/data/vimc');
 const TS_IPA_VIMC = path.join(__dirname, '../platforms/vimc/ipa/index.js');
 /** libcamera's proxy's call timeout, and so the budget of a worker's start-up. */
@@ -164,7 +166,7 @@ function row(impl: string, loaded: boolean, starts: Start[]): ColdStartRow {
 
 /** Whether the libcamera kit is here: without it, ts-ipa's rows are measured alone. */
 export function libcameraKitFound(): boolean {
-  return fs.existsSync(path.join(LIBCAMERA_KIT, 'bin/vimc_ipa_proxy'));
+  return LIBCAMERA_KIT !== '' && fs.existsSync(path.join(LIBCAMERA_KIT, 'bin/vimc_ipa_proxy'));
 }
 
 export async function coldStart(rounds: number, print: (line: string) => void): Promise<ColdStartRow[]> {
@@ -174,7 +176,7 @@ export async function coldStart(rounds: number, print: (line: string) => void): 
     ...(process.env.NODE_EXTRA_CA_CERTS ? [['ts-ipa process, no sandbox, no NODE_EXTRA_CA_CERTS', without('NODE_EXTRA_CA_CERTS', startTsIpaWorker(false))] as [string, Starter]] : []),
     ...(libcameraKitFound() ? [["libcamera's C++ vimc worker", startLibcameraWorker] as [string, Starter]] : []),
   ];
-  if (!libcameraKitFound()) print(`  (no libcamera kit at ${LIBCAMERA_KIT}: ts-ipa measured alone; set TS_IPA_LIBCAMERA_KIT)`);
+  if (!libcameraKitFound()) print(`  (${KIT_MISSING}: ts-ipa measured alone)`);
   // One start of each first, not counted: the files are in the page cache for every round.
   for (const [, start] of starters) await start();
   const rows: ColdStartRow[] = [];
