@@ -32,7 +32,10 @@ export class Reader {
     private readonly bytes: Uint8Array,
     readonly fds: readonly number[] = [],
     public controls?: ControlSerializer,
+    /** Where the value starts: past a message's header, read in place instead of through a view. */
+    start = 0,
   ) {
+    this.pos = start;
     this.end = bytes.byteLength;
     this.fdEnd = fds.length;
   }
@@ -339,6 +342,11 @@ export class Reader {
     this.expectEnd(field);
     this.fdEnd = this.frames!.pop()!;
     this.end = this.frames!.pop()!;
+  }
+
+  /** Whether the current frame was consumed to the last byte and fd (what expectEnd checks). */
+  get atEnd(): boolean {
+    return this.pos === this.end && this.fdPos === this.fdEnd;
   }
 
   /** Checks that the current frame was consumed to the last byte and fd. */

@@ -35,12 +35,30 @@ export function writeMessageHeader(w: Writer, cmd: number, cookie: number): void
   w.u32(cookie, 'IPCMessage.cookie');
 }
 
-/** Splits a received payload into its header and data. */
-export function readMessage(payload: Uint8Array, fds: number[]): IPCMessage {
+/** Throws unless a received payload holds a message header. */
+export function checkMessageHeader(payload: Uint8Array): void {
   if (payload.length < MESSAGE_HEADER_BYTES) {
     throw new DeserializeError('IPCMessage', `a message of ${payload.length} bytes has no 8-byte header`);
   }
-  // Byte by byte, not through a DataView: this runs for every message, and a view is an object.
-  const u32At = (at: number): number => (payload[at]! | (payload[at + 1]! << 8) | (payload[at + 2]! << 16) | (payload[at + 3]! << 24)) >>> 0;
-  return { cmd: u32At(0), cookie: u32At(4), data: payload.subarray(MESSAGE_HEADER_BYTES), fds };
+}
+
+/** A received message's command (checked by checkMessageHeader first). */
+export function messageCmd(payload: Uint8Array): number {
+  return headerWord(payload, 0);
+}
+
+/** A received message's cookie (checked by checkMessageHeader first). */
+export function messageCookie(payload: Uint8Array): number {
+  return headerWord(payload, 4);
+}
+
+// Byte by byte, not through a DataView: this runs for every message, and a view is an object.
+function headerWord(payload: Uint8Array, at: number): number {
+  return (payload[at]! | (payload[at + 1]! << 8) | (payload[at + 2]! << 16) | (payload[at + 3]! << 24)) >>> 0;
+}
+
+/** Splits a received payload into its header and data. */
+export function readMessage(payload: Uint8Array, fds: number[]): IPCMessage {
+  checkMessageHeader(payload);
+  return { cmd: messageCmd(payload), cookie: messageCookie(payload), data: payload.subarray(MESSAGE_HEADER_BYTES), fds };
 }
