@@ -116,7 +116,7 @@ export abstract class CallPipe extends EventEmitter {
     this.onTimeout = options.onTimeout ?? 'hung';
     this.exitGraceMs = options.exitGraceMs ?? 1000;
     this.maxProtocolErrors = options.maxProtocolErrors ?? DEFAULT_MAX_PROTOCOL_ERRORS;
-    this.framer = new MessageFramer(options.controls);
+    this.framer = new MessageFramer(options.controls, (payload, fds) => this.transmitPayload(payload, fds));
     this.peer = options.peer ?? 'ts-ipa';
     this.seq = this.firstCookie();
   }
@@ -236,8 +236,7 @@ export abstract class CallPipe extends EventEmitter {
   }
 
   private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
-    const message = this.framer.frame(cmd, cookie, encode, fds);
-    this.transmitPayload(message.payload, message.fds);
+    this.framer.send(cmd, cookie, encode, undefined, fds);
   }
 
   /** The calls that timed out lately, cookie to command, whose replies may still come (onTimeout 'slow'). */

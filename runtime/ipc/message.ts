@@ -3,6 +3,11 @@ import type { ControlSerializer } from '../controls/serializer';
 import { DeserializeError } from '../errors';
 import { MESSAGE_HEADER_BYTES, type IPCMessage } from './protocol';
 
+/** Where a framer hands each framed message: its bytes are the framer's again once it returns. */
+export type FramedSink = (payload: Uint8Array, fds: readonly number[]) => void;
+
+const NO_FDS: readonly number[] = [];
+
 /**
  * Frames messages for either end: the header (cmd, cookie), then what the caller encodes, with
  * the fds it passes first and those the data carries after. One writer, reused: a message is
@@ -11,13 +16,29 @@ import { MESSAGE_HEADER_BYTES, type IPCMessage } from './protocol';
 export class MessageFramer {
   private readonly writer: Writer;
 
-  constructor(controls?: ControlSerializer) {
+  constructor(
+    controls?: ControlSerializer,
+    /** Where send() hands the messages (the transport). */
+    private readonly sink?: FramedSink,
+  ) {
     this.writer = new Writer(controls);
   }
 
   /** The serializer for the ControlLists and ControlInfoMaps in the data. */
   set controls(controls: ControlSerializer | undefined) {
     this.writer.controls = controls;
+  }
+
+  /**
+   * Frames a message, `encode(w, value)` writing its data, and hands it to the sink. The value
+   * goes beside its encoder, so that a caller needs no closure a message to bind the two; and
+   * no object holds the bytes and fds on their way (frame() makes two).
+   */
+  send<V>(cmd: number, cookie: number, encode: (w: Writer, value: V) => void, value: V, fds: readonly number[] = NO_FDS): void {
+    const w = this.writer.reset();
+    writeMessageHeader(w, cmd, cookie);
+    encode(w, value);
+    this.sink!(w.written(), fds.length > 0 ? [...fds, ...w.fds] : w.fds);
   }
 
   frame(cmd: number, cookie: number, encode: (w: Writer) => void, fds: readonly number[] = []): { payload: Uint8Array; fds: readonly number[] } {

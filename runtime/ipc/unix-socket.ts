@@ -169,12 +169,7 @@ export class IPCUnixSocket implements Transport {
       this.addToBatch(payload, fds);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        atEndOfTurn(() => {
-          this.flushScheduled = false;
-          if (this.closed) return;
-          this.sealBatch();
-          if (this.queue.length > 0 && !this.waitingForRoom) this.flush();
-        });
+        atEndOfTurn(this.endOfTurn);
       }
       return;
     }
@@ -187,6 +182,14 @@ export class IPCUnixSocket implements Transport {
     }
     this.enqueue(payload, fds, false);
   }
+
+  /** What a turn's sends have batched goes out as it ends; one function for every turn, not a closure each. */
+  private readonly endOfTurn = (): void => {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    this.sealBatch();
+    if (this.queue.length > 0 && !this.waitingForRoom) this.flush();
+  };
 
   /** Sends what waits now, in this turn, as far as the socket takes it (before a process exits). */
   flushNow(): void {
@@ -267,7 +270,8 @@ export class IPCUnixSocket implements Transport {
     const fds = this.batchFds;
     this.batchUsed = 8;
     this.batchCount = 0;
-    this.batchFds = [];
+    // A batch without fds (most) leaves its empty list for the next one.
+    if (fds.length > 0) this.batchFds = [];
     if (this.queue.length === 0 && !this.waitingForRoom) {
       const binding = native();
       let sent: boolean;
@@ -286,7 +290,7 @@ export class IPCUnixSocket implements Transport {
       }
       this.watch(true);
     }
-    this.push({ payload: datagram.slice(), fds, isBatch: true, headerSent: false });
+    this.push({ payload: datagram.slice(), fds: fds.length > 0 ? fds : NO_FDS, isBatch: true, headerSent: false });
   }
 
   /** Sends what waits, in order: in batch datagrams to a ts-ipa peer, else with sendmmsg. */

@@ -32,7 +32,7 @@ export class IPCWorkerEndpoint {
 
   /** Takes ownership of the transport `open` opens. */
   constructor(open: OpenTransport, handlers: WorkerHandlers, options: WorkerEndpointOptions = {}) {
-    this.framer = new MessageFramer(options.controls);
+    this.framer = new MessageFramer(options.controls, (payload, fds) => this.transport.send(payload, fds));
     this.tsIpaProxy = options.tsIpaProxy ?? false;
     this.transport = open({
       onMessage: (payload, fds) => {
@@ -67,9 +67,9 @@ export class IPCWorkerEndpoint {
     this.framer.controls = controls;
   }
 
-  /** Answers a call: its cmd and cookie, then what `encode` writes. */
-  reply(call: IPCMessage, encode: (w: Writer) => void, fds?: readonly number[]): void {
-    this.transmit(call.cmd, call.cookie, encode, fds);
+  /** Answers a call: its cmd and cookie, then what `encode(w, value)` writes. */
+  reply<V>(call: IPCMessage, encode: (w: Writer, value: V) => void, value: V, fds?: readonly number[]): void {
+    this.framer.send(call.cmd, call.cookie, encode, value, fds);
   }
 
   /** Sends an event (cookie 0, as libcamera's workers do). */
@@ -78,8 +78,7 @@ export class IPCWorkerEndpoint {
   }
 
   private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
-    const message = this.framer.frame(cmd, cookie, encode, fds);
-    this.transport.send(message.payload, message.fds);
+    this.framer.send(cmd, cookie, encode, undefined, fds);
   }
 
   /**

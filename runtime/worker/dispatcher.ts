@@ -10,7 +10,8 @@ import { native } from '../native';
 
 /** How a dispatcher answers: a reply to a call, or an event. */
 export interface Replies {
-  reply(call: IPCMessage, encode: (w: Writer) => void): void;
+  /** `encode(w, value)` writes the reply (a generated encoder and the IPA's result: no closure a call). */
+  reply<V>(call: IPCMessage, encode: (w: Writer, value: V) => void, value: V): void;
   sendEvent(cmd: number, encode: (w: Writer) => void): void;
 }
 
@@ -103,8 +104,7 @@ export class Dispatcher {
   private answer(message: IPCMessage, method: MethodModel, result: unknown): void {
     try {
       if (method.kind === 'call') {
-        const encodeResult = this.codec.methods[method.name]!.encodeResult;
-        this.replies.reply(message, (w) => encodeResult(w, result as never));
+        this.replies.reply(message, this.codec.methods[method.name]!.encodeResult as (w: Writer, value: unknown) => void, result);
       }
     } catch (error) {
       this.failWith(error, method.name);
