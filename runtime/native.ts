@@ -50,8 +50,8 @@ export interface NativeBinding {
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;
   /** Sends queued messages with sendmmsg; returns how many datagrams went (two a message, one when its header went before). */
   sendMessages(fd: number, payloads: readonly Uint8Array[], fdLists: readonly (readonly number[])[], firstHeaderSent: boolean): number;
-  /** One datagram as it is, with its fds; false when the socket is full. */
-  sendDatagram(fd: number, bytes: Uint8Array, fds: readonly number[]): boolean;
+  /** One datagram as it is (its first `length` bytes, by default all), with its fds; false when the socket is full. */
+  sendDatagram(fd: number, bytes: Uint8Array, fds: readonly number[], length?: number): boolean;
   receiveDatagram(fd: number, maxBytes: number): { data: Buffer; fds: number[] } | null;
   SocketWatcher: new (
     fd: number,
@@ -60,6 +60,8 @@ export interface NativeBinding {
     onBatch: (datagram: Uint8Array, fds: number[]) => void,
     onWritable: () => void,
     onError: (error: Error & { code?: string; errno?: number; syscall?: string }) => void,
+    /** A batch datagram of one message, handed on as that message (its payload, its fds). */
+    onMessage: (payload: Uint8Array, fds: number[]) => void,
   ) => { watchWritable(on: boolean): void; setRef(on: boolean): void; close(): void };
 
   mediaDeviceInfo(fd: number): { driver: string; model: string; serial: string; busInfo: string; mediaVersion: number; hwRevision: number; driverVersion: number };

@@ -32,7 +32,7 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   }
 
   // new SocketWatcher(fd, onMessages(payloads, fdLists), onBatch(datagram, fds), onWritable(),
-  //                   onError(error))
+  //                   onError(error), onMessage(payload, fds))
   explicit SocketWatcher(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<SocketWatcher>(info), context_(info.Env(), "ts-ipa:socket") {
     Napi::Env env = info.Env();
@@ -41,6 +41,7 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     onBatch_ = Napi::Persistent(info[2].As<Napi::Function>());
     onWritable_ = Napi::Persistent(info[3].As<Napi::Function>());
     onError_ = Napi::Persistent(info[4].As<Napi::Function>());
+    onOneMessage_ = Napi::Persistent(info[5].As<Napi::Function>());
     uv_loop_t* loop = nullptr;
     napi_get_uv_event_loop(env, &loop);
     poll_ = new uv_poll_t;
@@ -164,6 +165,9 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     Napi::Env env = Env();
     Napi::Array fdArray = Napi::Array::New(env, fds.size());
     for (size_t i = 0; i < fds.size(); i++) fdArray.Set(static_cast<uint32_t>(i), Napi::Number::New(env, fds[i]));
+    // A batch of one (a call, or its reply) is handed over as its message alone: JavaScript then
+    // needs no view of it, nor a list for its fds.
+    if (count == 1) return Call(onOneMessage_, {CopyBytes(data + 16, n - 16), fdArray});
     Call(onBatch_, {CopyBytes(data, n), fdArray});
   }
 
@@ -258,6 +262,7 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   Napi::FunctionReference onBatch_;
   Napi::FunctionReference onWritable_;
   Napi::FunctionReference onError_;
+  Napi::FunctionReference onOneMessage_;
   Napi::AsyncContext context_;
 };
 

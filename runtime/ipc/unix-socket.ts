@@ -113,6 +113,7 @@ export class IPCUnixSocket implements Transport {
       (datagram, fds) => this.receiveBatch(datagram, fds),
       () => this.flush(),
       (error) => handlers.onError(systemError(error) as SystemError),
+      (payload, fds) => this.deliver(payload, fds),
     ));
   }
 
@@ -266,7 +267,7 @@ export class IPCUnixSocket implements Transport {
     if (this.batchCount === 0) return;
     this.batchView.setUint32(0, BATCH_MAGIC, true);
     this.batchView.setUint32(4, this.batchCount, true);
-    const datagram = this.batch.subarray(0, this.batchUsed);
+    const used = this.batchUsed;
     const fds = this.batchFds;
     this.batchUsed = 8;
     this.batchCount = 0;
@@ -276,7 +277,7 @@ export class IPCUnixSocket implements Transport {
       const binding = native();
       let sent: boolean;
       try {
-        sent = binding.sendDatagram(this.fd, datagram, fds);
+        sent = binding.sendDatagram(this.fd, this.batch, fds, used);
       } catch (error) {
         for (const fd of fds) binding.close(fd);
         this.dropQueue();
@@ -290,7 +291,7 @@ export class IPCUnixSocket implements Transport {
       }
       this.watch(true);
     }
-    this.push({ payload: datagram.slice(), fds: fds.length > 0 ? fds : NO_FDS, isBatch: true, headerSent: false });
+    this.push({ payload: this.batch.slice(0, used), fds: fds.length > 0 ? fds : NO_FDS, isBatch: true, headerSent: false });
   }
 
   /** Sends what waits, in order: in batch datagrams to a ts-ipa peer, else with sendmmsg. */
