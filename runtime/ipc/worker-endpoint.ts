@@ -67,9 +67,9 @@ export class IPCWorkerEndpoint {
     this.framer.controls = controls;
   }
 
-  /** Answers a call: its cmd and cookie, then what `encode(w, value)` writes. */
-  reply<V>(call: IPCMessage, encode: (w: Writer, value: V) => void, value: V, fds?: readonly number[]): void {
-    this.framer.send(call.cmd, call.cookie, encode, value, fds);
+  /** Answers a call: its cmd and cookie, then what `encode` writes. */
+  reply(call: IPCMessage, encode: (w: Writer) => void, fds?: readonly number[]): void {
+    this.transmit(call.cmd, call.cookie, encode, fds);
   }
 
   /** Sends an event (cookie 0, as libcamera's workers do). */

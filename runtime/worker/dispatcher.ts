@@ -10,9 +10,14 @@ import { native } from '../native';
 
 /** How a dispatcher answers: a reply to a call, or an event. */
 export interface Replies {
-  /** `encode(w, value)` writes the reply (a generated encoder and the IPA's result: no closure a call). */
-  reply<V>(call: IPCMessage, encode: (w: Writer, value: V) => void, value: V): void;
+  reply(call: IPCMessage, encode: (w: Writer) => void): void;
   sendEvent(cmd: number, encode: (w: Writer) => void): void;
+}
+
+interface Method {
+  model: MethodModel;
+  /** Writes the reply of a call (not of a one-way call): the generated encoder, with the result being answered. */
+  encodeReply: ((w: Writer) => void) | undefined;
 }
 
 /**
@@ -21,7 +26,9 @@ export interface Replies {
  * they came, an asynchronous one finishing before the next starts, as in libcamera's worker.
  */
 export class Dispatcher {
-  private readonly methods: Map<number, MethodModel>;
+  private readonly methods: Map<number, Method>;
+  /** The result a reply encoder writes, while it is being answered (see replyEncoder). */
+  private answering: unknown = undefined;
   private readonly queue = new Fifo<IPCMessage>();
   private running = false;
   /**
@@ -39,23 +46,36 @@ export class Dispatcher {
     private readonly fail: (error: unknown, during: string) => void,
     readonly controls = new ControlSerializer(ControlSerializerRole.Worker),
   ) {
-    this.methods = new Map(codec.model.interface!.methods.map((m) => [m.cmd, m]));
+    this.methods = new Map(codec.model.interface!.methods.map((model) => [model.cmd, {
+      model,
+      encodeReply: model.kind === 'call' ? this.replyEncoder(codec.methods[model.name]!.encodeResult) : undefined,
+    }]));
+  }
+
+  /**
+   * One function a method, made once, that encodes whatever result is being answered: a closure
+   * made for each reply to bind the result to its encoder would be the worker's biggest object
+   * a call. The reply is encoded before reply() returns, so the result is read right away.
+   */
+  private replyEncoder(encodeResult: (w: Writer, result: never) => void): (w: Writer) => void {
+    return (w) => encodeResult(w, this.answering as never);
   }
 
   receive(message: IPCMessage): void {
     if (this.failed) return this.closeFds(message);
-    this.queue.push(message);
-    if (!this.running) this.run();
+    // Calls wait in the queue only while one runs; one that finds none running runs at once.
+    if (this.running) this.queue.push(message);
+    else this.run(message);
   }
 
   /**
-   * Runs the queued calls. Synchronous while the IPA's methods are (the per-frame path allocates
-   * no promise); a method that returns a promise finishes before the next call starts.
+   * Runs `first`, then the queued calls. Synchronous while the IPA's methods are (the per-frame
+   * path allocates no promise); a method that returns a promise finishes before the next call
+   * starts.
    */
-  private run(): void {
+  private run(first?: IPCMessage): void {
     this.running = true;
-    while (this.queue.length > 0) {
-      const message = this.queue.shift()!;
+    for (let message = first ?? this.queue.shift(); message; message = this.queue.shift()) {
       if (this.failed) {
         this.closeFds(message);
         continue;
@@ -71,12 +91,13 @@ export class Dispatcher {
 
   /** One call; a promise when the IPA's method returned one, settled once it is answered. */
   private execute(message: IPCMessage): Promise<void> | undefined {
-    const method = this.methods.get(message.cmd);
-    if (!method) {
+    const entry = this.methods.get(message.cmd);
+    if (!entry) {
       this.closeFds(message);
       this.failWith(new UnknownCommandError(this.codec.model.interface!.name, message.cmd), 'dispatch');
       return undefined;
     }
+    const method = entry.model;
     let result: unknown;
     try {
       if (method.resetsControls) this.controls.reset();
@@ -90,25 +111,27 @@ export class Dispatcher {
     }
     if (result instanceof Promise) {
       return result.then(
-        (value) => this.answer(message, method, value),
+        (value) => this.answer(message, entry, value),
         (error) => {
           this.closeFds(message);
           this.failWith(error, method.name);
         },
       );
     }
-    this.answer(message, method, result);
+    this.answer(message, entry, result);
     return undefined;
   }
 
-  private answer(message: IPCMessage, method: MethodModel, result: unknown): void {
+  private answer(message: IPCMessage, { model, encodeReply }: Method, result: unknown): void {
     try {
-      if (method.kind === 'call') {
-        this.replies.reply(message, this.codec.methods[method.name]!.encodeResult as (w: Writer, value: unknown) => void, result);
+      if (encodeReply) {
+        this.answering = result;
+        this.replies.reply(message, encodeReply);
       }
     } catch (error) {
-      this.failWith(error, method.name);
+      this.failWith(error, model.name);
     } finally {
+      this.answering = undefined;
       this.closeFds(message);
     }
   }
