@@ -236,7 +236,7 @@ export abstract class CallPipe extends EventEmitter {
   }
 
   private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
-    this.framer.send(cmd, cookie, encode, undefined, fds);
+    this.framer.send(cmd, cookie, encode, fds);
   }
 
   /** The calls that timed out lately, cookie to command, whose replies may still come (onTimeout 'slow'). */

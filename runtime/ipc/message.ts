@@ -30,14 +30,13 @@ export class MessageFramer {
   }
 
   /**
-   * Frames a message, `encode(w, value)` writing its data, and hands it to the sink. The value
-   * goes beside its encoder, so that a caller needs no closure a message to bind the two; and
-   * no object holds the bytes and fds on their way (frame() makes two).
+   * Frames a message and hands it to the sink, with no object to hold its bytes and fds on the
+   * way (frame() makes two).
    */
-  send<V>(cmd: number, cookie: number, encode: (w: Writer, value: V) => void, value: V, fds: readonly number[] = NO_FDS): void {
+  send(cmd: number, cookie: number, encode: (w: Writer) => void, fds: readonly number[] = NO_FDS): void {
     const w = this.writer.reset();
     writeMessageHeader(w, cmd, cookie);
-    encode(w, value);
+    encode(w);
     this.sink!(w.written(), fds.length > 0 ? [...fds, ...w.fds] : w.fds);
   }
 

@@ -78,7 +78,7 @@ export class IPCWorkerEndpoint {
   }
 
   private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
-    this.framer.send(cmd, cookie, encode, undefined, fds);
+    this.framer.send(cmd, cookie, encode, fds);
   }
 
   /**
