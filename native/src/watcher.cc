@@ -129,6 +129,10 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
         headerPending_ = true;
       } else if (n >= 8 && ReadU32(data) == kBatchMagic) {
         TakeBatch(data, static_cast<size_t>(n), fds);
+        // A batch is what its peer sent in one turn; the next turn's seldom waits already, and
+        // looking costs a recvmsg that finds nothing (EAGAIN) on every call and every reply.
+        // The poll is level-triggered: a datagram that did come wakes it again at once.
+        return;
       } else if (n == 8) {
         Reject(fds, "a message header with " + std::to_string(fds.size()) + " fds (they come with the payload)");
       } else {
