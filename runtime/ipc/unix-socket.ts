@@ -103,18 +103,46 @@ export class IPCUnixSocket implements Transport {
       fd,
       (payloads, fdLists) => {
         let i = 0;
+        this.delivering = true;
         try {
           for (; i < payloads.length; i++) this.deliver(payloads[i]!, fdLists[i]!);
         } finally {
           // A handler that threw leaves the messages after it unowned: their fds are closed.
           for (i++; i < payloads.length; i++) closeReceived(fdLists[i]!);
+          this.deliveryDone();
         }
       },
-      (datagram, fds) => this.receiveBatch(datagram, fds),
+      (datagram, fds) => {
+        this.delivering = true;
+        try {
+          this.receiveBatch(datagram, fds);
+        } finally {
+          this.deliveryDone();
+        }
+      },
       () => this.flush(),
       (error) => handlers.onError(systemError(error) as SystemError),
-      (payload, fds) => this.deliver(payload, fds),
+      (payload, fds) => {
+        this.delivering = true;
+        try {
+          this.deliver(payload, fds);
+        } finally {
+          this.deliveryDone();
+        }
+      },
     ));
+  }
+
+  /**
+   * Set while the watcher hands messages on. What their handlers send (a worker's replies) goes
+   * out once they are all handed on, before the turn's microtasks run, with no task queued to
+   * send it: the same batch the end of the turn would send, a promise and a microtask sooner.
+   */
+  private delivering = false;
+
+  private deliveryDone(): void {
+    this.delivering = false;
+    if (this.flushScheduled) this.endOfTurn();
   }
 
   /** A handler may close the socket: what comes after is dropped, its fds closed. */
@@ -170,7 +198,7 @@ export class IPCUnixSocket implements Transport {
       this.addToBatch(payload, fds);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        atEndOfTurn(this.endOfTurn);
+        if (!this.delivering) atEndOfTurn(this.endOfTurn);
       }
       return;
     }
