@@ -60,8 +60,10 @@ export interface NativeBinding {
     onBatch: (datagram: Uint8Array, fds: number[]) => void,
     onWritable: () => void,
     onError: (error: Error & { code?: string; errno?: number; syscall?: string }) => void,
-    /** A batch datagram of one message, handed on as that message (its payload, its fds). */
-    onMessage: (payload: Uint8Array, fds: number[]) => void,
+    /** A batch datagram of one message: its payload is `received`'s bytes from `at`, there until this returns. */
+    onMessage: (at: number, size: number, fds: number[]) => void,
+    /** What every datagram is read into (at least 256 KiB; the watcher keeps it). */
+    received: Uint8Array,
   ) => { watchWritable(on: boolean): void; setRef(on: boolean): void; close(): void };
 
   mediaDeviceInfo(fd: number): { driver: string; model: string; serial: string; busInfo: string; mediaVersion: number; hwRevision: number; driverVersion: number };

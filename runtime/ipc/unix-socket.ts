@@ -16,6 +16,10 @@ export interface SocketHandlers {
 
 /** What one batch datagram holds at most: well inside the 212 KiB a datagram may have. */
 const BATCH_BYTES = 64 * 1024;
+/** What the watcher reads a datagram into: any a socket with the default buffer size carries (212 KiB). */
+const RECEIVE_BYTES = 256 * 1024;
+/** A typed array this small lives on V8's heap, with no ArrayBuffer of its own until one is asked for. */
+const ON_HEAP_BYTES = 64;
 /** SCM_RIGHTS carries at most 253 fds a message. */
 const BATCH_FDS = 253;
 const NO_FDS: number[] = [];
@@ -60,6 +64,8 @@ interface Pending {
  */
 export class IPCUnixSocket implements Transport {
   private readonly watcher: InstanceType<ReturnType<typeof native>['SocketWatcher']>;
+  /** What the watcher reads every datagram into; a message handed on is a copy of its bytes. */
+  private readonly received = new Uint8Array(RECEIVE_BYTES);
   private readonly handlers: SocketHandlers;
   private readonly queue = new Fifo<Pending>();
   private closed = false;
@@ -122,14 +128,15 @@ export class IPCUnixSocket implements Transport {
       },
       () => this.flush(),
       (error) => handlers.onError(systemError(error) as SystemError),
-      (payload, fds) => {
+      (at, size, fds) => {
         this.delivering = true;
         try {
-          this.deliver(payload, fds);
+          this.deliver(copyOut(this.received, at, size), fds);
         } finally {
           this.deliveryDone();
         }
       },
+      this.received,
     ));
   }
 
@@ -404,6 +411,18 @@ export class IPCUnixSocket implements Transport {
     this.dropQueue();
     this.watcher.close();
   }
+}
+
+/**
+ * A received message's own bytes, copied out of the receive buffer. A small one (a call, a
+ * reply) is made on V8's heap and copied byte by byte: a new ArrayBuffer costs ten times as much
+ * (its backing store, and its sweeping).
+ */
+function copyOut(received: Uint8Array, at: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  if (size <= ON_HEAP_BYTES) for (let i = 0; i < size; i++) bytes[i] = received[at + i]!;
+  else bytes.set(received.subarray(at, at + size));
+  return bytes;
 }
 
 function duplicates(fds: readonly number[]): number[] {
