@@ -77,6 +77,25 @@ function headerWord(payload: Uint8Array, at: number): number {
   return (payload[at]! | (payload[at + 1]! << 8) | (payload[at + 2]! << 16) | (payload[at + 3]! << 24)) >>> 0;
 }
 
+/**
+ * A received message that keeps its payload whole, header included, to be read in place (a
+ * Reader from MESSAGE_HEADER_BYTES): its data is a view made only when asked for, since a view
+ * of a small payload, which lives on V8's heap, costs it a new ArrayBuffer.
+ */
+export class ReceivedMessage implements IPCMessage {
+  constructor(
+    readonly cmd: number,
+    readonly cookie: number,
+    /** The whole payload: the header, then the data. */
+    readonly payload: Uint8Array,
+    readonly fds: number[],
+  ) {}
+
+  get data(): Uint8Array {
+    return this.payload.subarray(MESSAGE_HEADER_BYTES);
+  }
+}
+
 /** Splits a received payload into its header and data. */
 export function readMessage(payload: Uint8Array, fds: number[]): IPCMessage {
   checkMessageHeader(payload);

@@ -3,7 +3,8 @@ import type { Writer } from '../codec/writer';
 import type { ContractCodec } from '../contract';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
 import { UnknownCommandError } from '../errors';
-import type { IPCMessage } from '../ipc/protocol';
+import type { ReceivedMessage } from '../ipc/message';
+import { MESSAGE_HEADER_BYTES, type IPCMessage } from '../ipc/protocol';
 import type { MethodModel } from '../model';
 import { Fifo } from '../fifo';
 import { native } from '../native';
@@ -29,7 +30,7 @@ export class Dispatcher {
   private readonly methods: Map<number, Method>;
   /** The result a reply encoder writes, while it is being answered (see replyEncoder). */
   private answering: unknown = undefined;
-  private readonly queue = new Fifo<IPCMessage>();
+  private readonly queue = new Fifo<ReceivedMessage>();
   private running = false;
   /**
    * Set once `fail` was called. A process ends in it; a thread ends a turn later, and the calls
@@ -61,7 +62,7 @@ export class Dispatcher {
     return (w) => encodeResult(w, this.answering as never);
   }
 
-  receive(message: IPCMessage): void {
+  receive(message: ReceivedMessage): void {
     if (this.failed) return this.closeFds(message);
     // Calls wait in the queue only while one runs; one that finds none running runs at once.
     if (this.running) this.queue.push(message);
@@ -73,7 +74,7 @@ export class Dispatcher {
    * path allocates no promise); a method that returns a promise finishes before the next call
    * starts.
    */
-  private run(first?: IPCMessage): void {
+  private run(first?: ReceivedMessage): void {
     this.running = true;
     for (let message = first ?? this.queue.shift(); message; message = this.queue.shift()) {
       if (this.failed) {
@@ -90,7 +91,7 @@ export class Dispatcher {
   }
 
   /** One call; a promise when the IPA's method returned one, settled once it is answered. */
-  private execute(message: IPCMessage): Promise<void> | undefined {
+  private execute(message: ReceivedMessage): Promise<void> | undefined {
     const entry = this.methods.get(message.cmd);
     if (!entry) {
       this.closeFds(message);
@@ -101,7 +102,7 @@ export class Dispatcher {
     let result: unknown;
     try {
       if (method.resetsControls) this.controls.reset();
-      const r = new Reader(message.data, message.fds, this.controls);
+      const r = new Reader(message.payload, message.fds, this.controls, MESSAGE_HEADER_BYTES);
       result = this.codec.dispatch(this.ipa, message.cmd, r);
       r.expectEnd(method.name);
     } catch (error) {
