@@ -56,6 +56,9 @@ interface PendingCall {
   deadline: number;
 }
 
+const NO_BYTES = new Uint8Array(0);
+const NO_FDS: readonly number[] = [];
+
 // What `new Promise(takeSettlers)` was handed, taken at once by the call that made the promise:
 // one executor for every call instead of a closure per call.
 let settleWith: (value: unknown) => void = () => {};
@@ -89,6 +92,8 @@ function takeSettlers(resolve: (value: unknown) => void, reject: (error: Error) 
  */
 export abstract class CallPipe extends EventEmitter {
   private readonly pending = new PendingCalls<PendingCall>();
+  /** Decodes every reply, one after another (see Reader.reset). */
+  private readonly replyReader = new Reader(NO_BYTES);
   private readonly timeoutMs: number;
   private readonly onTimeout: 'hung' | 'slow';
   protected readonly exitGraceMs: number;
@@ -300,8 +305,9 @@ export abstract class CallPipe extends EventEmitter {
       return;
     }
     let result: unknown;
+    const r = this.replyReader.reset(payload, fds, MESSAGE_HEADER_BYTES);
+    r.controls = call.controls;
     try {
-      const r = new Reader(payload, fds, call.controls, MESSAGE_HEADER_BYTES);
       result = call.decode(r);
       // Checked to the last fd: on success every fd is in a SharedFD of the result, the caller's.
       if (!r.atEnd) r.expectEnd(`${call.name} reply`);
@@ -312,6 +318,9 @@ export abstract class CallPipe extends EventEmitter {
       this.reportMalformed(refused);
       call.reject(refused);
       return;
+    } finally {
+      // Holds on to no reply until the next.
+      r.reset(NO_BYTES, NO_FDS);
     }
     call.resolve(result);
   }

@@ -9,6 +9,9 @@ import type { MethodModel } from '../model';
 import { Fifo } from '../fifo';
 import { native } from '../native';
 
+const NO_BYTES = new Uint8Array(0);
+const NO_FDS: readonly number[] = [];
+
 /** How a dispatcher answers: a reply to a call, or an event. */
 export interface Replies {
   reply(call: IPCMessage, encode: (w: Writer) => void): void;
@@ -28,6 +31,8 @@ interface Method {
  */
 export class Dispatcher {
   private readonly methods: Map<number, Method>;
+  /** Decodes every call, one after another (see Reader.reset). */
+  private readonly reader: Reader;
   /** The result a reply encoder writes, while it is being answered (see replyEncoder). */
   private answering: unknown = undefined;
   private readonly queue = new Fifo<ReceivedMessage>();
@@ -47,6 +52,7 @@ export class Dispatcher {
     private readonly fail: (error: unknown, during: string) => void,
     readonly controls = new ControlSerializer(ControlSerializerRole.Worker),
   ) {
+    this.reader = new Reader(NO_BYTES, NO_FDS, controls);
     this.methods = new Map(codec.model.interface!.methods.map((model) => [model.cmd, {
       model,
       encodeReply: model.kind === 'call' ? this.replyEncoder(codec.methods[model.name]!.encodeResult) : undefined,
@@ -100,15 +106,18 @@ export class Dispatcher {
     }
     const method = entry.model;
     let result: unknown;
+    const r = this.reader.reset(message.payload, message.fds, MESSAGE_HEADER_BYTES);
     try {
       if (method.resetsControls) this.controls.reset();
-      const r = new Reader(message.payload, message.fds, this.controls, MESSAGE_HEADER_BYTES);
       result = this.codec.dispatch(this.ipa, message.cmd, r);
       r.expectEnd(method.name);
     } catch (error) {
       this.closeFds(message);
       this.failWith(error, method.name);
       return undefined;
+    } finally {
+      // Holds on to no call until the next.
+      r.reset(NO_BYTES, NO_FDS);
     }
     if (result instanceof Promise) {
       return result.then(
