@@ -50,8 +50,8 @@ export interface NativeBinding {
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;
   /** Sends queued messages with sendmmsg; returns how many datagrams went (two a message, one when its header went before). */
   sendMessages(fd: number, payloads: readonly Uint8Array[], fdLists: readonly (readonly number[])[], firstHeaderSent: boolean): number;
-  /** One datagram as it is, with its fds; false when the socket is full. */
-  sendDatagram(fd: number, bytes: Uint8Array, fds: readonly number[]): boolean;
+  /** One datagram as it is (its first `length` bytes, by default all), with its fds; false when the socket is full. */
+  sendDatagram(fd: number, bytes: Uint8Array, fds: readonly number[], length?: number): boolean;
   receiveDatagram(fd: number, maxBytes: number): { data: Buffer; fds: number[] } | null;
   SocketWatcher: new (
     fd: number,
@@ -60,6 +60,10 @@ export interface NativeBinding {
     onBatch: (datagram: Uint8Array, fds: number[]) => void,
     onWritable: () => void,
     onError: (error: Error & { code?: string; errno?: number; syscall?: string }) => void,
+    /** A batch datagram of one message: its payload is `received`'s bytes from `at`, there until this returns. */
+    onMessage: (at: number, size: number, fds: number[]) => void,
+    /** What every datagram is read into (at least 256 KiB; the watcher keeps it). */
+    received: Uint8Array,
   ) => { watchWritable(on: boolean): void; setRef(on: boolean): void; close(): void };
 
   mediaDeviceInfo(fd: number): { driver: string; model: string; serial: string; busInfo: string; mediaVersion: number; hwRevision: number; driverVersion: number };

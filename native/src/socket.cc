@@ -168,10 +168,18 @@ static Napi::Value SendDatagram(const Napi::CallbackInfo& info) {
   int fd = FdArg(info, 0);
   Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
   Napi::Array list = info[2].As<Napi::Array>();
+  // sendDatagram(fd, bytes, fds, length): the first `length` bytes only, so that a sender filling
+  // one buffer needs no view of its used part for every datagram.
+  size_t length = bytes.ByteLength();
+  if (info.Length() > 3 && info[3].IsNumber()) {
+    int64_t wanted = info[3].As<Napi::Number>().Int64Value();
+    if (wanted < 0 || static_cast<size_t>(wanted) > length) throw Napi::RangeError::New(env, "sendDatagram: length " + std::to_string(wanted) + " is outside the " + std::to_string(length) + " bytes");
+    length = static_cast<size_t>(wanted);
+  }
   std::vector<int> fds(list.Length());
   if (fds.size() > kMaxFds) throw ProtocolError(env, "ETOOMANYFDS", "a datagram carries at most 253 fds, not " + std::to_string(fds.size()));
   for (uint32_t i = 0; i < list.Length(); i++) fds[i] = list.Get(i).As<Napi::Number>().Int32Value();
-  iovec iov = {bytes.Data(), bytes.ByteLength()};
+  iovec iov = {bytes.Data(), length};
   RightsBuffer control;
   msghdr msg = {};
   msg.msg_iov = &iov;

@@ -32,7 +32,9 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   }
 
   // new SocketWatcher(fd, onMessages(payloads, fdLists), onBatch(datagram, fds), onWritable(),
-  //                   onError(error))
+  //                   onError(error), onMessage(at, size, fds), received)
+  // `received` is the Uint8Array every datagram is read into (at least 256 KiB): onMessage's
+  // message is its bytes from `at`, there until the callback returns.
   explicit SocketWatcher(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<SocketWatcher>(info), context_(info.Env(), "ts-ipa:socket") {
     Napi::Env env = info.Env();
@@ -41,6 +43,12 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     onBatch_ = Napi::Persistent(info[2].As<Napi::Function>());
     onWritable_ = Napi::Persistent(info[3].As<Napi::Function>());
     onError_ = Napi::Persistent(info[4].As<Napi::Function>());
+    onOneMessage_ = Napi::Persistent(info[5].As<Napi::Function>());
+    Napi::Uint8Array received = info[6].As<Napi::Uint8Array>();
+    if (received.ByteLength() < kReceiveBytes) throw Napi::RangeError::New(env, "the receive buffer must hold 256 KiB");
+    received_ = Napi::Persistent(received);
+    receivedData_ = received.Data();
+    receivedSize_ = received.ByteLength();
     uv_loop_t* loop = nullptr;
     napi_get_uv_event_loop(env, &loop);
     poll_ = new uv_poll_t;
@@ -92,23 +100,23 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     Call(onMessage_, {payloads, fdLists});
   }
 
-  // Every datagram is read whole into scratch_, then taken apart: an 8-byte header (libcamera's
+  // Every datagram is read whole into the receive buffer, then taken apart: an 8-byte header (libcamera's
   // framing: its payload comes next), the payload after a header, or a batch of messages (ts-ipa's
   // own framing between ts-ipa peers, told apart by its magic word; never 8 bytes long).
   void ReadBatch() {
     for (int i = 0; i < kBatch && poll_ && messages_ < kMessageBudget && bytes_ < kByteBudget; i++) {
       std::vector<int> fds;
       int flags = 0;
-      ssize_t n = ReceiveWithFds(fd_, scratch_.data(), scratch_.size(), fds, flags);
+      ssize_t n = ReceiveWithFds(fd_, receivedData_, receivedSize_, fds, flags);
       if (n < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) Report(SystemError(Env(), errno, "recvmsg"));
         return;
       }
       bytes_ += static_cast<size_t>(n);
       messages_++;
-      const uint8_t* data = scratch_.data();
+      const uint8_t* data = receivedData_;
       std::string problem;
-      if (flags & MSG_TRUNC) problem = "a datagram larger than " + std::to_string(scratch_.size()) + " bytes";
+      if (flags & MSG_TRUNC) problem = "a datagram larger than " + std::to_string(receivedSize_) + " bytes";
       else if (flags & MSG_CTRUNC) problem = "more fds came than fit one message";
       if (!problem.empty()) {
         headerPending_ = false;
@@ -128,6 +136,10 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
         headerPending_ = true;
       } else if (n >= 8 && ReadU32(data) == kBatchMagic) {
         TakeBatch(data, static_cast<size_t>(n), fds);
+        // A batch is what its peer sent in one turn; the next turn's seldom waits already, and
+        // looking costs a recvmsg that finds nothing (EAGAIN) on every call and every reply.
+        // The poll is level-triggered: a datagram that did come wakes it again at once.
+        return;
       } else if (n == 8) {
         Reject(fds, "a message header with " + std::to_string(fds.size()) + " fds (they come with the payload)");
       } else {
@@ -164,6 +176,10 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
     Napi::Env env = Env();
     Napi::Array fdArray = Napi::Array::New(env, fds.size());
     for (size_t i = 0; i < fds.size(); i++) fdArray.Set(static_cast<uint32_t>(i), Napi::Number::New(env, fds[i]));
+    // A batch of one (a call, or its reply) is handed over as its message alone, left where it
+    // was read: JavaScript copies it onto V8's heap, where a small array costs a tenth of a new
+    // ArrayBuffer, and needs no view of a batch, nor a list for its fds.
+    if (count == 1) return Call(onOneMessage_, {Napi::Number::New(env, 16), Napi::Number::New(env, static_cast<double>(n - 16)), fdArray});
     Call(onBatch_, {CopyBytes(data, n), fdArray});
   }
 
@@ -248,8 +264,12 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   // What this wake-up has read so far (see kMessageBudget).
   size_t messages_ = 0;
   size_t bytes_ = 0;
-  // Big enough for any datagram a socket with the default buffer size can carry (212 KiB).
-  std::vector<uint8_t> scratch_ = std::vector<uint8_t>(256 * 1024);
+  // Where datagrams are read (JavaScript's, kept alive here): big enough for any datagram a
+  // socket with the default buffer size can carry (212 KiB).
+  static constexpr size_t kReceiveBytes = 256 * 1024;
+  Napi::Reference<Napi::Uint8Array> received_;
+  uint8_t* receivedData_ = nullptr;
+  size_t receivedSize_ = 0;
   uint32_t size_ = 0;
   uint8_t fdCount_ = 0;
   Napi::FunctionReference onMessage_;
@@ -258,6 +278,7 @@ class SocketWatcher : public Napi::ObjectWrap<SocketWatcher> {
   Napi::FunctionReference onBatch_;
   Napi::FunctionReference onWritable_;
   Napi::FunctionReference onError_;
+  Napi::FunctionReference onOneMessage_;
   Napi::AsyncContext context_;
 };
 

@@ -29,12 +29,37 @@ export class Reader {
   private paramFdEnd = 0;
 
   constructor(
-    private readonly bytes: Uint8Array,
-    readonly fds: readonly number[] = [],
+    private bytes: Uint8Array,
+    public fds: readonly number[] = [],
     public controls?: ControlSerializer,
+    /** Where the value starts: past a message's header, read in place instead of through a view. */
+    start = 0,
   ) {
+    this.pos = start;
     this.end = bytes.byteLength;
     this.fdEnd = fds.length;
+  }
+
+  /**
+   * Starts over on other bytes and fds, as a new Reader over them would: one reader serves every
+   * message a pipe end decodes, instead of one made for each (the biggest object a call cost).
+   * Nothing a decoder returns holds its reader, and no decoding runs inside another.
+   */
+  reset(bytes: Uint8Array, fds: readonly number[], start = 0): this {
+    this.bytes = bytes;
+    this.fds = fds;
+    this.pos = start;
+    this.end = bytes.byteLength;
+    this.fdPos = 0;
+    this.fdEnd = fds.length;
+    this.dataView = undefined;
+    if (this.frames) this.frames.length = 0;
+    this.tablePos = 0;
+    this.tableEnd = 0;
+    this.paramEnd = 0;
+    this.paramFdEnd = 0;
+    this.openedFdEnd = 0;
+    return this;
   }
 
   private get view(): DataView {
@@ -339,6 +364,11 @@ export class Reader {
     this.expectEnd(field);
     this.fdEnd = this.frames!.pop()!;
     this.end = this.frames!.pop()!;
+  }
+
+  /** Whether the current frame was consumed to the last byte and fd (what expectEnd checks). */
+  get atEnd(): boolean {
+    return this.pos === this.end && this.fdPos === this.fdEnd;
   }
 
   /** Checks that the current frame was consumed to the last byte and fd. */

@@ -50,6 +50,11 @@ export class Writer {
     return { data: this.buf.subarray(0, this.pos), fds: this.fds };
   }
 
+  /** The bytes written so far, as `result()` has them, without the object around them. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
   /** Like `result()`, but the bytes are a copy the writer will not touch again. */
   take(): Encoded {
     const { data, fds } = this.result();

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
-import { DeserializeError, IPAClosedError, IPACrashedError, IPATimeoutError, messageOf } from '../errors';
+import { DeserializeError, IPAClosedError, IPACrashedError, IPAError, IPATimeoutError, messageOf } from '../errors';
 import { Reader } from '../codec/reader';
-import { MessageFramer, readMessage } from './message';
-import { DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD, FAREWELL_EVENT, type IPCMessage, type WorkerPeer } from './protocol';
+import { checkMessageHeader, MessageFramer, messageCmd, messageCookie } from './message';
+import { PendingCalls } from './pending-calls';
+import { DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD, FAREWELL_EVENT, MESSAGE_HEADER_BYTES, type IPCMessage, type WorkerPeer } from './protocol';
 import { warnProtocol } from './protocol-warnings';
 import { printable } from './printable';
 import { closeReceived } from './received-fds';
@@ -39,14 +40,32 @@ export interface CallPipeOptions {
   peer?: WorkerPeer;
 }
 
+/** Decodes a reply's data (a generated `decode<Call>Reply`). */
+export type ReplyDecoder<R> = (r: Reader) => R;
+
 interface PendingCall {
   cmd: number;
   name: string;
-  resolve(message: IPCMessage): void;
+  /** Decodes the reply as it arrives; without one the call resolves with the message itself. */
+  decode: ReplyDecoder<unknown> | undefined;
+  controls: ControlSerializer | undefined;
+  resolve(value: unknown): void;
   reject(error: Error): void;
   timeoutMs: number;
   /** performance.now() after which the call has timed out. */
   deadline: number;
+}
+
+const NO_BYTES = new Uint8Array(0);
+const NO_FDS: readonly number[] = [];
+
+// What `new Promise(takeSettlers)` was handed, taken at once by the call that made the promise:
+// one executor for every call instead of a closure per call.
+let settleWith: (value: unknown) => void = () => {};
+let failWith: (error: Error) => void = () => {};
+function takeSettlers(resolve: (value: unknown) => void, reject: (error: Error) => void): void {
+  settleWith = resolve;
+  failWith = reject;
 }
 
 /**
@@ -72,7 +91,9 @@ interface PendingCall {
  * process warnings instead of EventEmitter's uncaught exception.
  */
 export abstract class CallPipe extends EventEmitter {
-  private readonly pending = new Map<number, PendingCall>();
+  private readonly pending = new PendingCalls<PendingCall>();
+  /** Decodes every reply, one after another (see Reader.reset). */
+  private readonly replyReader = new Reader(NO_BYTES);
   private readonly timeoutMs: number;
   private readonly onTimeout: 'hung' | 'slow';
   protected readonly exitGraceMs: number;
@@ -100,7 +121,7 @@ export abstract class CallPipe extends EventEmitter {
     this.onTimeout = options.onTimeout ?? 'hung';
     this.exitGraceMs = options.exitGraceMs ?? 1000;
     this.maxProtocolErrors = options.maxProtocolErrors ?? DEFAULT_MAX_PROTOCOL_ERRORS;
-    this.framer = new MessageFramer(options.controls);
+    this.framer = new MessageFramer(options.controls, (payload, fds) => this.transmitPayload(payload, fds));
     this.peer = options.peer ?? 'ts-ipa';
     this.seq = this.firstCookie();
   }
@@ -138,21 +159,47 @@ export abstract class CallPipe extends EventEmitter {
 
   /** A sync call: resolves with the reply (same cmd and cookie), or rejects with a typed error. */
   call(cmd: number, name: string, encode: (w: Writer) => void, fds?: readonly number[], timeoutMs = this.timeoutMs): Promise<IPCMessage> {
+    return this.start(cmd, name, encode, undefined, undefined, fds, timeoutMs) as Promise<IPCMessage>;
+  }
+
+  /**
+   * A sync call whose reply is decoded the moment it arrives, with `controls` for its
+   * ControlLists and ControlInfoMaps: resolves with what `decode` returns, whose fds are then
+   * the caller's. A reply that does not decode to its last byte and fd is the worker's protocol
+   * error: its fds are closed, it is reported and counted (reportMalformed), and the call
+   * rejects with it (a DeserializeError, or the IPAError the decoder threw). One promise a call,
+   * where decoding after `call()` would take a second.
+   */
+  request<R>(cmd: number, name: string, encode: (w: Writer) => void, decode: ReplyDecoder<R>, controls?: ControlSerializer): Promise<R> {
+    return this.start(cmd, name, encode, decode, controls, undefined, this.timeoutMs) as Promise<R>;
+  }
+
+  private start(
+    cmd: number,
+    name: string,
+    encode: (w: Writer) => void,
+    decode: ReplyDecoder<unknown> | undefined,
+    controls: ControlSerializer | undefined,
+    fds: readonly number[] | undefined,
+    timeoutMs: number,
+  ): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     const cookie = this.nextCookie();
-    return new Promise<IPCMessage>((resolve, reject) => {
-      this.pending.set(cookie, { cmd, name, resolve, reject, timeoutMs, deadline: performance.now() + timeoutMs });
-      this.watch(timeoutMs);
-      try {
-        this.transmit(cmd, cookie, encode, fds);
-      } catch (error) {
-        // With the worker gone (or never started) its exit, reported any moment now, is the
-        // error to give. Other errors are the call's own.
-        if (this.peerGone(error)) return;
+    const promise = new Promise(takeSettlers);
+    const reject = failWith;
+    this.pending.add(cookie, { cmd, name, decode, controls, resolve: settleWith, reject, timeoutMs, deadline: performance.now() + timeoutMs });
+    this.watch(timeoutMs);
+    try {
+      this.transmit(cmd, cookie, encode, fds);
+    } catch (error) {
+      // With the worker gone (or never started) its exit, reported any moment now, is the
+      // error to give. Other errors are the call's own.
+      if (!this.peerGone(error)) {
         this.pending.delete(cookie);
-        reject(error);
+        reject(error as Error);
       }
-    });
+    }
+    return promise;
   }
 
   private watch(timeoutMs: number): void {
@@ -165,7 +212,7 @@ export abstract class CallPipe extends EventEmitter {
 
   private checkDeadlines(): void {
     const now = performance.now();
-    for (const [cookie, call] of this.pending) {
+    for (const [cookie, call] of this.pending.entries()) {
       if (call.deadline > now) continue;
       this.pending.delete(cookie);
       this.rememberLate(cookie, call.cmd);
@@ -194,8 +241,7 @@ export abstract class CallPipe extends EventEmitter {
   }
 
   private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
-    const message = this.framer.frame(cmd, cookie, encode, fds);
-    this.transmitPayload(message.payload, message.fds);
+    this.framer.send(cmd, cookie, encode, fds);
   }
 
   /** The calls that timed out lately, cookie to command, whose replies may still come (onTimeout 'slow'). */
@@ -223,16 +269,24 @@ export abstract class CallPipe extends EventEmitter {
    */
   protected receive(payload: Uint8Array, fds: number[]): void {
     if (this.broken) return closeReceived(fds);
-    let message: IPCMessage;
     try {
-      message = readMessage(payload, fds);
+      checkMessageHeader(payload);
     } catch (error) {
       closeReceived(fds);
       this.reportMalformed(error as DeserializeError);
       return;
     }
+    const cmd = messageCmd(payload);
+    const cookie = messageCookie(payload);
+    const call = this.pending.get(cookie);
+    if (call && call.cmd === cmd) {
+      this.pending.delete(cookie);
+      this.settle(call, payload, fds);
+      return;
+    }
+    const message: IPCMessage = { cmd, cookie, data: payload.subarray(MESSAGE_HEADER_BYTES), fds };
     try {
-      this.dispatch(message);
+      this.dispatch(message, call);
     } catch (error) {
       // Only a listener can throw (it owned the fds): the proxy's never does; anyone else's
       // error must not end the pipeline handler because of what an IPA sent.
@@ -240,12 +294,43 @@ export abstract class CallPipe extends EventEmitter {
     }
   }
 
-  private dispatch(message: IPCMessage): void {
-    const call = this.pending.get(message.cookie);
-    if (call && call.cmd === message.cmd) {
-      this.pending.delete(message.cookie);
-      call.resolve(message);
-    } else if (this.takeLate(message)) {
+  /**
+   * Answers a call with its reply, decoded here, before the messages after it are taken (as
+   * libcamera decodes them, in the order they came): its fds go to the caller in what it
+   * decoded, or are closed when it does not decode.
+   */
+  private settle(call: PendingCall, payload: Uint8Array, fds: number[]): void {
+    if (!call.decode) {
+      call.resolve({ cmd: call.cmd, cookie: messageCookie(payload), data: payload.subarray(MESSAGE_HEADER_BYTES), fds });
+      return;
+    }
+    let result: unknown;
+    const r = this.replyReader.reset(payload, fds, MESSAGE_HEADER_BYTES);
+    r.controls = call.controls;
+    try {
+      result = call.decode(r);
+      // Checked to the last fd: on success every fd is in a SharedFD of the result, the caller's.
+      if (!r.atEnd) r.expectEnd(`${call.name} reply`);
+    } catch (error) {
+      // Nothing decoded is handed out: every fd of the reply is closed here.
+      closeReceived(fds);
+      const refused = error instanceof IPAError ? error : new DeserializeError(`${call.name} reply`, messageOf(error));
+      this.reportMalformed(refused);
+      call.reject(refused);
+      return;
+    } finally {
+      // Holds on to no reply until the next.
+      r.reset(NO_BYTES, NO_FDS);
+    }
+    call.resolve(result);
+  }
+
+  /**
+   * A message that answers no call in flight (`call` is the one its cookie names, if any): an
+   * event, a late reply, or the worker's error.
+   */
+  private dispatch(message: IPCMessage, call: PendingCall | undefined): void {
+    if (this.takeLate(message)) {
       // A reply to a call that timed out: nobody owns its fds.
       closeReceived(message.fds);
     } else if (this.peer === 'ts-ipa' && message.cookie !== 0) {
@@ -318,7 +403,7 @@ export abstract class CallPipe extends EventEmitter {
   protected workerExited(error: IPACrashedError): void {
     const failure = this.closing ? new IPAClosedError('the pipe was closed') : error;
     this.failure ??= failure;
-    for (const call of this.pending.values()) {
+    for (const [, call] of this.pending.entries()) {
       call.reject(this.closing ? new IPAClosedError(`${call.name}: the pipe was closed`) : failure);
     }
     this.pending.clear();

@@ -16,6 +16,10 @@ export interface SocketHandlers {
 
 /** What one batch datagram holds at most: well inside the 212 KiB a datagram may have. */
 const BATCH_BYTES = 64 * 1024;
+/** What the watcher reads a datagram into: any a socket with the default buffer size carries (212 KiB). */
+const RECEIVE_BYTES = 256 * 1024;
+/** A typed array this small lives on V8's heap, with no ArrayBuffer of its own until one is asked for. */
+const ON_HEAP_BYTES = 64;
 /** SCM_RIGHTS carries at most 253 fds a message. */
 const BATCH_FDS = 253;
 const NO_FDS: number[] = [];
@@ -60,6 +64,8 @@ interface Pending {
  */
 export class IPCUnixSocket implements Transport {
   private readonly watcher: InstanceType<ReturnType<typeof native>['SocketWatcher']>;
+  /** What the watcher reads every datagram into; a message handed on is a copy of its bytes. */
+  private readonly received = new Uint8Array(RECEIVE_BYTES);
   private readonly handlers: SocketHandlers;
   private readonly queue = new Fifo<Pending>();
   private closed = false;
@@ -103,17 +109,47 @@ export class IPCUnixSocket implements Transport {
       fd,
       (payloads, fdLists) => {
         let i = 0;
+        this.delivering = true;
         try {
           for (; i < payloads.length; i++) this.deliver(payloads[i]!, fdLists[i]!);
         } finally {
           // A handler that threw leaves the messages after it unowned: their fds are closed.
           for (i++; i < payloads.length; i++) closeReceived(fdLists[i]!);
+          this.deliveryDone();
         }
       },
-      (datagram, fds) => this.receiveBatch(datagram, fds),
+      (datagram, fds) => {
+        this.delivering = true;
+        try {
+          this.receiveBatch(datagram, fds);
+        } finally {
+          this.deliveryDone();
+        }
+      },
       () => this.flush(),
       (error) => handlers.onError(systemError(error) as SystemError),
+      (at, size, fds) => {
+        this.delivering = true;
+        try {
+          this.deliver(copyOut(this.received, at, size), fds);
+        } finally {
+          this.deliveryDone();
+        }
+      },
+      this.received,
     ));
+  }
+
+  /**
+   * Set while the watcher hands messages on. What their handlers send (a worker's replies) goes
+   * out once they are all handed on, before the turn's microtasks run, with no task queued to
+   * send it: the same batch the end of the turn would send, a promise and a microtask sooner.
+   */
+  private delivering = false;
+
+  private deliveryDone(): void {
+    this.delivering = false;
+    if (this.flushScheduled) this.endOfTurn();
   }
 
   /** A handler may close the socket: what comes after is dropped, its fds closed. */
@@ -169,12 +205,7 @@ export class IPCUnixSocket implements Transport {
       this.addToBatch(payload, fds);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        atEndOfTurn(() => {
-          this.flushScheduled = false;
-          if (this.closed) return;
-          this.sealBatch();
-          if (this.queue.length > 0 && !this.waitingForRoom) this.flush();
-        });
+        if (!this.delivering) atEndOfTurn(this.endOfTurn);
       }
       return;
     }
@@ -187,6 +218,14 @@ export class IPCUnixSocket implements Transport {
     }
     this.enqueue(payload, fds, false);
   }
+
+  /** What a turn's sends have batched goes out as it ends; one function for every turn, not a closure each. */
+  private readonly endOfTurn = (): void => {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    this.sealBatch();
+    if (this.queue.length > 0 && !this.waitingForRoom) this.flush();
+  };
 
   /** Sends what waits now, in this turn, as far as the socket takes it (before a process exits). */
   flushNow(): void {
@@ -263,16 +302,17 @@ export class IPCUnixSocket implements Transport {
     if (this.batchCount === 0) return;
     this.batchView.setUint32(0, BATCH_MAGIC, true);
     this.batchView.setUint32(4, this.batchCount, true);
-    const datagram = this.batch.subarray(0, this.batchUsed);
+    const used = this.batchUsed;
     const fds = this.batchFds;
     this.batchUsed = 8;
     this.batchCount = 0;
-    this.batchFds = [];
+    // A batch without fds (most) leaves its empty list for the next one.
+    if (fds.length > 0) this.batchFds = [];
     if (this.queue.length === 0 && !this.waitingForRoom) {
       const binding = native();
       let sent: boolean;
       try {
-        sent = binding.sendDatagram(this.fd, datagram, fds);
+        sent = binding.sendDatagram(this.fd, this.batch, fds, used);
       } catch (error) {
         for (const fd of fds) binding.close(fd);
         this.dropQueue();
@@ -286,7 +326,7 @@ export class IPCUnixSocket implements Transport {
       }
       this.watch(true);
     }
-    this.push({ payload: datagram.slice(), fds, isBatch: true, headerSent: false });
+    this.push({ payload: this.batch.slice(0, used), fds: fds.length > 0 ? fds : NO_FDS, isBatch: true, headerSent: false });
   }
 
   /** Sends what waits, in order: in batch datagrams to a ts-ipa peer, else with sendmmsg. */
@@ -371,6 +411,18 @@ export class IPCUnixSocket implements Transport {
     this.dropQueue();
     this.watcher.close();
   }
+}
+
+/**
+ * A received message's own bytes, copied out of the receive buffer. A small one (a call, a
+ * reply) is made on V8's heap and copied byte by byte: a new ArrayBuffer costs ten times as much
+ * (its backing store, and its sweeping).
+ */
+function copyOut(received: Uint8Array, at: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  if (size <= ON_HEAP_BYTES) for (let i = 0; i < size; i++) bytes[i] = received[at + i]!;
+  else bytes.set(received.subarray(at, at + size));
+  return bytes;
 }
 
 function duplicates(fds: readonly number[]): number[] {

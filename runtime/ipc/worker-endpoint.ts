@@ -1,13 +1,13 @@
 import type { ControlSerializer } from '../controls/serializer';
 import type { Writer } from '../codec/writer';
-import { MessageFramer, readMessage } from './message';
+import { checkMessageHeader, MessageFramer, messageCmd, messageCookie, ReceivedMessage } from './message';
 import { BATCH_CMD, EXIT_CMD, FAREWELL_EVENT, HELLO_EVENT, type IPCMessage } from './protocol';
 import { closeReceived } from './received-fds';
 import type { OpenTransport, Transport } from './transport';
 
 export interface WorkerHandlers {
   /** A call or a one-way message (the handler owns its fds). */
-  onMessage(message: IPCMessage): void;
+  onMessage(message: ReceivedMessage): void;
   /** The proxy sent Exit: the transport is closed already. */
   onExit(): void;
   onError(error: Error): void;
@@ -32,18 +32,18 @@ export class IPCWorkerEndpoint {
 
   /** Takes ownership of the transport `open` opens. */
   constructor(open: OpenTransport, handlers: WorkerHandlers, options: WorkerEndpointOptions = {}) {
-    this.framer = new MessageFramer(options.controls);
+    this.framer = new MessageFramer(options.controls, (payload, fds) => this.transport.send(payload, fds));
     this.tsIpaProxy = options.tsIpaProxy ?? false;
     this.transport = open({
       onMessage: (payload, fds) => {
-        let message: IPCMessage;
         try {
-          message = readMessage(payload, fds);
+          checkMessageHeader(payload);
         } catch (error) {
           closeReceived(fds);
           handlers.onError(error as Error);
           return;
         }
+        const message = new ReceivedMessage(messageCmd(payload), messageCookie(payload), payload, fds);
         if (message.cmd === BATCH_CMD) {
           closeReceived(fds);
           this.tsIpaProxy = true;
@@ -78,8 +78,7 @@ export class IPCWorkerEndpoint {
   }
 
   private transmit(cmd: number, cookie: number, encode: (w: Writer) => void, fds?: readonly number[]): void {
-    const message = this.framer.frame(cmd, cookie, encode, fds);
-    this.transport.send(message.payload, message.fds);
+    this.framer.send(cmd, cookie, encode, fds);
   }
 
   /**

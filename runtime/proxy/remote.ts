@@ -14,6 +14,11 @@ import type { Isolation } from './types';
 /** What a remote proxy sends through: the process pipe, or a worker thread's port. */
 export interface Channel extends EventEmitter {
   call(cmd: number, name: string, encode: (w: Writer) => void): Promise<IPCMessage>;
+  /**
+   * A call whose reply the channel decodes as it arrives (see CallPipe.request): a reply that
+   * does not decode is reported and counted there, its fds closed, and the call rejects.
+   */
+  request<R>(cmd: number, name: string, encode: (w: Writer) => void, decode: (r: Reader) => R, controls?: ControlSerializer): Promise<R>;
   send(cmd: number, encode: (w: Writer) => void): void;
   close(): Promise<void>;
   abandon(reason: string): void;
@@ -110,22 +115,10 @@ export class RemoteProxy extends EventEmitter {
     if (this.recovery?.failure) return Promise.reject(this.recovery.failure);
     const gate = this.recovery?.gate;
     if (gate) return gate.then(() => this.call(cmd, name, encode, decode));
-    const channel = this.channel;
-    return channel.call(cmd, name, encode).then((reply) => {
-      try {
-        const r = new Reader(reply.data, reply.fds, this.controls);
-        const result = decode(r);
-        // Checked to the last fd: on success every fd is in a SharedFD of the result, the caller's.
-        r.expectEnd(`${name} reply`);
-        return result;
-      } catch (error) {
-        // Nothing decoded is handed out: every fd of the reply is closed here.
-        closeReceived(reply.fds);
-        const refused = error instanceof IPAError ? error : new DeserializeError(`${name} reply`, messageOf(error));
-        channel.reportMalformed(refused);
-        throw refused;
-      }
-    });
+    // Decoded by the channel as the reply arrives: a reply that does not decode (to its last
+    // byte and fd) rejects with a DeserializeError or the decoder's IPAError, its fds closed,
+    // and counts against the worker.
+    return this.channel.request(cmd, name, encode, decode, this.controls);
   }
 
   protected send(cmd: number, name: string, encode: (w: Writer) => void): void {

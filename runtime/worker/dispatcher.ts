@@ -3,15 +3,25 @@ import type { Writer } from '../codec/writer';
 import type { ContractCodec } from '../contract';
 import { ControlSerializer, ControlSerializerRole } from '../controls/serializer';
 import { UnknownCommandError } from '../errors';
-import type { IPCMessage } from '../ipc/protocol';
+import type { ReceivedMessage } from '../ipc/message';
+import { MESSAGE_HEADER_BYTES, type IPCMessage } from '../ipc/protocol';
 import type { MethodModel } from '../model';
 import { Fifo } from '../fifo';
 import { native } from '../native';
+
+const NO_BYTES = new Uint8Array(0);
+const NO_FDS: readonly number[] = [];
 
 /** How a dispatcher answers: a reply to a call, or an event. */
 export interface Replies {
   reply(call: IPCMessage, encode: (w: Writer) => void): void;
   sendEvent(cmd: number, encode: (w: Writer) => void): void;
+}
+
+interface Method {
+  model: MethodModel;
+  /** Writes the reply of a call (not of a one-way call): the generated encoder, with the result being answered. */
+  encodeReply: ((w: Writer) => void) | undefined;
 }
 
 /**
@@ -20,8 +30,12 @@ export interface Replies {
  * they came, an asynchronous one finishing before the next starts, as in libcamera's worker.
  */
 export class Dispatcher {
-  private readonly methods: Map<number, MethodModel>;
-  private readonly queue = new Fifo<IPCMessage>();
+  private readonly methods: Map<number, Method>;
+  /** Decodes every call, one after another (see Reader.reset). */
+  private readonly reader: Reader;
+  /** The result a reply encoder writes, while it is being answered (see replyEncoder). */
+  private answering: unknown = undefined;
+  private readonly queue = new Fifo<ReceivedMessage>();
   private running = false;
   /**
    * Set once `fail` was called. A process ends in it; a thread ends a turn later, and the calls
@@ -38,23 +52,37 @@ export class Dispatcher {
     private readonly fail: (error: unknown, during: string) => void,
     readonly controls = new ControlSerializer(ControlSerializerRole.Worker),
   ) {
-    this.methods = new Map(codec.model.interface!.methods.map((m) => [m.cmd, m]));
-  }
-
-  receive(message: IPCMessage): void {
-    if (this.failed) return this.closeFds(message);
-    this.queue.push(message);
-    if (!this.running) this.run();
+    this.reader = new Reader(NO_BYTES, NO_FDS, controls);
+    this.methods = new Map(codec.model.interface!.methods.map((model) => [model.cmd, {
+      model,
+      encodeReply: model.kind === 'call' ? this.replyEncoder(codec.methods[model.name]!.encodeResult) : undefined,
+    }]));
   }
 
   /**
-   * Runs the queued calls. Synchronous while the IPA's methods are (the per-frame path allocates
-   * no promise); a method that returns a promise finishes before the next call starts.
+   * One function a method, made once, that encodes whatever result is being answered: a closure
+   * made for each reply to bind the result to its encoder would be the worker's biggest object
+   * a call. The reply is encoded before reply() returns, so the result is read right away.
    */
-  private run(): void {
+  private replyEncoder(encodeResult: (w: Writer, result: never) => void): (w: Writer) => void {
+    return (w) => encodeResult(w, this.answering as never);
+  }
+
+  receive(message: ReceivedMessage): void {
+    if (this.failed) return this.closeFds(message);
+    // Calls wait in the queue only while one runs; one that finds none running runs at once.
+    if (this.running) this.queue.push(message);
+    else this.run(message);
+  }
+
+  /**
+   * Runs `first`, then the queued calls. Synchronous while the IPA's methods are (the per-frame
+   * path allocates no promise); a method that returns a promise finishes before the next call
+   * starts.
+   */
+  private run(first?: ReceivedMessage): void {
     this.running = true;
-    while (this.queue.length > 0) {
-      const message = this.queue.shift()!;
+    for (let message = first ?? this.queue.shift(); message; message = this.queue.shift()) {
       if (this.failed) {
         this.closeFds(message);
         continue;
@@ -69,46 +97,51 @@ export class Dispatcher {
   }
 
   /** One call; a promise when the IPA's method returned one, settled once it is answered. */
-  private execute(message: IPCMessage): Promise<void> | undefined {
-    const method = this.methods.get(message.cmd);
-    if (!method) {
+  private execute(message: ReceivedMessage): Promise<void> | undefined {
+    const entry = this.methods.get(message.cmd);
+    if (!entry) {
       this.closeFds(message);
       this.failWith(new UnknownCommandError(this.codec.model.interface!.name, message.cmd), 'dispatch');
       return undefined;
     }
+    const method = entry.model;
     let result: unknown;
+    const r = this.reader.reset(message.payload, message.fds, MESSAGE_HEADER_BYTES);
     try {
       if (method.resetsControls) this.controls.reset();
-      const r = new Reader(message.data, message.fds, this.controls);
       result = this.codec.dispatch(this.ipa, message.cmd, r);
       r.expectEnd(method.name);
     } catch (error) {
       this.closeFds(message);
       this.failWith(error, method.name);
       return undefined;
+    } finally {
+      // Holds on to no call until the next.
+      r.reset(NO_BYTES, NO_FDS);
     }
     if (result instanceof Promise) {
       return result.then(
-        (value) => this.answer(message, method, value),
+        (value) => this.answer(message, entry, value),
         (error) => {
           this.closeFds(message);
           this.failWith(error, method.name);
         },
       );
     }
-    this.answer(message, method, result);
+    this.answer(message, entry, result);
     return undefined;
   }
 
-  private answer(message: IPCMessage, method: MethodModel, result: unknown): void {
+  private answer(message: IPCMessage, { model, encodeReply }: Method, result: unknown): void {
     try {
-      if (method.kind === 'call') {
-        const encodeResult = this.codec.methods[method.name]!.encodeResult;
-        this.replies.reply(message, (w) => encodeResult(w, result as never));
+      if (encodeReply) {
+        this.answering = result;
+        this.replies.reply(message, encodeReply);
       }
     } catch (error) {
-      this.failWith(error, method.name);
+      this.failWith(error, model.name);
     } finally {
+      this.answering = undefined;
       this.closeFds(message);
     }
   }
