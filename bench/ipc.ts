@@ -93,10 +93,11 @@ export async function ipcSuite(pinned: boolean, quick: boolean, log: (line: stri
   };
   const usable = await usableKit();
   const kit = 'kit' in usable ? usable.kit : undefined;
-  let toCWorker = kit ? proxyToLibcameraWorker(kit) : undefined;
+  let toCWorker: Awaited<ReturnType<typeof proxyToLibcameraWorker>> | undefined;
   try {
     if (!kit) log(`  [libcamera rows skipped: ${'why' in usable ? usable.why : ''}]`);
     try {
+      toCWorker = kit ? await proxyToLibcameraWorker(kit) : undefined;
       await toCWorker?.start();
     } catch (error) {
       log(`  [ts-ipa's proxy to libcamera's worker skipped: ${(error as Error).message}]`);

@@ -1,14 +1,14 @@
 /**
  * libcamera's own figures beside ts-ipa's: the prebuilt C++ libcamera kit (its README is the
  * reference) drives libcamera's isolated vimc proxy against its C++ worker with `lc-ipa-driver
- * bench-call` and `bench-paced`; and ts-ipa's process pipe and generated vimc proxy drive the
- * kit's C++ worker (`vimc_ipa_proxy ipa_vimc.so <fd>`) directly, which shows how much of a round
+ * bench-call` and `bench-paced`; and ts-ipa's proxy drives the kit's C++ worker
+ * (`vimc_ipa_proxy ipa_vimc.so <fd>`) with `peer: 'libcamera'`, which shows how much of a round
  * trip is each end's. The kit may be absent: then `findKit()` is undefined and those rows are skipped.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ControlSerializer, ControlSerializerRole, contractCodec, IPCPipeUnixSocket, type IPAProxy, type RemoteProxy } from '../runtime';
+import { createProxy, type IPAProxy } from '../runtime';
 import { IPAVimcInterface } from '../platforms/vimc/contract';
 
 /** Where the kit is looked for, as test/libcamera-interop.test.ts looks. */
@@ -73,23 +73,16 @@ export async function libcameraPaced(kit: string, fps: number, seconds: number, 
 }
 
 /**
- * ts-ipa's proxy against libcamera's C++ vimc worker: the process pipe and the generated proxy
- * class, without createProxy's handshake (a libcamera worker never greets) and without batching
- * (a libcamera worker reads only libcamera's framing). No init: the vimc IPA's start() needs none.
+ * ts-ipa's proxy against libcamera's C++ vimc worker, as a pipeline handler drives one
+ * (`peer: 'libcamera'`). No init: the vimc IPA's start() needs none.
  */
-export function proxyToLibcameraWorker(kit: string): IPAProxy<IPAVimcInterface> {
-  const codec = contractCodec(IPAVimcInterface);
-  const controls = new ControlSerializer(ControlSerializerRole.Proxy);
-  // The worker's cwd is where init would open vimc.conf; the pipe appends the module and fd.
-  const worker = path.join(kit, 'bin/vimc_ipa_proxy');
-  const pipe = new IPCPipeUnixSocket({
-    modulePath: path.join(kit, 'ipa/ipa_vimc.so'),
-    workerCommand: ['/bin/sh', '-c', 'cd "$0" && exec "$1" "$2" "$3"', path.join(kit, 'ipa/data/vimc'), worker],
+export function proxyToLibcameraWorker(kit: string): Promise<IPAProxy<IPAVimcInterface>> {
+  return createProxy(IPAVimcInterface, {
+    module: path.join(kit, 'ipa/ipa_vimc.so'),
+    peer: 'libcamera',
+    // In the directory where init would open vimc.conf (the module and fd are appended), without
+    // libcamera's INFO line of the worker starting, which is not the bench's.
+    workerCommand: ['/usr/bin/env', 'LIBCAMERA_LOG_LEVELS=*:WARN', '/bin/sh', '-c', 'cd "$0" && exec "$1" "$2" "$3"', path.join(kit, 'ipa/data/vimc'), path.join(kit, 'bin/vimc_ipa_proxy')],
     timeoutMs: 60_000,
-    // libcamera's INFO lines (the worker starting) are not the bench's.
-    env: { ...process.env, LIBCAMERA_LOG_LEVELS: '*:WARN' },
-    controls,
   });
-  const Proxy = codec.Proxy as unknown as new (...args: ConstructorParameters<typeof RemoteProxy>) => RemoteProxy;
-  return new Proxy('process', pipe, codec, controls) as unknown as IPAProxy<IPAVimcInterface>;
 }

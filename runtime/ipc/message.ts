@@ -17,9 +17,9 @@ export class MessageFramer {
   private readonly writer: Writer;
 
   constructor(
-    controls?: ControlSerializer,
+    controls: ControlSerializer | undefined,
     /** Where send() hands the messages (the transport). */
-    private readonly sink?: FramedSink,
+    private readonly sink: FramedSink,
   ) {
     this.writer = new Writer(controls);
   }
@@ -29,23 +29,12 @@ export class MessageFramer {
     this.writer.controls = controls;
   }
 
-  /**
-   * Frames a message and hands it to the sink, with no object to hold its bytes and fds on the
-   * way (frame() makes two).
-   */
+  /** Frames a message and hands it to the sink, with no object to hold its bytes and fds on the way. */
   send(cmd: number, cookie: number, encode: (w: Writer) => void, fds: readonly number[] = NO_FDS): void {
     const w = this.writer.reset();
     writeMessageHeader(w, cmd, cookie);
     encode(w);
-    this.sink!(w.written(), fds.length > 0 ? [...fds, ...w.fds] : w.fds);
-  }
-
-  frame(cmd: number, cookie: number, encode: (w: Writer) => void, fds: readonly number[] = []): { payload: Uint8Array; fds: readonly number[] } {
-    const w = this.writer.reset();
-    writeMessageHeader(w, cmd, cookie);
-    encode(w);
-    const message = w.result();
-    return { payload: message.data, fds: fds.length > 0 ? [...fds, ...message.fds] : message.fds };
+    this.sink(w.written(), fds.length > 0 ? [...fds, ...w.fds] : w.fds);
   }
 }
 
