@@ -66,9 +66,13 @@ export interface PacedResult {
   missed: number;
 }
 
-/** libcamera's vimc proxy paced at `fps` for `seconds`, after `warmupFrames` frames. */
-export async function libcameraPaced(kit: string, fps: number, seconds: number, warmupFrames: number): Promise<PacedResult> {
-  const result = await drive(kit, 'bench-paced', [String(fps), String(seconds), '--warmup', String(warmupFrames), '--samples']);
+/**
+ * libcamera's vimc proxy paced at `fps` for `seconds`, after `warmupFrames` frames; against the
+ * worker in `workerDir` (its `vimc_ipa_proxy`) if given, else the kit's own.
+ */
+export async function libcameraPaced(kit: string, fps: number, seconds: number, warmupFrames: number, workerDir?: string): Promise<PacedResult> {
+  const worker = workerDir ? ['--worker-dir', workerDir] : [];
+  const result = await drive(kit, 'bench-paced', [String(fps), String(seconds), '--warmup', String(warmupFrames), '--samples', ...worker]);
   return { samples: samplesUs(result), late: result.late as number, missed: result.missed as number };
 }
 

@@ -15,6 +15,7 @@ import { ipcSuite, LIBCAMERA_PROCESS, TS_IPA_TO_LIBCAMERA_WORKER, type IpcRow } 
 import { libcameraPaced, usableKit } from './libcamera';
 import { transformerCost } from './transformer-cost';
 import { frameLoop, pacedRoundTrips, pooled, type FrameLoopRow } from './frame-loop';
+import { pacedBreakdown } from './paced';
 import { yieldHelperThreads } from '../runtime/helper-threads';
 import { RawPortPeer, RawSocketPeer } from './raw-peers';
 import { captureMemory } from './capture-memory';
@@ -247,6 +248,10 @@ async function main(): Promise<void> {
       const direct = loops.find((r) => r.impl === 'ts-ipa direct');
       if (direct) console.log(`  (ts-ipa's figure also holds its own work per frame, the pipeline's and its vimc IPA's, which measures each frame's mean colour where libcamera's vimc IPA does nothing: direct mode, with no IPC, has p50 ${direct.ipcP50Us.toFixed(0)} µs, p99 ${direct.ipcP99Us.toFixed(0)} µs)`);
       if (!met) misses.push(`frame loop (process): IPC p99 ${processLoop.ipcP99Us.toFixed(0)} µs, ${value.toFixed(2)}× libcamera's ${libcameraLoop.ipcP99Us.toFixed(0)} µs, target ≤ ${LIBCAMERA_FRAME_P99_TARGET}×`);
+    }
+    if (kit) {
+      console.log(`\n  The frame's IPC alone, each end alone, and the floor, each paced as libcamera's bench-paced at ${FRAME_RATE} fps (${FRAME_LOOP_TURNS} turns each, alternating):`);
+      loops.push(...await pacedBreakdown(kit, FRAME_RATE, seconds, FRAME_LOOP_TURNS, (line) => console.log(line)));
     }
   }
 
