@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AgcMeanLuminance } from '../../dist/ipa/agc-mean-luminance.js';
 import { createCameraSensorHelper } from '../../dist/ipa/camera-sensor-helper.js';
-import { microseconds, milliseconds, seconds } from '../../dist/ipa/duration.js';
+import { lineDurationFromPixelRate, microseconds, milliseconds } from '../../dist/ipa/duration.js';
 import { Histogram } from '../../dist/ipa/histogram.js';
 
 const dir = '/work/shared/reference/oracle';
@@ -47,9 +47,8 @@ describe.skipIf(traces.length === 0)('the libipa ports against the rkisp1 oracle
       const hblankCtl = init.sensorControls['10356994'];
 
       const helper = createCameraSensorHelper(info.model)!;
-      // minLineLength * 1.0s / pixelRate (long double in the C++; for these numbers the double
-      // computation rounds to the same value, checked separately).
-      const lineDuration = ((info.minLineLength * 1.0) / info.pixelRate) * seconds(1);
+      // minLineLength * 1.0s / pixelRate, in long double as the C++.
+      const lineDuration = lineDurationFromPixelRate(info.minLineLength, info.pixelRate);
       const minExposureTime = expCtl.min * lineDuration;
       const maxExposureTime = expCtl.max * lineDuration;
       const minGain = helper.gain(gainCtl.min);
