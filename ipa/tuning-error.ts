@@ -42,8 +42,13 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * number (libcamera runs strtod over the scalar's text). undefined when it is not one.
  */
 export function tuningNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isNaN(value) ? undefined : value;
-  if (typeof value === 'string' && DECIMAL.test(value)) return Number(value);
+  // Not NaN or infinities: YAML's .nan and .inf are no text strtod reads, and a decimal too
+  // large for a double is ERANGE, which libcamera rejects.
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && DECIMAL.test(value)) {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
   return undefined;
 }
 

@@ -187,6 +187,9 @@ describe('AgcMeanLuminance regulation', () => {
     expect(a.clampGain(1, dark, 2)).toBe(2);
     // A mode without constraints leaves the gain.
     expect(a.clampGain(3, dark, 2)).toBe(2);
+    // An all-zero histogram: the inter-quantile mean is 0 / 0, the new gain NaN, no bound applies.
+    expect(new Histogram(new Array(256).fill(0)).interQuantileMean(0.98, 1)).toBeNaN();
+    expect(a.clampGain(0, new Histogram(new Array(256).fill(0)), 2)).toBe(2);
   });
 
   it('applies the additional constraints after the mode ones', () => {

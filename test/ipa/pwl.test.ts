@@ -114,6 +114,8 @@ describe('Pwl', () => {
     expect(() => Pwl.fromTuning([], 'a.b')).toThrow(/empty list/);
     expect(() => Pwl.fromTuning({ x: 1 }, 'a.b')).toThrow(TuningError);
     expect(() => Pwl.fromTuning(null, 'a.b')).toThrow(TuningError);
+    expect(() => Pwl.fromTuning([0, Infinity], 'a.b')).toThrow(/^a\.b\[1\]: expected a number$/);
+    expect(() => Pwl.fromTuning('1e400', 'a.b')).toThrow(TuningError);
     // Scalars are YAML text to libcamera: a numeric string reads as its number.
     expect(pts(Pwl.fromTuning(['0', '0.25'], 'a'))).toEqual([[0, 0.25]]);
     let caught: unknown;
