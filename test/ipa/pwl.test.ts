@@ -87,6 +87,16 @@ describe('Pwl', () => {
     expect(pts(f.compose(g))).toEqual([[0, 0], [1, 10], [2, 12]]);
   });
 
+  it("composes a decreasing function as libcamera does: its previous-span test compares with the span before", () => {
+    // f = 3 - x on 0..3, g = (0,0) (1,10) (2,12) (3,13). Starting in g's span 2, f's end y 0 is
+    // at most g's x[1] - eps, so the C++ steps back: its new x is computed from g's x[3] (3 - 3)
+    // and is 0 again (dropped by append); from span 1 it compares 0 with g's x[0] - eps and
+    // stays, ending at (3, g(0)). The kinks at x = 1 and x = 2 are not added.
+    const f = Pwl.fromPairs([[0, 3], [3, 0]]);
+    const g = Pwl.fromPairs([[0, 0], [1, 10], [2, 12], [3, 13]]);
+    expect(pts(f.compose(g))).toEqual([[0, 13], [3, 0]]);
+  });
+
   it('combines two functions at the union of their control points', () => {
     // pwl1 extrapolates to 4 at x = 0; pwl0 to 3 at x = 3.
     const a = Pwl.fromPairs([[0, 0], [2, 2]]);
