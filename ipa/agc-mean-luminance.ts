@@ -244,7 +244,9 @@ export abstract class AgcMeanLuminance {
     }
     const t = this.relativeLuminanceTarget;
     const luminanceTarget = t.eval(t.domain().clamp(lux));
-    return Math.min(luminanceTarget * this.exposureCompensation, kMaxRelativeLuminanceTarget);
+    // std::min(a, b): b < a ? b : a.
+    const target = luminanceTarget * this.exposureCompensation;
+    return kMaxRelativeLuminanceTarget < target ? kMaxRelativeLuminanceTarget : target;
   }
 
   /** Gain for the target, iterated (up to 8 times, 10x at most a step) through estimateLuminance. */
@@ -253,7 +255,9 @@ export abstract class AgcMeanLuminance {
     let yGain = 1.0;
     for (let i = 0; i < 8; i++) {
       const yValue = this.estimateLuminance(yGain);
-      const extraGain = Math.min(10.0, yTarget / (yValue + 0.001));
+      // std::min(10.0, r) is (r < 10.0 ? r : 10.0): a NaN estimate gives 10, not NaN.
+      const r = yTarget / (yValue + 0.001);
+      const extraGain = r < 10.0 ? r : 10.0;
       yGain *= extraGain;
       // utils::abs_diff(extra_gain, 1.0) < 0.01
       if (Math.abs(extraGain - 1.0) < 0.01) break;

@@ -121,8 +121,9 @@ export class Pwl {
     let lo = p[0]!.y;
     let hi = lo;
     for (const pt of p) {
-      lo = Math.min(lo, pt.y);
-      hi = Math.max(hi, pt.y);
+      // std::min / std::max: the first argument unless the second is strictly beyond it.
+      if (pt.y < lo) lo = pt.y;
+      if (hi < pt.y) hi = pt.y;
     }
     return new PwlInterval(lo, hi);
   }

@@ -160,6 +160,12 @@ describe('AgcMeanLuminance regulation', () => {
     expect(a.calls.length).toBe(8);
   });
 
+  it('takes a 10x step for a NaN luminance estimate, as std::min(10.0, NaN) does', () => {
+    const a = agc();
+    a.base = Number.NaN;
+    expect(a.initialGain()).toBe(1e8);
+  });
+
   it('stops where saturation keeps the luminance from rising', () => {
     const a = agc();
     a.base = 0.04;
