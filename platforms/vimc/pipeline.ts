@@ -9,11 +9,13 @@ import {
   type IPAManager, type IPAProxy, type Isolation, type RecoveryPolicy, type SandboxOptions,
 } from '../../runtime';
 import { MbusCode, PixelFormats, V4L2Cid, type MediaGraph, type Subdevice, type VideoBuffer, type VideoDevice } from '../../runtime/v4l2';
-import { DRM_FOURCC, validateConfiguration, defaultConfiguration, type CameraConfiguration, type ConfigurationStatus } from './configuration';
+import type { CameraConfiguration, ConfigurationStatus } from '../../camera/configuration';
+import { CameraError } from '../../camera/errors';
+import { v4l2ControlInfoMap } from '../../camera/sensor-controls';
+import { DRM_FOURCC, validateConfiguration, defaultConfiguration } from './configuration';
 import { IPAOperationCode, IPAVimcInterface, TestFlag } from './contract';
 import { PARAMS_BUFFER_BYTES, PARAMS_BUFFER_ID, PARAMS_SLOTS, readParams, type FrameParams } from './params';
 import { RequestQueue, type Frame } from './requests';
-import { v4l2ControlInfoMap } from './sensor-controls';
 
 export const VIMC_IPA_MODULE = path.join(__dirname, 'ipa/index.js');
 
@@ -36,10 +38,6 @@ export interface VimcCameraOptions {
   recovery?: RecoveryPolicy;
   /** What an isolated IPA may do (see createProxy); sandboxed by default. */
   sandbox?: SandboxOptions | false;
-}
-
-export class CameraError extends Error {
-  override name = 'CameraError';
 }
 
 export class VimcCamera {

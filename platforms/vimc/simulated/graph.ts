@@ -3,14 +3,21 @@ import {
   type MediaGraph, type MediaLink, type Subdevice, type VideoDevice, type VideoFormat,
 } from '../../../runtime/v4l2';
 import { RAW_CAPTURE_FORMATS, RGB_CAPTURE_FORMATS, SimulatedVideoDevice, type StreamSource } from './capture';
-import { booleanControl, integerControl, menuControl, SimulatedControls } from './controls';
+import { booleanControl, integerControl, menuControl, SimulatedControls } from '../../../camera/simulated/controls';
+import { SimulatedSubdevice } from '../../../camera/simulated/subdevice';
 import { SIMULATED_PATTERNS } from './pattern';
-import { BAYER_CODES, DEBAYER_SINK_CODES, RGB_CODES, SimulatedSubdevice } from './subdevice';
 
 export interface SimulatedVimcOptions {
   /** Frames a second the simulated sensors produce (the real vimc paces itself at most 60). */
   frameRate?: number;
 }
+
+const BAYER_CODES: readonly number[] = [MbusCode.SBGGR8_1X8, MbusCode.SGBRG8_1X8, MbusCode.SGRBG8_1X8, MbusCode.SRGGB8_1X8];
+/** The debayer's sink defaults to RGGB, as the driver's does. */
+const DEBAYER_SINK_CODES: readonly number[] = [MbusCode.SRGGB8_1X8, MbusCode.SBGGR8_1X8, MbusCode.SGBRG8_1X8, MbusCode.SGRBG8_1X8];
+const RGB_CODES: readonly number[] = [MbusCode.RGB888_1X24, MbusCode.BGR888_1X24];
+/** What every pad of the 6.1 driver takes. */
+const PAD_SIZES = { min: { width: 16, height: 16 }, max: { width: 4096, height: 2160 } };
 
 const ENTITIES: { name: string; function: number; pads: number[] }[] = [
   { name: 'Sensor A', function: EntityFunction.CamSensor, pads: [PadFlag.Source] },
@@ -71,13 +78,13 @@ export class SimulatedVimc implements MediaGraph {
     this.frameRate = options.frameRate ?? 30;
     if (!(this.frameRate > 0 && this.frameRate <= 1000)) throw new RangeError(`frame rate ${this.frameRate}: give 0 < rate <= 1000`);
     for (const sensor of ['Sensor A', 'Sensor B', 'RGB/YUV Input']) {
-      this.subdevices.set(sensor, new SimulatedSubdevice(this.node(sensor), sensor, { codes: [[...RGB_CODES, ...BAYER_CODES]] }, sensorControls(this.node(sensor))));
+      this.subdevices.set(sensor, new SimulatedSubdevice(this.node(sensor), sensor, { codes: [[...RGB_CODES, ...BAYER_CODES]], sizes: PAD_SIZES }, sensorControls(this.node(sensor))));
     }
     for (const debayer of ['Debayer A', 'Debayer B']) {
       const controls = new SimulatedControls(this.node(debayer), [integerControl(0x00f0f001, 'Debayer Mean Window Size', 1, 25, 3, 2)]);
-      this.subdevices.set(debayer, new SimulatedSubdevice(this.node(debayer), debayer, { codes: [DEBAYER_SINK_CODES, RGB_CODES], propagate: { sink: 0, source: 1, sameCode: false } }, controls));
+      this.subdevices.set(debayer, new SimulatedSubdevice(this.node(debayer), debayer, { codes: [DEBAYER_SINK_CODES, RGB_CODES], sizes: PAD_SIZES, propagate: { sink: 0, source: 1, sameCode: false } }, controls));
     }
-    this.subdevices.set('Scaler', new SimulatedSubdevice(this.node('Scaler'), 'Scaler', { codes: [RGB_CODES, RGB_CODES], propagate: { sink: 0, source: 1, sameCode: true }, crops: true }, new SimulatedControls(this.node('Scaler'), [])));
+    this.subdevices.set('Scaler', new SimulatedSubdevice(this.node('Scaler'), 'Scaler', { codes: [RGB_CODES, RGB_CODES], sizes: PAD_SIZES, propagate: { sink: 0, source: 1, sameCode: true }, crops: true }, new SimulatedControls(this.node('Scaler'), [])));
     for (const raw of ['Raw Capture 0', 'Raw Capture 1']) this.videos.set(raw, new SimulatedVideoDevice(this.node(raw), raw, RAW_CAPTURE_FORMATS, undefined));
     this.videos.set('RGB/YUV Capture', new SimulatedVideoDevice(this.node('RGB/YUV Capture'), 'RGB/YUV Capture', RGB_CAPTURE_FORMATS, this.rgbSource()));
   }
