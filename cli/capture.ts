@@ -5,7 +5,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Isolation } from '../runtime';
 import { isPixelFormatName, type PixelFormatName } from '../runtime/v4l2';
 import { VimcCamera } from '../platforms/vimc/pipeline';
-import type { Frame } from '../platforms/vimc/requests';
+import type { Frame } from '../platforms/vimc/pipeline';
 import { findCameras, openMediaGraph } from './cameras';
 import { UnsupportedError, UsageError } from './errors';
 import { FrameWriter } from './frame-writer';

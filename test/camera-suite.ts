@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runtime } from './support';
 import { VimcCamera } from '../dist/platforms/vimc/pipeline.js';
-import type { Frame } from '../dist/platforms/vimc/requests.js';
+import type { Frame } from '../dist/platforms/vimc/pipeline.js';
 import type { MediaGraph } from '../dist/runtime/v4l2/index.js';
 
 /** The 75% colour bars as R, G, B, measured on the real driver. */

@@ -8,7 +8,7 @@ export { CameraError } from '../../camera/errors';
 export { findVimcDevices, matchesVimc, VIMC_MATCH } from './match';
 export { BUFFER_COUNT, MAX_SIZE, MIN_SIZE } from './configuration';
 export type { CameraConfiguration, ConfigurationStatus } from '../../camera/configuration';
-export type { Frame } from './requests';
+export type { Frame } from './pipeline';
 export { readParams, type FrameParams } from './params';
 export { SIMULATED_MEDIA_PATH, SimulatedVimc, type SimulatedVimcOptions } from './simulated/graph';
 export { IPAOperationCode, IPAVimcEventInterface, IPAVimcInterface, TestFlag } from './contract';

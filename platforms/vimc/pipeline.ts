@@ -11,13 +11,16 @@ import {
 import { MbusCode, PixelFormats, V4L2Cid, type MediaGraph, type Subdevice, type VideoBuffer, type VideoDevice } from '../../runtime/v4l2';
 import type { CameraConfiguration, ConfigurationStatus } from '../../camera/configuration';
 import { CameraError } from '../../camera/errors';
+import { RequestQueue, type Frame as CameraFrame } from '../../camera/requests';
 import { v4l2ControlInfoMap } from '../../camera/sensor-controls';
 import { DRM_FOURCC, validateConfiguration, defaultConfiguration } from './configuration';
 import { IPAOperationCode, IPAVimcInterface, TestFlag } from './contract';
 import { PARAMS_BUFFER_BYTES, PARAMS_BUFFER_ID, PARAMS_SLOTS, readParams, type FrameParams } from './params';
-import { RequestQueue, type Frame } from './requests';
 
 export const VIMC_IPA_MODULE = path.join(__dirname, 'ipa/index.js');
+
+/** A frame from the vimc camera, with the parameters the vimc IPA decided for it. */
+export type Frame = CameraFrame<FrameParams>;
 
 export interface VimcCameraOptions {
   /** Where the IPA should run; a module that is not trusted runs in a process whatever this says. */
@@ -47,7 +50,7 @@ export class VimcCamera {
   private stride = 0;
   private buffers: VideoBuffer[] = [];
   private params: { memory: SharedMemory; view: Uint8Array } | undefined;
-  private readonly requests: RequestQueue;
+  private readonly requests: RequestQueue<FrameParams>;
   private applied = { brightness: -1, contrast: -1, saturation: -1 };
   /** What the sensor accepts for each control the IPA sets: its parameters are checked against it. */
   private readonly ranges: Record<'brightness' | 'contrast' | 'saturation', [number, number]>;
