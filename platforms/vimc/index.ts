@@ -6,6 +6,7 @@
 export { VIMC_IPA_MODULE, VimcCamera, type VimcCameraOptions } from './pipeline';
 export { CameraError } from '../../camera/errors';
 export { findVimcDevices, matchesVimc, VIMC_MATCH } from './match';
+export { vimcPlatform } from './platform';
 export { BUFFER_COUNT, MAX_SIZE, MIN_SIZE } from './configuration';
 export type { CameraConfiguration, ConfigurationStatus } from '../../camera/configuration';
 export type { Frame } from './pipeline';

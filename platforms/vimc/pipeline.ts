@@ -6,9 +6,10 @@
 import path from 'node:path';
 import {
   ControlList, controlIds, createProxy, DEFAULT_CALL_TIMEOUT_MS, defaultIPAManager, FrameBufferPlane, IPAError, IPAProtocolError, SharedFD, SharedMemory,
-  type IPAManager, type IPAProxy, type Isolation, type RecoveryPolicy, type SandboxOptions,
+  type IPAProxy,
 } from '../../runtime';
 import { MbusCode, PixelFormats, V4L2Cid, type MediaGraph, type Subdevice, type VideoBuffer, type VideoDevice } from '../../runtime/v4l2';
+import type { Camera, CameraOptions } from '../../camera/camera';
 import type { CameraConfiguration, ConfigurationStatus } from '../../camera/configuration';
 import { CameraError } from '../../camera/errors';
 import { RequestQueue, type Frame as CameraFrame } from '../../camera/requests';
@@ -22,28 +23,10 @@ export const VIMC_IPA_MODULE = path.join(__dirname, 'ipa/index.js');
 /** A frame from the vimc camera, with the parameters the vimc IPA decided for it. */
 export type Frame = CameraFrame<FrameParams>;
 
-export interface VimcCameraOptions {
-  /** Where the IPA should run; a module that is not trusted runs in a process whatever this says. */
-  isolation?: Isolation;
-  /** An IPA module file to use as it is, without the manager's search or its signature check. */
-  ipaModule?: string;
-  /** Finds the vimc IPA module and decides where it may run (the shared default manager). */
-  manager?: IPAManager;
-  /**
-   * How long the IPA may take to answer (ms, default 2000 as libcamera's calls): a sync call, and
-   * a frame's parameters (computeParams → paramsComputed). A frame past it fails with
-   * IPATimeoutError and the IPA is hung: its worker is ended (and restarted with `recovery`).
-   */
-  timeoutMs?: number;
-  /** The worker command in process mode (see createProxy). */
-  workerCommand?: readonly [string, ...string[]];
-  /** Restart a crashed IPA and set it up again (see createProxy); off by default. */
-  recovery?: RecoveryPolicy;
-  /** What an isolated IPA may do (see createProxy); sandboxed by default. */
-  sandbox?: SandboxOptions | false;
-}
+/** The options every platform's camera takes (see CameraOptions); vimc has none of its own. */
+export type VimcCameraOptions = CameraOptions;
 
-export class VimcCamera {
+export class VimcCamera implements Camera<FrameParams> {
   readonly id: string;
   private config: CameraConfiguration | undefined;
   /** Bytes a row of the configured format, as the capture node said. */
