@@ -1,16 +1,16 @@
-/** Finding cameras: the real vimc media devices present, else the simulated vimc. */
+/** Finding cameras: the media devices present that a shipped platform drives, else the platforms' simulations. */
 import { MediaDevice, type MediaGraph } from '../runtime/v4l2';
-import { findVimcDevices } from '../platforms/vimc/match';
-import { SIMULATED_MEDIA_PATH, SimulatedVimc } from '../platforms/vimc/simulated/graph';
+import { PLATFORMS } from '../platforms';
 
-/** The vimc media devices present, by path; the simulated vimc's when there are none. */
+/** The media devices present that a platform drives, by path; the simulated ones' when there are none. */
 export function findCameras(): string[] {
-  const found = findVimcDevices();
-  return found.length > 0 ? found : [SIMULATED_MEDIA_PATH];
+  const found = PLATFORMS.flatMap((platform) => platform.find());
+  return found.length > 0 ? found : PLATFORMS.map((platform) => platform.simulatedPath);
 }
 
-/** Opens a camera's media graph: a path from findCameras(), any /dev/mediaN, or `simulated`. */
+/** Opens a camera's media graph: a path from findCameras(), any /dev/mediaN, or `simulated` (the first platform's). */
 export function openMediaGraph(path: string, options: { frameRate?: number } = {}): MediaGraph {
-  if (path === 'simulated' || path === SIMULATED_MEDIA_PATH) return new SimulatedVimc(options);
+  const simulated = path === 'simulated' ? PLATFORMS[0] : PLATFORMS.find((platform) => platform.simulatedPath === path);
+  if (simulated) return simulated.simulate(options);
   return MediaDevice.open(path);
 }

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Isolation } from '../runtime';
 import { isPixelFormatName, type PixelFormatName } from '../runtime/v4l2';
-import { VimcCamera } from '../platforms/vimc/pipeline';
-import type { Frame } from '../platforms/vimc/requests';
+import type { Camera, Frame } from '../camera/camera';
+import { platformFor } from '../platforms';
 import { findCameras, openMediaGraph } from './cameras';
 import { UnsupportedError, UsageError } from './errors';
 import { FrameWriter } from './frame-writer';
@@ -79,10 +79,17 @@ export async function capture(options: CaptureOptions, log: (line: string) => vo
   const earlierFrames = checkOutDir(options.out, options.overwrite === true);
   const entry = options.camera ?? findCameras()[0]!;
   const media = openMediaGraph(entry, { frameRate: options.frameRate });
+  let platform;
+  try {
+    platform = platformFor(media);
+  } catch (error) {
+    media.close();
+    throw error;
+  }
   log(media.simulated
-    ? `Camera: ${media.info.model} at ${media.path} — SIMULATED: no vimc device on this machine`
+    ? `Camera: ${media.info.model} at ${media.path} — SIMULATED: no ${platform.name} device on this machine`
     : `Camera: ${media.info.model} at ${media.path} (${media.info.driver})`);
-  const camera = await VimcCamera.open(media, { isolation: options.isolation });
+  const camera = await platform.open(media, { isolation: options.isolation });
   try {
     const config = camera.generateConfiguration();
     config.pixelFormat = options.format;
@@ -128,13 +135,13 @@ const MIN_IN_FLIGHT = 2;
  * writer, which keeps a bounded number of copies. The frames past `count` (when it is below
  * MIN_IN_FLIGHT) are given back unwritten.
  */
-async function captureFrames(camera: VimcCamera, count: number, buffers: number, writer: FrameWriter, out: string): Promise<Captured[]> {
+async function captureFrames(camera: Camera, count: number, buffers: number, writer: FrameWriter, out: string): Promise<Captured[]> {
   const captured: Captured[] = [];
   const progress = progressBar('capture', count);
   const requests = Math.max(count, MIN_IN_FLIGHT);
   let submitted = 0;
   let failed = false;
-  const keep = async (frame: Frame) => {
+  const keep = async (frame: Frame<unknown>) => {
     // Requests complete in the order they were queued, so the first `count` to arrive are the
     // first by sequence, even when the device's sequence skips (a dropped frame).
     if (captured.length === count) return frame.release();
@@ -165,7 +172,7 @@ async function captureFrames(camera: VimcCamera, count: number, buffers: number,
   return captured;
 }
 
-function summarise(camera: VimcCamera, simulated: boolean, frames: Captured[], files: string[]): CaptureSummary {
+function summarise(camera: Camera, simulated: boolean, frames: Captured[], files: string[]): CaptureSummary {
   const intervals = frames.slice(1).map((f, i) => Number(f.timestamp - frames[i]!.timestamp));
   const typical = percentile([...intervals].sort((a, b) => a - b), 50);
   // A frame the sensor made while no buffer waited shows as a gap of two or more intervals.

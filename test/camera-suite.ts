@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runtime } from './support';
 import { VimcCamera } from '../dist/platforms/vimc/pipeline.js';
-import type { Frame } from '../dist/platforms/vimc/requests.js';
+import type { Frame } from '../dist/platforms/vimc/pipeline.js';
+import type { FrameParams } from '../dist/platforms/vimc/params.js';
+import type { Camera } from '../dist/camera/camera.js';
 import type { MediaGraph } from '../dist/runtime/v4l2/index.js';
 
 /** The 75% colour bars as R, G, B, measured on the real driver. */
@@ -30,7 +32,7 @@ export function openFds(): number {
 }
 
 /** Captures `count` frames with every buffer busy; each frame's bars are read before its buffer goes back. */
-export async function captureFrames(camera: VimcCamera, count: number, controls?: (i: number) => runtime.ControlList | undefined) {
+export async function captureFrames(camera: Camera<FrameParams>, count: number, controls?: (i: number) => runtime.ControlList | undefined) {
   const frames = await Promise.all(Array.from({ length: count }, (_, i) => camera.capture(controls?.(i)).then((frame) => {
     const kept = { sequence: frame.sequence, request: frame.request, timestamp: frame.timestamp, params: frame.params, bars: barCentres(frame), error: frame.error };
     frame.release();

@@ -1,8 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ControlList } from '../dist/runtime/index.js';
 import type { VimcCamera } from '../dist/platforms/vimc/pipeline.js';
-import type { CameraConfiguration } from '../dist/platforms/vimc/configuration.js';
-import type { Frame } from '../dist/platforms/vimc/requests.js';
+import type { CameraConfiguration } from '../dist/camera/configuration.js';
+import type { Frame } from '../dist/platforms/vimc/pipeline.js';
 import type { FrameParams } from '../dist/platforms/vimc/params.js';
 import type { MediaGraph, V4L2ControlValue } from '../dist/runtime/v4l2/index.js';
 

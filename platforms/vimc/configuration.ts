@@ -1,18 +1,6 @@
 /** Stream configurations for the vimc camera, validated as libcamera's vimc pipeline does. */
 import { fourcc, isPixelFormatName, PixelFormats, type PixelFormatName } from '../../runtime/v4l2';
-
-export interface Size {
-  width: number;
-  height: number;
-}
-
-export interface CameraConfiguration {
-  pixelFormat: PixelFormatName;
-  size: Size;
-  bufferCount: number;
-}
-
-export type ConfigurationStatus = 'valid' | 'adjusted';
+import type { CameraConfiguration, ConfigurationStatus, Size } from '../../camera/configuration';
 
 export const MIN_SIZE: Size = { width: 16, height: 16 };
 export const MAX_SIZE: Size = { width: 4096, height: 2160 };

@@ -1,18 +1,37 @@
-import {
-  Colorspace, DeviceError, EntityFunction, fourcc, LinkFlag, MbusCode, PadFlag, V4L2Cid, type MediaDeviceInfo, type MediaEntity,
-  type MediaGraph, type MediaLink, type Subdevice, type VideoDevice, type VideoFormat,
-} from '../../../runtime/v4l2';
-import { RAW_CAPTURE_FORMATS, RGB_CAPTURE_FORMATS, SimulatedVideoDevice, type StreamSource } from './capture';
-import { booleanControl, integerControl, menuControl, SimulatedControls } from './controls';
-import { SIMULATED_PATTERNS } from './pattern';
-import { BAYER_CODES, DEBAYER_SINK_CODES, RGB_CODES, SimulatedSubdevice } from './subdevice';
+import { Colorspace, DeviceError, EntityFunction, fourcc, LinkFlag, MbusCode, PadFlag, V4L2Cid, type VideoFormat } from '../../../runtime/v4l2';
+import { booleanControl, integerControl, menuControl, SimulatedControls } from '../../../camera/simulated/controls';
+import { SimulatedMediaGraph, type MediaTopology } from '../../../camera/simulated/media-graph';
+import type { SimulatedSubdevice } from '../../../camera/simulated/subdevice';
+import type { CaptureFormatInfo, StreamSource, VideoNodeRules } from '../../../camera/simulated/video-device';
+import { renderFrame, SIMULATED_PATTERNS } from './pattern';
 
 export interface SimulatedVimcOptions {
   /** Frames a second the simulated sensors produce (the real vimc paces itself at most 60). */
   frameRate?: number;
 }
 
-const ENTITIES: { name: string; function: number; pads: number[] }[] = [
+const BAYER_CODES: readonly number[] = [MbusCode.SBGGR8_1X8, MbusCode.SGBRG8_1X8, MbusCode.SGRBG8_1X8, MbusCode.SRGGB8_1X8];
+/** The debayer's sink defaults to RGGB, as the driver's does. */
+const DEBAYER_SINK_CODES: readonly number[] = [MbusCode.SRGGB8_1X8, MbusCode.SBGGR8_1X8, MbusCode.SGBRG8_1X8, MbusCode.SGRBG8_1X8];
+const RGB_CODES: readonly number[] = [MbusCode.RGB888_1X24, MbusCode.BGR888_1X24];
+/** What every pad and capture node of the 6.1 driver takes. */
+const PAD_SIZES = { min: { width: 16, height: 16 }, max: { width: 4096, height: 2160 } };
+/** vimc's capture nodes start streaming once two buffers are queued. */
+const VIDEO_NODE: VideoNodeRules = { driver: 'vimc', busInfo: 'platform:vimc-simulated', sizes: PAD_SIZES, minQueued: 2 };
+
+const RGB_CAPTURE_FORMATS: readonly CaptureFormatInfo[] = [
+  { pixelFormat: fourcc('RGB3'), description: '24-bit RGB 8-8-8', bytesPerPixel: 3 },
+  { pixelFormat: fourcc('BGR3'), description: '24-bit BGR 8-8-8', bytesPerPixel: 3 },
+];
+
+const RAW_CAPTURE_FORMATS: readonly CaptureFormatInfo[] = [
+  { pixelFormat: fourcc('BA81'), description: '8-bit Bayer BGBG/GRGR', bytesPerPixel: 1 },
+  { pixelFormat: fourcc('GBRG'), description: '8-bit Bayer GBGB/RGRG', bytesPerPixel: 1 },
+  { pixelFormat: fourcc('GRBG'), description: '8-bit Bayer GRGR/BGBG', bytesPerPixel: 1 },
+  { pixelFormat: fourcc('RGGB'), description: '8-bit Bayer RGRG/GBGB', bytesPerPixel: 1 },
+];
+
+const ENTITIES: MediaTopology['entities'] = [
   { name: 'Sensor A', function: EntityFunction.CamSensor, pads: [PadFlag.Source] },
   { name: 'Sensor B', function: EntityFunction.CamSensor, pads: [PadFlag.Source] },
   { name: 'Debayer A', function: EntityFunction.ProcVideoPixelEncConv, pads: [PadFlag.Sink, PadFlag.Source] },
@@ -27,7 +46,7 @@ const ENTITIES: { name: string; function: number; pads: number[] }[] = [
 ];
 
 /** The data links of the 6.1 driver, enabled as it starts. */
-const LINKS: { source: [string, number]; sink: [string, number]; flags: number }[] = [
+const LINKS: MediaTopology['links'] = [
   { source: ['Sensor A', 0], sink: ['Debayer A', 0], flags: LinkFlag.Enabled | LinkFlag.Immutable },
   { source: ['Sensor A', 0], sink: ['Raw Capture 0', 0], flags: LinkFlag.Enabled | LinkFlag.Immutable },
   { source: ['Sensor B', 0], sink: ['Debayer B', 0], flags: LinkFlag.Enabled | LinkFlag.Immutable },
@@ -58,76 +77,21 @@ export const SIMULATED_MEDIA_PATH = 'simulated:/dev/media0';
  * the Linux 6.1 driver, frames paced at a chosen rate. Clearly not a camera: its paths start with
  * `simulated:` and its model says so.
  */
-export class SimulatedVimc implements MediaGraph {
-  readonly simulated = true;
-  readonly path = SIMULATED_MEDIA_PATH;
-  readonly info: MediaDeviceInfo = { driver: 'vimc', model: 'VIMC MDEV (simulated)', serial: '', busInfo: 'platform:vimc-simulated', driverVersion: 0x060100 };
-  private readonly links_ = LINKS.map((l) => ({ ...l }));
-  private readonly subdevices = new Map<string, SimulatedSubdevice>();
-  private readonly videos = new Map<string, SimulatedVideoDevice>();
-  private readonly frameRate: number;
-
+export class SimulatedVimc extends SimulatedMediaGraph {
   constructor(options: SimulatedVimcOptions = {}) {
-    this.frameRate = options.frameRate ?? 30;
-    if (!(this.frameRate > 0 && this.frameRate <= 1000)) throw new RangeError(`frame rate ${this.frameRate}: give 0 < rate <= 1000`);
+    super(SIMULATED_MEDIA_PATH, { driver: 'vimc', model: 'VIMC MDEV (simulated)', serial: '', busInfo: 'platform:vimc-simulated', driverVersion: 0x060100 }, { entities: ENTITIES, links: LINKS, devnodes: DEVNODES });
+    const frameRate = options.frameRate ?? 30;
+    if (!(frameRate > 0 && frameRate <= 1000)) throw new RangeError(`frame rate ${frameRate}: give 0 < rate <= 1000`);
     for (const sensor of ['Sensor A', 'Sensor B', 'RGB/YUV Input']) {
-      this.subdevices.set(sensor, new SimulatedSubdevice(this.node(sensor), sensor, { codes: [[...RGB_CODES, ...BAYER_CODES]] }, sensorControls(this.node(sensor))));
+      this.addSubdevice(sensor, { codes: [[...RGB_CODES, ...BAYER_CODES]], sizes: PAD_SIZES }, sensorControls(this.node(sensor)));
     }
     for (const debayer of ['Debayer A', 'Debayer B']) {
       const controls = new SimulatedControls(this.node(debayer), [integerControl(0x00f0f001, 'Debayer Mean Window Size', 1, 25, 3, 2)]);
-      this.subdevices.set(debayer, new SimulatedSubdevice(this.node(debayer), debayer, { codes: [DEBAYER_SINK_CODES, RGB_CODES], propagate: { sink: 0, source: 1, sameCode: false } }, controls));
+      this.addSubdevice(debayer, { codes: [DEBAYER_SINK_CODES, RGB_CODES], sizes: PAD_SIZES, propagate: { sink: 0, source: 1, sameCode: false } }, controls);
     }
-    this.subdevices.set('Scaler', new SimulatedSubdevice(this.node('Scaler'), 'Scaler', { codes: [RGB_CODES, RGB_CODES], propagate: { sink: 0, source: 1, sameCode: true }, crops: true }, new SimulatedControls(this.node('Scaler'), [])));
-    for (const raw of ['Raw Capture 0', 'Raw Capture 1']) this.videos.set(raw, new SimulatedVideoDevice(this.node(raw), raw, RAW_CAPTURE_FORMATS, undefined));
-    this.videos.set('RGB/YUV Capture', new SimulatedVideoDevice(this.node('RGB/YUV Capture'), 'RGB/YUV Capture', RGB_CAPTURE_FORMATS, this.rgbSource()));
-  }
-
-  private node(entity: string): string {
-    return `simulated:/dev/${DEVNODES[entity]}`;
-  }
-
-  entities(): MediaEntity[] {
-    return ENTITIES.map((e) => this.entity(e.name));
-  }
-
-  entity(name: string): MediaEntity {
-    const index = ENTITIES.findIndex((e) => e.name === name);
-    if (index < 0) throw new DeviceError(`${this.path}: no entity '${name}' in ${this.info.model}`, 'ENODEV', undefined, undefined, this.path);
-    const e = ENTITIES[index]!;
-    return { id: index + 1, name, function: e.function, pads: e.pads.map((flags, i) => ({ id: 100 + index * 2 + i, index: i, flags })), devnode: this.node(name) };
-  }
-
-  links(): MediaLink[] {
-    return this.links_.map((l) => ({
-      source: { entity: l.source[0], pad: l.source[1] },
-      sink: { entity: l.sink[0], pad: l.sink[1] },
-      enabled: (l.flags & LinkFlag.Enabled) !== 0,
-      immutable: (l.flags & LinkFlag.Immutable) !== 0,
-    }));
-  }
-
-  setLink(source: string, sourcePad: number, sink: string, sinkPad: number, enabled: boolean): void {
-    const link = this.links_.find((l) => l.source[0] === source && l.source[1] === sourcePad && l.sink[0] === sink && l.sink[1] === sinkPad);
-    if (!link) throw new DeviceError(`${this.path}: no link '${source}':${sourcePad} -> '${sink}':${sinkPad}`, 'ENOLINK', undefined, undefined, this.path);
-    if (((link.flags & LinkFlag.Enabled) !== 0) === enabled) return;
-    if (link.flags & LinkFlag.Immutable) throw new DeviceError(`${this.path}: MEDIA_IOC_SETUP_LINK: Invalid argument (immutable link)`, 'EINVAL', 22, 'MEDIA_IOC_SETUP_LINK', this.path);
-    link.flags = enabled ? link.flags | LinkFlag.Enabled : link.flags & ~LinkFlag.Enabled;
-  }
-
-  disableLinks(): void {
-    for (const link of this.links_) if (!(link.flags & LinkFlag.Immutable)) link.flags &= ~LinkFlag.Enabled;
-  }
-
-  openSubdevice(entityName: string): Subdevice {
-    const device = this.subdevices.get(entityName);
-    if (!device) throw new DeviceError(`${this.path}: entity '${entityName}' has no sub-device node`, 'ENODEV', undefined, undefined, this.path);
-    return device;
-  }
-
-  openVideoDevice(entityName: string): VideoDevice {
-    const device = this.videos.get(entityName);
-    if (!device) throw new DeviceError(`${this.path}: entity '${entityName}' has no video node`, 'ENODEV', undefined, undefined, this.path);
-    return device;
+    this.addSubdevice('Scaler', { codes: [RGB_CODES, RGB_CODES], sizes: PAD_SIZES, propagate: { sink: 0, source: 1, sameCode: true }, crops: true }, new SimulatedControls(this.node('Scaler'), []));
+    for (const raw of ['Raw Capture 0', 'Raw Capture 1']) this.addVideoDevice(raw, RAW_CAPTURE_FORMATS, VIDEO_NODE, undefined);
+    this.addVideoDevice('RGB/YUV Capture', RGB_CAPTURE_FORMATS, VIDEO_NODE, this.rgbSource(frameRate));
   }
 
   /** Frames produced while no buffer was queued, and frames the timer was too late for. */
@@ -136,22 +100,18 @@ export class SimulatedVimc implements MediaGraph {
     return { missed: capture.missedFrames, late: capture.lateFrames };
   }
 
-  close(): void {
-    for (const video of this.videos.values()) video.close();
-  }
-
   /** The RGB capture's view of the graph: checked at STREAMON, read for each frame. */
-  private rgbSource(): StreamSource {
+  private rgbSource(frameRate: number): StreamSource {
     const sub = (name: string) => this.subdevices.get(name)!;
     let sensor: SimulatedSubdevice | undefined;
     const chain = (): SimulatedSubdevice => {
-      const into = this.links_.find((l) => l.sink[0] === 'Scaler' && l.flags & LinkFlag.Enabled);
+      const into = this.enabledSourceOf('Scaler');
       if (!into) throw this.pipe('the Scaler has no enabled input link');
-      if (into.source[0] === 'RGB/YUV Input') throw new DeviceError(`${this.path}: streaming from 'RGB/YUV Input' is not simulated`, 'ENOTSUP', undefined, 'VIDIOC_STREAMON', this.path);
-      return sub(into.source[0] === 'Debayer A' ? 'Sensor A' : 'Sensor B');
+      if (into.entity === 'RGB/YUV Input') throw new DeviceError(`${this.path}: streaming from 'RGB/YUV Input' is not simulated`, 'ENOTSUP', undefined, 'VIDIOC_STREAMON', this.path);
+      return sub(into.entity === 'Debayer A' ? 'Sensor A' : 'Sensor B');
     };
     return {
-      frameRate: this.frameRate,
+      frameRate,
       start: () => {
         const source = chain();
         const letter = source.entity.slice(-1);
@@ -169,12 +129,12 @@ export class SimulatedVimc implements MediaGraph {
         const s = sensor!;
         const crop = sub('Scaler').crop(0);
         const rgb = format.pixelFormat === fourcc('RGB3');
-        return {
+        return renderFrame({
           pattern: s.ctrls.value(V4L2Cid.VimcTestPattern), sensorWidth: s.format(0).width, cropLeft: crop.left, cropWidth: crop.width,
           outputWidth: format.width, outputHeight: format.height, bytesPerLine: format.planes[0]!.bytesPerLine,
           order: rgb ? [0, 1, 2] : [2, 1, 0], hflip: s.ctrls.value(V4L2Cid.HFlip) !== 0,
           brightness: s.ctrls.value(V4L2Cid.Brightness), contrast: s.ctrls.value(V4L2Cid.Contrast),
-        };
+        });
       },
       stop: () => {
         for (const s of this.subdevices.values()) s.streaming = false;

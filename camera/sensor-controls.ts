@@ -1,5 +1,5 @@
-import { ControlId, ControlIdMap, ControlInfo, ControlInfoMap, ControlType, ControlValue } from '../../runtime';
-import { ControlType as V4L2ControlType, type ControlDescription } from '../../runtime/v4l2';
+import { ControlId, ControlIdMap, ControlInfo, ControlInfoMap, ControlType, ControlValue } from '../runtime';
+import { ControlType as V4L2ControlType, type ControlDescription } from '../runtime/v4l2';
 
 /**
  * A sub-device's V4L2 controls as a ControlInfoMap over V4L2 ids (what libcamera's

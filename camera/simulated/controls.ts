@@ -1,4 +1,4 @@
-import { ControlType, DeviceError, type ControlDescription, type V4L2ControlValue } from '../../../runtime/v4l2';
+import { ControlType, DeviceError, type ControlDescription, type V4L2ControlValue } from '../../runtime/v4l2';
 
 /** Controls held in memory, validated as the kernel does: integers clamped, menus checked. */
 export class SimulatedControls {

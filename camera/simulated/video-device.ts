@@ -1,9 +1,9 @@
-import { SharedMemory } from '../../../runtime';
+import { SharedMemory } from '../../runtime';
 import {
-  Capability, Colorspace, DeviceError, fourcc, type DequeuedBuffer, type FrameSizeRange, type V4L2ControlValue, type VideoBuffer,
+  Capability, Colorspace, DeviceError, type DequeuedBuffer, type FrameSizeRange, type V4L2ControlValue, type VideoBuffer,
   type VideoCapabilities, type VideoDevice, type VideoFormat,
-} from '../../../runtime/v4l2';
-import { renderFrame, type RenderSettings } from './pattern';
+} from '../../runtime/v4l2';
+import type { Size } from '../configuration';
 
 export interface CaptureFormatInfo {
   pixelFormat: number;
@@ -11,20 +11,16 @@ export interface CaptureFormatInfo {
   bytesPerPixel: number;
 }
 
-export const RGB_CAPTURE_FORMATS: readonly CaptureFormatInfo[] = [
-  { pixelFormat: fourcc('RGB3'), description: '24-bit RGB 8-8-8', bytesPerPixel: 3 },
-  { pixelFormat: fourcc('BGR3'), description: '24-bit BGR 8-8-8', bytesPerPixel: 3 },
-];
-
-export const RAW_CAPTURE_FORMATS: readonly CaptureFormatInfo[] = [
-  { pixelFormat: fourcc('BA81'), description: '8-bit Bayer BGBG/GRGR', bytesPerPixel: 1 },
-  { pixelFormat: fourcc('GBRG'), description: '8-bit Bayer GBGB/RGRG', bytesPerPixel: 1 },
-  { pixelFormat: fourcc('GRBG'), description: '8-bit Bayer GRGR/BGBG', bytesPerPixel: 1 },
-  { pixelFormat: fourcc('RGGB'), description: '8-bit Bayer RGRG/GBGB', bytesPerPixel: 1 },
-];
-
-/** vimc's capture nodes start streaming once this many buffers are queued. */
-const MIN_QUEUED = 2;
+/** What a platform's driver does that its capture nodes show. */
+export interface VideoNodeRules {
+  /** What VIDIOC_QUERYCAP names. */
+  driver: string;
+  busInfo: string;
+  /** The sizes the node takes; a size asked for outside them is clamped, then made even. */
+  sizes: { min: Size; max: Size };
+  /** Buffers that must be queued before the node streams (the driver's min_queued_buffers). */
+  minQueued: number;
+}
 
 /** What the rest of the simulated graph tells a capture node when it starts streaming. */
 export interface StreamSource {
@@ -32,8 +28,8 @@ export interface StreamSource {
   start(): void;
   /** Changes each time a control that shows in the picture changes. */
   controlsVersion(): number;
-  /** How to draw the picture now; asked only when the controls changed. */
-  render(format: VideoFormat): RenderSettings;
+  /** The picture now, in `format`: the platform's renderer, asked only when the controls changed. */
+  render(format: VideoFormat): Uint8Array;
   stop(): void;
   frameRate: number;
 }
@@ -45,7 +41,7 @@ export interface StreamSource {
  */
 export class SimulatedVideoDevice implements VideoDevice {
   readonly capabilities: VideoCapabilities;
-  /** Frames the sensor produced while no buffer was queued (the real vimc skips them silently). */
+  /** Frames the sensor produced while no buffer was queued (a real driver skips them silently). */
   missedFrames = 0;
   /** Frames the timer could not produce on time because the event loop was busy. */
   lateFrames = 0;
@@ -60,8 +56,14 @@ export class SimulatedVideoDevice implements VideoDevice {
   private nextDue = 0n;
   private streaming = false;
 
-  constructor(readonly path: string, card: string, private readonly formats: readonly CaptureFormatInfo[], private readonly source: StreamSource | undefined) {
-    this.capabilities = { driver: 'vimc', card, busInfo: 'platform:vimc-simulated', deviceCaps: Capability.VideoCapture | Capability.Streaming | Capability.IoMc };
+  constructor(
+    readonly path: string,
+    card: string,
+    private readonly formats: readonly CaptureFormatInfo[],
+    private readonly rules: VideoNodeRules,
+    private readonly source: StreamSource | undefined,
+  ) {
+    this.capabilities = { driver: rules.driver, card, busInfo: rules.busInfo, deviceCaps: Capability.VideoCapture | Capability.Streaming | Capability.IoMc };
     this.current = this.adjust({ width: 640, height: 480, pixelFormat: formats[0]!.pixelFormat });
   }
 
@@ -71,7 +73,8 @@ export class SimulatedVideoDevice implements VideoDevice {
 
   frameSizes(pixelFormat: number): FrameSizeRange[] {
     if (!this.formats.some((f) => f.pixelFormat === pixelFormat)) return [];
-    return [{ minWidth: 16, maxWidth: 4096, stepWidth: 1, minHeight: 16, maxHeight: 2160, stepHeight: 1 }];
+    const { min, max } = this.rules.sizes;
+    return [{ minWidth: min.width, maxWidth: max.width, stepWidth: 1, minHeight: min.height, maxHeight: max.height, stepHeight: 1 }];
   }
 
   format(): VideoFormat {
@@ -90,8 +93,9 @@ export class SimulatedVideoDevice implements VideoDevice {
 
   private adjust(wanted: { width: number; height: number; pixelFormat: number; colorspace?: number }): VideoFormat {
     const info = this.formats.find((f) => f.pixelFormat === wanted.pixelFormat) ?? this.formats[0]!;
-    const width = Math.min(4096, Math.max(16, Math.trunc(wanted.width))) & ~1;
-    const height = Math.min(2160, Math.max(16, Math.trunc(wanted.height))) & ~1;
+    const { min, max } = this.rules.sizes;
+    const width = Math.min(max.width, Math.max(min.width, Math.trunc(wanted.width))) & ~1;
+    const height = Math.min(max.height, Math.max(min.height, Math.trunc(wanted.height))) & ~1;
     const bytesPerLine = width * info.bytesPerPixel;
     return { width, height, pixelFormat: info.pixelFormat, colorspace: wanted.colorspace || Colorspace.Srgb, planes: [{ bytesPerLine, size: bytesPerLine * height }] };
   }
@@ -100,7 +104,7 @@ export class SimulatedVideoDevice implements VideoDevice {
     if (this.buffers.length > 0) throw this.error('EBUSY', 'VIDIOC_REQBUFS', 'Device or resource busy');
     const size = this.current.planes[0]!.size;
     for (let index = 0; index < Math.min(count, 32); index++) {
-      const memory_ = SharedMemory.create(`vimc-simulated-${index}`, size);
+      const memory_ = SharedMemory.create(`${this.rules.driver}-simulated-${index}`, size);
       this.buffers.push({ index, planes: [{ fd: memory_.fd, offset: 0, length: size }], memory: new Uint8Array(memory_.map()), memory_ });
     }
     return this.buffers;
@@ -116,7 +120,7 @@ export class SimulatedVideoDevice implements VideoDevice {
     if (!this.buffers[index]) throw new RangeError(`${this.path}: no buffer ${index}`);
     if (this.queue.includes(index)) throw this.error('EINVAL', 'VIDIOC_QBUF', 'Invalid argument (buffer already queued)');
     this.queue.push(index);
-    if (this.streaming && !this.timer && this.queue.length >= MIN_QUEUED) {
+    if (this.streaming && !this.timer && this.queue.length >= this.rules.minQueued) {
       try {
         this.startStreaming('VIDIOC_QBUF');
       } catch (error) {
@@ -131,15 +135,15 @@ export class SimulatedVideoDevice implements VideoDevice {
   }
 
   /**
-   * Streams. As the driver (which needs two buffers queued to start), the pipeline is checked and
-   * frames start once two buffers are queued: here, or at the QBUF that makes two.
+   * Streams. As the driver (which may need buffers queued to start), the pipeline is checked and
+   * frames start once `minQueued` buffers are queued: here, or at the QBUF that makes them enough.
    */
   streamOn(): void {
     if (!this.source) throw this.error('ENOTSUP', 'VIDIOC_STREAMON', 'streaming from this node is not simulated');
     if (this.buffers.length === 0) throw this.error('EINVAL', 'VIDIOC_STREAMON', 'Invalid argument (no buffers)');
     if (this.streaming) return;
     this.streaming = true;
-    if (this.queue.length >= MIN_QUEUED) this.startStreaming('VIDIOC_STREAMON');
+    if (this.queue.length >= this.rules.minQueued) this.startStreaming('VIDIOC_STREAMON');
   }
 
   private startStreaming(call: string): void {
@@ -185,7 +189,7 @@ export class SimulatedVideoDevice implements VideoDevice {
     // The sensor's controls apply from the next frame, as the real pattern generator's do.
     const version = this.source!.controlsVersion();
     if (version !== this.templateVersion) {
-      this.template = renderFrame(this.source!.render(this.current));
+      this.template = this.source!.render(this.current);
       this.templateVersion = version;
     }
     this.buffers[index]!.memory.set(this.template!);

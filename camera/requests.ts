@@ -1,9 +1,13 @@
-import type { DequeuedBuffer } from '../../runtime/v4l2';
-import type { PixelFormatName } from '../../runtime/v4l2';
-import { IPATimeoutError } from '../../runtime/errors';
-import type { FrameParams } from './params';
+/**
+ * libcamera's Request life cycle on the pipeline side: a buffer held from submission to release,
+ * the IPA's parameters awaited with a deadline, the device's buffer completing the request.
+ * `P` is what a platform's IPA decides for a frame (its parameter buffer, read).
+ */
+import type { DequeuedBuffer } from '../runtime/v4l2';
+import type { PixelFormatName } from '../runtime/v4l2';
+import { IPATimeoutError } from '../runtime/errors';
 
-export interface Frame {
+export interface Frame<P> {
   /** The device's frame counter. */
   sequence: number;
   /** The request's number (what the IPA saw as `frame`). */
@@ -18,24 +22,24 @@ export interface Frame {
   pixelFormat: PixelFormatName;
   /** The pixels; valid until release(). */
   data: Uint8Array;
-  /** What the IPA decided for this frame: the sensor's control values and the statistics it took. */
-  params: FrameParams;
+  /** What the IPA decided for this frame (for vimc: the sensor's control values and the statistics it took). */
+  params: P;
   /** From queueRequest to paramsComputed, microseconds. */
   ipaRoundTripUs: number;
   /** Gives the frame's buffer back for another capture. */
   release(): void;
 }
 
-interface Pending {
+interface Pending<P> {
   sequence: number;
   bufferIndex: number;
   state: 'params' | 'queued';
   submittedAt: bigint;
   /** performance.now() past which its parameters are overdue. */
   deadline: number;
-  params?: FrameParams;
+  params?: P;
   ipaRoundTripUs?: number;
-  resolve(frame: Frame): void;
+  resolve(frame: Frame<P>): void;
   reject(error: Error): void;
 }
 
@@ -57,10 +61,10 @@ export interface RequestQueueOptions {
  * The requests in flight through the camera, in order: each holds a buffer from the moment it is
  * submitted until its frame is released; requests past the number of buffers wait for one.
  */
-export class RequestQueue {
+export class RequestQueue<P> {
   private free: number[] = [];
-  private pending: Pending[] = [];
-  private waiting: { start: Start; resolve(frame: Frame): void; reject(error: Error): void }[] = [];
+  private pending: Pending<P>[] = [];
+  private waiting: { start: Start; resolve(frame: Frame<P>): void; reject(error: Error): void }[] = [];
   private nextSequence = 0;
   private generation = 0;
   /** Runs while requests wait for parameters, every tenth of the deadline (so at most 10 % late). */
@@ -76,7 +80,7 @@ export class RequestQueue {
     this.stopWatchdog();
   }
 
-  submit(start: Start): Promise<Frame> {
+  submit(start: Start): Promise<Frame<P>> {
     return new Promise((resolve, reject) => {
       const index = this.free.shift();
       if (index === undefined) this.waiting.push({ start, resolve, reject });
@@ -84,8 +88,8 @@ export class RequestQueue {
     });
   }
 
-  private begin(bufferIndex: number, start: Start, resolve: (frame: Frame) => void, reject: (error: Error) => void): void {
-    const request: Pending = {
+  private begin(bufferIndex: number, start: Start, resolve: (frame: Frame<P>) => void, reject: (error: Error) => void): void {
+    const request: Pending<P> = {
       sequence: this.nextSequence++, bufferIndex, state: 'params', submittedAt: process.hrtime.bigint(),
       deadline: performance.now() + this.options.paramsTimeoutMs, resolve, reject,
     };
@@ -99,7 +103,7 @@ export class RequestQueue {
   }
 
   /** The request waiting for the parameters of the buffer at `bufferIndex`, if one is. */
-  private waitingFor(bufferIndex: number): Pending | undefined {
+  private waitingFor(bufferIndex: number): Pending<P> | undefined {
     return this.pending.find((r) => r.state === 'params' && r.bufferIndex === bufferIndex);
   }
 
@@ -107,7 +111,7 @@ export class RequestQueue {
     return this.waitingFor(bufferIndex) !== undefined;
   }
 
-  paramsReady(bufferIndex: number, params: FrameParams): void {
+  paramsReady(bufferIndex: number, params: P): void {
     const request = this.waitingFor(bufferIndex);
     if (!request) return;
     this.settled(request);
@@ -137,7 +141,7 @@ export class RequestQueue {
   }
 
   /** A request's parameters came (or it failed): the watchdog runs only while some still wait. */
-  private settled(request: Pending): void {
+  private settled(request: Pending<P>): void {
     request.state = 'queued';
     if (!this.pending.some((r) => r !== request && r.state === 'params')) this.stopWatchdog();
   }
@@ -147,7 +151,7 @@ export class RequestQueue {
     this.watchdog = undefined;
   }
 
-  complete(done: DequeuedBuffer, frameData: (index: number) => Pick<Frame, 'data' | 'width' | 'height' | 'stride' | 'pixelFormat'>): void {
+  complete(done: DequeuedBuffer, frameData: (index: number) => Pick<Frame<P>, 'data' | 'width' | 'height' | 'stride' | 'pixelFormat'>): void {
     const at = this.pending.findIndex((r) => r.state === 'queued' && r.bufferIndex === done.index);
     if (at < 0) return;
     const [request] = this.pending.splice(at, 1);
@@ -176,7 +180,7 @@ export class RequestQueue {
     else this.free.push(bufferIndex);
   }
 
-  private drop(request: Pending, error: Error): void {
+  private drop(request: Pending<P>, error: Error): void {
     if (request.state === 'params') this.settled(request);
     this.pending = this.pending.filter((r) => r !== request);
     request.reject(error);

@@ -1,18 +1,13 @@
-import { Colorspace, DeviceError, MbusCode, type MbusFormat, type Rectangle, type Subdevice, type V4L2ControlValue } from '../../../runtime/v4l2';
+import { Colorspace, DeviceError, type MbusFormat, type Rectangle, type Subdevice, type V4L2ControlValue } from '../../runtime/v4l2';
+import type { Size } from '../configuration';
 import { SimulatedControls } from './controls';
 
-export const BAYER_CODES: readonly number[] = [MbusCode.SBGGR8_1X8, MbusCode.SGBRG8_1X8, MbusCode.SGRBG8_1X8, MbusCode.SRGGB8_1X8];
-/** The debayer's sink defaults to RGGB, as the driver's does. */
-export const DEBAYER_SINK_CODES: readonly number[] = [MbusCode.SRGGB8_1X8, MbusCode.SBGGR8_1X8, MbusCode.SGBRG8_1X8, MbusCode.SGRBG8_1X8];
-export const RGB_CODES: readonly number[] = [MbusCode.RGB888_1X24, MbusCode.BGR888_1X24];
-
-const MIN = { width: 16, height: 16 };
-const MAX = { width: 4096, height: 2160 };
-
-/** How a kind of vimc entity treats formats on its pads. */
+/** How a kind of entity treats formats on its pads: each platform's driver has its own. */
 export interface PadRules {
   /** The codes each pad accepts (the first is its default). */
   codes: readonly (readonly number[])[];
+  /** The sizes a pad takes; a size asked for outside them is clamped, then made even. */
+  sizes: { min: Size; max: Size };
   /** Sink pad formats propagate to the source pad (size always; the code too when `sameCode`). */
   propagate?: { sink: number; source: number; sameCode: boolean };
   /** The entity crops its sink pad (the scaler). */
@@ -20,9 +15,9 @@ export interface PadRules {
 }
 
 /**
- * A simulated vimc sub-device: pad formats adjusted as the 6.1 driver adjusts them (sizes clamped to
- * 16x16..4096x2160 and made even, unknown codes replaced by the pad's default, sink formats
- * propagated), a crop rectangle where the driver has one, and controls.
+ * A simulated sub-device: pad formats adjusted as a driver adjusts them (sizes clamped to the
+ * rules' bounds and made even, unknown codes replaced by the pad's default, sink formats
+ * propagated), a crop rectangle where the driver has one, and controls. Pads start at 640x480.
  */
 export class SimulatedSubdevice implements Subdevice {
   private readonly formats: Required<Pick<MbusFormat, 'code' | 'width' | 'height' | 'colorspace'>>[];
@@ -45,8 +40,9 @@ export class SimulatedSubdevice implements Subdevice {
     const followsSink = propagate?.sameCode && pad === propagate.source;
     current.code = followsSink ? current.code : codes.includes(wanted.code) ? wanted.code : codes[0]!;
     if (!followsSink) current.colorspace = wanted.colorspace || Colorspace.Srgb;
-    current.width = Math.min(MAX.width, Math.max(MIN.width, wanted.width)) & ~1;
-    current.height = Math.min(MAX.height, Math.max(MIN.height, wanted.height)) & ~1;
+    const { min, max } = this.rules.sizes;
+    current.width = Math.min(max.width, Math.max(min.width, wanted.width)) & ~1;
+    current.height = Math.min(max.height, Math.max(min.height, wanted.height)) & ~1;
     if (propagate && pad === propagate.sink) {
       const source = this.formats[propagate.source]!;
       Object.assign(source, { width: current.width, height: current.height, colorspace: current.colorspace });
@@ -69,8 +65,9 @@ export class SimulatedSubdevice implements Subdevice {
   setCrop(pad: number, r: Rectangle): Rectangle {
     if (!this.rules.crops || pad !== 0) throw this.error('ENOTTY', 'VIDIOC_SUBDEV_S_SELECTION', 'Inappropriate ioctl for device');
     const sink = this.formats[0]!;
-    const width = Math.min(sink.width, Math.max(MIN.width, r.width)) & ~1;
-    const height = Math.min(sink.height, Math.max(MIN.height, r.height)) & ~1;
+    const { min } = this.rules.sizes;
+    const width = Math.min(sink.width, Math.max(min.width, r.width)) & ~1;
+    const height = Math.min(sink.height, Math.max(min.height, r.height)) & ~1;
     const left = Math.min(sink.width - width, Math.max(0, r.left)) & ~1;
     const top = Math.min(sink.height - height, Math.max(0, r.top)) & ~1;
     this.cropRect = { left, top, width, height };
