@@ -54,6 +54,11 @@ describe('the process-mode sandbox refuses, and the IPA is told', () => {
     expect(await attempt('read', probeModule)).toMatch(/^done: \d+$/);
   });
 
+  it("loads ts-ipa's libipa, which IPAs build on", async () => {
+    const { attempt } = await probe();
+    expect(await attempt('libipa')).toBe('done: 1.5');
+  });
+
   it('writing, removing and creating files; the fd it was handed stays writable', async () => {
     const { attempt } = await probe();
     const target = path.join(work, 'written');

@@ -58,6 +58,7 @@ export function sandboxedWorker(
     moduleDir,
     ...(contractFile ? [path.dirname(contractFile)] : []),
     path.join(__dirname, '..'), // ts-ipa's runtime
+    path.join(__dirname, '../../ipa'), // ts-ipa's libipa, which IPAs build on
     path.dirname(addonFile()),
     dependencyDir('reflect-metadata', __dirname),
     ...allowed,
@@ -105,12 +106,12 @@ function packageDirs(dir: string): string[] {
 }
 
 /**
- * What of a ts-ipa package an IPA loads: its package.json and its runtime (and its dependencies,
+ * What of a ts-ipa package an IPA loads: its package.json, its runtime and its libipa (and its dependencies,
  * packageDependencies). Not the whole package: linked (npm link, a workspace), it is a source
  * tree, keys and all.
  */
 function packageReads(candidate: string): string[] {
-  return [path.join(candidate, 'package.json'), path.join(candidate, 'dist', 'runtime')];
+  return [path.join(candidate, 'package.json'), path.join(candidate, 'dist', 'runtime'), path.join(candidate, 'dist', 'ipa')];
 }
 
 /** Where a ts-ipa package's runtime finds the reflect-metadata it loads, as Node finds it. */
