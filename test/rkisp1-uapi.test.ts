@@ -143,6 +143,8 @@ describe.runIf(haveOracle)('rkisp1 extensible parameters from libcamera v0.7.1',
         for (const b of parsed.blocks) builder.addBlock(b);
         expect(builder.bytesused).toBe(c.params!.bytesused);
         expect(toHex(builder.bytes())).toBe(c.params!.hex);
+        // The whole mapped buffer with bytesused, as the pipeline handler has it.
+        expect(parseExtParams(builder.buffer, c.params!.bytesused)).toEqual(parsed);
       }
     });
   }

@@ -107,10 +107,13 @@ export class ExtParamsError extends Error {
 }
 
 /**
- * Parses the used bytes of an extensible parameters buffer (exactly bytesused bytes: pass
- * `mapped.subarray(0, bytesused)`), refusing what the kernel driver would refuse.
+ * Parses the used bytes of an extensible parameters buffer, refusing what the kernel driver
+ * would refuse. `bytes` is exactly bytesused bytes, or give `bytesused` with the whole mapped
+ * buffer.
  */
-export function parseExtParams(bytes: Bytes): ExtParams {
+export function parseExtParams(buffer: Bytes, bytesused = buffer.byteLength): ExtParams {
+  if (bytesused > buffer.byteLength) throw new RangeError(`bytesused ${bytesused} past a buffer of ${buffer.byteLength} bytes`);
+  const bytes = buffer.subarray(0, bytesused);
   if (bytes.byteLength < EXT_PARAMS_HEADER_SIZE) {
     throw new ExtParamsError('truncated-header', undefined, `${bytes.byteLength} bytes, the header is ${EXT_PARAMS_HEADER_SIZE}`);
   }
