@@ -93,6 +93,103 @@ describe('rkisp1 UAPI struct sizes', () => {
   });
 });
 
+/**
+ * What a C program compiled (gcc, x86-64) against libcamera v0.7.1's rkisp1-config.h reads by
+ * field name from a struct whose byte i is (i * 13 + seed) & 0x7f: seed = the block type for
+ * block configs, 99 for rkisp1_stat_buffer, 77 for rkisp1_params_cfg. Arrays as [first, last].
+ */
+const C_FIELDS: Record<string, Record<string, number | number[]>> = {
+  BLS: { 'enable_auto': 0, 'en_windows': 13, 'bls_window1.h_offs': 10010, 'bls_window1.v_offs': 16692,
+    'bls_window1.h_size': 23374, 'bls_window1.v_size': 30056, 'bls_window2.h_offs': 3842, 'bls_window2.v_offs': 10524,
+    'bls_window2.h_size': 17206, 'bls_window2.v_size': 23888, 'bls_samples': 106, 'fixed_val.r': 4356,
+    'fixed_val.gr': 11038, 'fixed_val.gb': 17720, 'fixed_val.b': 24402 },
+  DPCC: { 'mode': 672861697, 'output_mode': 1548698165, 'set_use': 268662377, 'methods[0]': [1144465949, 1211837985],
+    'methods[1]': [2087674453, 7562841], 'methods[2]': [874977805, 942349841], 'ro_limits': 1818186309,
+    'rnd_offs': 538117753 },
+  SDG: { 'curve_r.gamma_y': [3842, 12066], 'curve_g.gamma_y': [18748, 26972], 'curve_b.gamma_y': [886, 8982],
+    'xa_pnts.gamma_dx0': 1902401354, 'xa_pnts.gamma_dx1': 622332798 },
+  AWB_GAIN: { 'gain_red': 4099, 'gain_green_r': 10781, 'gain_blue': 17463, 'gain_green_b': 24145 },
+  FLT: { 'mode': 723390724, 'grn_stage1': 56, 'chr_h_mode': 69, 'chr_v_mode': 82, 'thresh_bl0': 319191404,
+    'thresh_bl1': 1194994976, 'thresh_sh0': 2070831444, 'thresh_sh1': 790762760, 'lum_weight': 1666599228,
+    'fac_sh1': 386563440, 'fac_sh0': 1262367012, 'fac_mid': 2138203480, 'fac_bl0': 858134796, 'fac_bl1': 1733971264 },
+  BDM: { 'demosaic_th': 5 },
+  CTK: { 'coeff[0]': [4870, 18234], 'coeff[1]': [24916, 5384], 'coeff[2]': [12066, 25430], 'ct_offset': [32112, 12580] },
+  GOC: { 'mode': 773919751, 'gamma_y': [18491, 8725] },
+  DPF: { 'gain.mode': 790762760, 'gain.nf_r_gain': 18748, 'gain.nf_b_gain': 25430, 'gain.nf_gr_gain': 32112,
+    'gain.nf_gb_gain': 5898, 'g_flt.spatial_coeff': [36, 101], 'g_flt.gr_enable': 114, 'g_flt.gb_enable': 127,
+    'rb_flt.fltsize': 858134796, 'rb_flt.spatial_coeff': [64, 1], 'rb_flt.r_enable': 14, 'rb_flt.b_enable': 27,
+    'nll.coeff': [13608, 21832], 'nll.scale_mode': 588646780 },
+  DPF_STRENGTH: { 'r': 9, 'g': 22, 'b': 35 },
+  CPROC: { 'c_out_range': 10, 'y_in_range': 23, 'y_out_range': 36, 'contrast': 49, 'brightness': 62, 'sat': 75,
+    'hue': 88 },
+  IE: { 'effect': 6155, 'color_sel': 12837, 'eff_mat_1': 19519, 'eff_mat_2': 26201, 'eff_mat_3': 115,
+    'eff_mat_4': 6669, 'eff_mat_5': 13351, 'eff_tint': 20033 },
+  LSC: { 'x_grad_tbl': [372, 14122], 'y_grad_tbl': [20804, 1914], 'x_size_tbl': [8468, 22346],
+    'y_size_tbl': [29028, 10010], 'config_width': 16692, 'config_height': 23374 },
+  AWB_MEAS: { 'awb_wnd.h_offs': 6669, 'awb_wnd.v_offs': 13351, 'awb_wnd.h_size': 20033, 'awb_wnd.v_size': 26715,
+    'awb_mode': 470745717, 'max_y': 41, 'min_y': 54, 'max_csum': 67, 'min_c': 80, 'frames': 93, 'awb_ref_cr': 106,
+    'awb_ref_cb': 119, 'enable_ymax_cmp': 4 },
+  HST_MEAS: { 'mode': 891820814, 'histogram_predivider': 66, 'meas_window.h_offs': 26972, 'meas_window.v_offs': 886,
+    'meas_window.h_size': 7440, 'meas_window.v_size': 14122, 'hist_weight': [68, 84] },
+  AEC_MEAS: { 'mode': 908663823, 'autostop': 1784500291, 'meas_window.h_offs': 1143, 'meas_window.v_offs': 7697,
+    'meas_window.h_size': 14379, 'meas_window.v_size': 21061 },
+  AFC_MEAS: { 'num_afm_win': 16, 'afm_win[0].h_offs': 14122, 'afm_win[0].v_offs': 20804, 'afm_win[0].h_size': 27486,
+    'afm_win[0].v_size': 1400, 'afm_win[1].h_offs': 7954, 'afm_win[1].v_offs': 14636, 'afm_win[1].h_size': 21318,
+    'afm_win[1].v_size': 28000, 'afm_win[2].h_offs': 1914, 'afm_win[2].v_offs': 8468, 'afm_win[2].h_size': 15150,
+    'afm_win[2].v_size': 21832, 'thres': 588646780, 'var_shift': 1464483120 },
+  COMPAND_BLS: { 'r': 942349841, 'gr': 1818186309, 'gb': 538117753, 'b': 1413954093 },
+  COMPAND_EXPAND: { 'px': [18, 69], 'x': [2037145426, 1161308958], 'y': [2037145426, 1161308958] },
+  COMPAND_COMPRESS: { 'px': [19, 70], 'x': [2053988435, 1178151967], 'y': [2053988435, 1178151967] },
+  WDR: { 'tone_curve.dY': [992878868, 1464483120], 'tone_curve.ym': [29028, 12580], 'iref_config.rgb_factor': 88,
+    'iref_config.use_y9_8': 101, 'iref_config.use_rgb7_8': 114, 'iref_config.disable_transient': 127,
+    'rgb_offset': 6412, 'luma_offset': 13094, 'dmin_thresh': 19776, 'dmin_strength': 90, 'use_rgb_colorspace': 103,
+    'bypass_chroma_mapping': 116, 'use_iref': 1 },
+  STATS: { 'meas_type': 175992931, 'frame_id': 1043407895, 'params.awb.awb_mean[0].cnt': 1919244363,
+    'params.awb.awb_mean[0].mean_y_or_g': 127, 'params.awb.awb_mean[0].mean_cb_or_b': 12,
+    'params.awb.awb_mean[0].mean_cr_or_r': 25, 'params.ae.exp_mean': [51, 67], 'params.ae.bls_val.meas_r': 27229,
+    'params.ae.bls_val.meas_gr': 1143, 'params.ae.bls_val.meas_gb': 7697, 'params.ae.bls_val.meas_b': 14379,
+    'params.hist.hist_bins': [1043407895, 175992931] },
+  LEGACY: { 'module_en_update': 1952930381, 'module_ens': 672861697, 'module_cfg_update': 1548698165,
+    'meas.awb_meas_config.awb_mode': 2020302417, 'meas.awb_meas_config.enable_ymax_cmp': 96,
+    'meas.hst_config.mode': 336034413, 'meas.hst_config.hist_weight': [35, 51],
+    'meas.aec_config.meas_window.v_size': 4099, 'meas.afc_config.var_shift': 1683442237,
+    'others.dpcc_config.mode': 403406449, 'others.dpcc_config.rnd_offs': 268662377,
+    'others.bls_config.fixed_val.b': 31855, 'others.sdg_config.xa_pnts.gamma_dx1': 740233733,
+    'others.lsc_config.r_data_tbl[0][0]': 17977, 'others.lsc_config.config_height': 2171,
+    'others.awb_gain_config.gain_red': 8725, 'others.awb_gain_config.gain_green_b': 28771,
+    'others.flt_config.mode': 605489789, 'others.flt_config.fac_bl1': 1616070201,
+    'others.bdm_config.demosaic_th': 109, 'others.ctk_config.coeff[0][0]': 5127,
+    'others.ctk_config.ct_offset[2]': 12837, 'others.goc_config.mode': 7562841,
+    'others.goc_config.gamma_y[33]': 29799, 'others.dpf_config.gain.mode': 672861697,
+    'others.dpf_config.nll.scale_mode': 470745717, 'others.dpf_strength_config.r': 41,
+    'others.dpf_strength_config.b': 67, 'others.cproc_config.c_out_range': 80, 'others.cproc_config.hue': 30,
+    'others.ie_config.effect': 14379, 'others.ie_config.eff_tint': 28257 },
+};
+
+describe('rkisp1 field offsets as the C compiler lays out the header', () => {
+  const pattern = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 13 + seed) & 0x7f);
+  const at = (obj: unknown, p: string): unknown => {
+    let o = obj as Record<string, unknown>;
+    for (const part of p.split(/\.|(?=\[)/)) {
+      const m = /^\[(\d+)\]$/.exec(part);
+      o = (m ? (o as unknown as unknown[])[Number(m[1])] : o[part]) as Record<string, unknown>;
+    }
+    if (Array.isArray(o)) return o.length > 1 ? [o[0], o.at(-1)] : o;
+    return typeof o === 'object' ? [Object.values(o)[0], Object.values(o).at(-1)] : o;
+  };
+  it.each(Object.keys(C_FIELDS))('%s', (name) => {
+    let decoded: unknown;
+    if (name === 'STATS') decoded = decodeStats(pattern(STAT_BUFFER_SIZE, 99));
+    else if (name === 'LEGACY') decoded = decodeLegacyParams(pattern(LEGACY_PARAMS_SIZE, 77));
+    else {
+      const type = BlockType[name as keyof typeof BlockType];
+      const codec = BLOCK_CODECS[type];
+      decoded = codec.decode(new DataView(pattern(codec.size, type).buffer), 0);
+    }
+    for (const [p, value] of Object.entries(C_FIELDS[name]!)) expect(at(decoded, p), `${name}.${p}`).toEqual(value);
+  });
+});
+
 describe('rkisp1 config codecs', () => {
   it.each(ALL_TYPES.map((t) => [BlockType[t], t] as const))('%s decodes and encodes back every byte', (_n, type) => {
     const codec = BLOCK_CODECS[type];
