@@ -9,10 +9,12 @@ import {
   gocConfig, hstConfig, ieConfig, IspVersion, LEGACY_BLOCKS, LEGACY_PARAMS_SIZE, LegacyParamsBuilder, lscConfig,
   Module, parseExtParams, readStats, revisionSizes, sdgConfig, Stat, STAT_BUFFER_SIZE, StatsSizeError, wdrConfig,
 } from '../dist/platforms/rkisp1/uapi.js';
+import { itFindsTheTraces, oracleDir } from './oracle';
 
-const ORACLE_DIR = process.env.TS_IPA_ORACLE_DIR ?? '/work/shared/reference/oracle';
 const TRACES = ['rkisp1-a-neutral.json', 'rkisp1-b-warm.json'];
-const haveOracle = TRACES.every((t) => fs.existsSync(path.join(ORACLE_DIR, t)));
+const ORACLE_DIR = oracleDir(TRACES) ?? '';
+const haveOracle = ORACLE_DIR !== '';
+itFindsTheTraces(TRACES);
 
 interface Call {
   call: string;

@@ -11,9 +11,12 @@ import { AgcMeanLuminance } from '../../dist/ipa/agc-mean-luminance.js';
 import { createCameraSensorHelper } from '../../dist/ipa/camera-sensor-helper.js';
 import { lineDurationFromPixelRate, microseconds, milliseconds } from '../../dist/ipa/duration.js';
 import { Histogram } from '../../dist/ipa/histogram.js';
+import { itFindsTheTraces, oracleDir } from '../oracle';
 
-const dir = '/work/shared/reference/oracle';
-const traces = ['rkisp1-a-neutral.json', 'rkisp1-b-warm.json'].filter((f) => fs.existsSync(`${dir}/${f}`));
+const TRACES = ['rkisp1-a-neutral.json', 'rkisp1-b-warm.json'];
+const dir = oracleDir(TRACES) ?? '';
+const traces = dir ? TRACES : [];
+itFindsTheTraces(TRACES);
 
 const EXPOSURE = '9963793';
 const ANALOGUE_GAIN = '10356995';
