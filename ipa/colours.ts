@@ -1,6 +1,7 @@
 /**
  * Colour helpers of libcamera's libipa (src/ipa/libipa/colours.cpp), in double precision as there.
  */
+import { toUint32 } from './cpp';
 import { Matrix } from './matrix';
 import { type RGB, Vector } from './vector';
 
@@ -18,23 +19,14 @@ const rgb2xyz = new Matrix(3, 3, [
   -0.68202, 0.77073, 0.56332,
 ]);
 
-/**
- * A double converted to uint32_t the way an AArch64 build does it (fcvtzu): truncated toward
- * zero, saturating at 0 and 2^32 - 1, NaN giving 0. C++ leaves out-of-range conversions
- * undefined; for values in range every platform truncates the same, and that is the only case a
- * plausible colour temperature hits. We follow AArch64 because the rkisp1 IPA runs there.
- */
-export function toUint32(value: number): number {
-  if (Number.isNaN(value) || value <= 0) return 0;
-  if (value >= 4294967295) return 4294967295;
-  return Math.trunc(value);
-}
+export { toUint32 };
 
 /**
  * The correlated colour temperature of an RGB triplet (libcamera's estimateCCT): RGB → XYZ,
  * normalised to chromaticity, then McCamy's cubic in n = (x - 0.3320) / (0.1858 - y). The
  * polynomial is evaluated in the C++ expression's order; the result is truncated to an
- * unsigned 32-bit integer as the C++ return type does (see toUint32).
+ * unsigned 32-bit integer as the C++ return type does (toUint32 in cpp.ts: out of range,
+ * that depends on the target platform).
  */
 export function estimateCCT(rgb: RGB): number {
   let xyz = rgb2xyz.mul(rgb);

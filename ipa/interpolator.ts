@@ -7,6 +7,7 @@
  * (libcamera commit ee1d93d8 "ipa: libipa: interpolator: Drop key quantization"): the only
  * rounding of a key is its conversion to `unsigned int`, which truncates (see toKey).
  */
+import { toUint32 } from './cpp';
 import { Matrix } from './matrix';
 import { TuningError, describe, isList, keyPath, readNumber } from './tuning';
 import { Vector } from './vector';
@@ -22,13 +23,11 @@ export const lerpMatrix: Lerp<Matrix> = (a, b, lambda) => a.mul(1.0 - lambda).ad
 export type ValueReader<T> = (value: unknown, path: string) => T;
 
 /**
- * A key as the C++ `unsigned int` parameter receives it: a double is truncated toward zero.
- * Out of range is undefined in C++; we saturate at 0 and 2^32 - 1 as AArch64 does.
+ * A key as the C++ `unsigned int` parameter receives it: a double is truncated toward zero;
+ * out of range, as the target platform converts it (toUint32 in cpp.ts).
  */
 export function toKey(key: number): number {
-  if (Number.isNaN(key) || key <= 0) return 0;
-  if (key >= 4294967295) return 4294967295;
-  return Math.trunc(key);
+  return toUint32(key);
 }
 
 export class Interpolator<T> {

@@ -6,17 +6,10 @@
  * call fround() at each point the C++ code stores a float. Folds (dot, sum, length2) run left to
  * right from 0 as the C++ loops do, so results are bit-identical to the C++ double arithmetic.
  */
+import { cppMax, cppMin } from './cpp';
 import { readNumbers } from './tuning';
 
-/** std::min(a, b): `a` unless `b < a` (so a NaN `a` is kept, a NaN `b` ignored; Math.min differs). */
-export function cppMin(a: number, b: number): number {
-  return b < a ? b : a;
-}
-
-/** std::max(a, b): `a` unless `a < b` (so a NaN `a` is kept, a NaN `b` ignored; Math.max differs). */
-export function cppMax(a: number, b: number): number {
-  return a < b ? b : a;
-}
+export { cppMax, cppMin };
 
 export class Vector {
   readonly #v: readonly number[];

@@ -1,0 +1,98 @@
+/**
+ * ts-ipa's ipa/ against values computed by libcamera v0.7.1's own code: vector.h, matrix.h,
+ * matrixInvert, colours.cpp and interpolator.h compiled with g++ -O2 on x86_64 (see
+ * fixtures/libcamera-reference/build.sh). Every number must be the same double, bit for bit.
+ * Out-of-range double → uint32 conversions are platform-specific: this file checks x86-64's.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwbGrey } from '../../dist/ipa/awb-grey.js';
+import { estimateCCT, rec601LuminanceFromRGB } from '../../dist/ipa/colours.js';
+import { setTargetArch, toUint32 } from '../../dist/ipa/cpp.js';
+import { Interpolator } from '../../dist/ipa/interpolator.js';
+import { Matrix } from '../../dist/ipa/matrix.js';
+import { Vector } from '../../dist/ipa/vector.js';
+
+interface Reference {
+  colours: { rgb: number[]; y: number; cct: number; gains: number[] }[];
+  vectors: { a: number[]; b: number[]; k: number; add: number[]; sub: number[]; mul: number[]; div: number[]; mulk: number[]; divk: number[]; clamp: number[]; dot: number; length: number; sum: number }[];
+  matrices: { a: number[]; b: number[]; v: number[]; ab: number[]; av: number[]; sum: number[]; inverse: number[]; ok: boolean }[];
+  interpolators: { data: [number, number[]][]; queries: [number, number[]][] }[];
+  uint32: [number, number][];
+}
+
+const ref: Reference = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures/libcamera-reference.json'), 'utf8'));
+
+/** Same doubles, bit for bit (toEqual would take 0 for -0; toStrictEqual on arrays uses Object.is). */
+function same(actual: readonly number[], expected: readonly number[]) {
+  expect(actual).toStrictEqual(expected);
+}
+
+describe('libipa reference values (x86-64 build)', () => {
+  beforeAll(() => setTargetArch('x86-64'));
+  afterAll(() => setTargetArch('aarch64'));
+
+  it('double → uint32 conversions out of range', () => {
+    for (const [value, expected] of ref.uint32) expect(toUint32(value)).toBe(expected);
+  });
+
+  it('includes strongly tinted means whose CCT estimate wraps below 0', () => {
+    expect(ref.colours.some((c) => c.cct > 2 ** 31)).toBe(true);
+  });
+
+  it('has cases to check', () => {
+    expect(ref.colours.length).toBeGreaterThan(100);
+    expect(ref.interpolators.length).toBeGreaterThan(20);
+  });
+
+  it('rec601LuminanceFromRGB, estimateCCT and AwbGrey gains', () => {
+    const awb = new AwbGrey();
+    awb.init({});
+    for (const c of ref.colours) {
+      const rgb = new Vector(c.rgb);
+      expect(rec601LuminanceFromRGB(rgb)).toBe(c.y);
+      expect(estimateCCT(rgb)).toBe(c.cct);
+      const result = awb.calculateAwb({ rgbMeans: () => rgb, computeColourError: () => 0 }, 0);
+      same(result.gains.toArray(), c.gains);
+      expect(result.colourTemperature).toBe(c.cct);
+    }
+  });
+
+  it('Vector arithmetic', () => {
+    for (const c of ref.vectors) {
+      const a = new Vector(c.a);
+      const b = new Vector(c.b);
+      same(a.add(b).toArray(), c.add);
+      same(a.sub(b).toArray(), c.sub);
+      same(a.mul(b).toArray(), c.mul);
+      same(a.div(b).toArray(), c.div);
+      same(a.mul(c.k).toArray(), c.mulk);
+      same(a.div(c.k).toArray(), c.divk);
+      same(a.clamp(-c.k, c.k).toArray(), c.clamp);
+      expect(a.dot(b)).toBe(c.dot);
+      expect(a.length()).toBe(c.length);
+      expect(a.sum()).toBe(c.sum);
+    }
+  });
+
+  it('Matrix products, sum and inverse', () => {
+    for (const c of ref.matrices) {
+      const a = new Matrix(3, 3, c.a);
+      const b = new Matrix(3, 3, c.b);
+      same(a.mul(b).toArray(), c.ab);
+      same(a.mul(new Vector(c.v)).toArray(), c.av);
+      same(a.add(b).toArray(), c.sum);
+      const { inverse, ok } = a.inverseOk();
+      expect(ok).toBe(c.ok);
+      same(inverse.toArray(), c.inverse);
+    }
+  });
+
+  it('Interpolator<Vector<double, 2>>', () => {
+    for (const c of ref.interpolators) {
+      const interp = Interpolator.vectors(c.data.map(([k, v]) => [k, new Vector(v)] as const));
+      for (const [key, expected] of c.queries) same(interp.getInterpolated(key).toArray(), expected);
+    }
+  });
+});
