@@ -48,3 +48,48 @@ export function toUint32(value: number): number {
   // BigInt keeps every bit of it.
   return Number(BigInt.asUintN(32, BigInt(t)));
 }
+
+/**
+ * The element type of a Vector or Matrix: libcamera's IPAs use double, float (rkisp1's colour
+ * matrices) and int16_t (rkisp1's colour offsets).
+ */
+export type Element = 'double' | 'float' | 'int16';
+
+/**
+ * A double stored into an element of type `element`, as a C++ assignment converts it: a float
+ * rounds to nearest (Math.fround); an int16_t truncates toward zero, then wraps modulo 2^16 (out of
+ * the int range the conversion is undefined; we saturate to int32 first as AArch64's fcvtzs does,
+ * or give 0x80000000 as x86-64's cvttsd2si does). NaN to int16 gives 0.
+ */
+export function storeAs(element: Element, value: number): number {
+  if (element === 'double') return value;
+  if (element === 'float') return Math.fround(value);
+  let i: number;
+  if (Number.isNaN(value)) i = targetArch === 'aarch64' ? 0 : -2147483648;
+  else if (value >= 2147483648 || value < -2147483648) i = targetArch === 'aarch64' ? (value > 0 ? 2147483647 : -2147483648) : -2147483648;
+  else i = Math.trunc(value);
+  return (i << 16) >> 16;
+}
+
+/**
+ * The result of `a op b` for two elements before it is stored: float arithmetic rounds each
+ * operation to float (computing in double and rounding once gives the correctly rounded float
+ * result for + - * /); int16_t operands are promoted to int, so the operation is exact here.
+ */
+export function arith(element: Element, value: number): number {
+  return element === 'float' ? Math.fround(value) : value;
+}
+
+/** std::common_type of two element types (int16 with int16 stays int16). */
+export function commonElement(a: Element, b: Element): Element {
+  if (a === 'double' || b === 'double') return 'double';
+  if (a === 'float' || b === 'float') return 'float';
+  return 'int16';
+}
+
+/** Integer division as C++ does it for promoted int16_t operands: truncated; by zero is undefined, so an error. */
+export function divide(element: Element, a: number, b: number): number {
+  if (element !== 'int16') return a / b;
+  if (b === 0) throw new RangeError('integer division by zero');
+  return Math.trunc(a / b);
+}

@@ -1,32 +1,41 @@
 /**
- * Small fixed-size vectors, libcamera's Vector<double, N> (include/libcamera/internal/vector.h):
+ * Small fixed-size vectors, libcamera's Vector<T, N> (include/libcamera/internal/vector.h):
  * RGB triplets, 2-D gains, chromaticities. Immutable: every operation returns a new Vector.
  *
- * Elements are doubles, as Vector<double, N> in the IPAs. Where a C++ IPA keeps a Vector<float>,
- * call fround() at each point the C++ code stores a float. Folds (dot, sum, length2) run left to
- * right from 0 as the C++ loops do, so results are bit-identical to the C++ double arithmetic.
+ * The element type is double unless given ('float', 'int16': see Element in cpp.ts). Each value
+ * is stored as the C++ element type stores it, and each operation rounds where the C++ one does:
+ * float arithmetic rounds every step to float (Math.fround), int16_t arithmetic is done in int and
+ * narrowed when stored. A scalar operand is first converted to the element type, as
+ * `Vector::operator*(T scalar)` takes a T. Folds (dot, sum, length2) run left to right from 0 as
+ * the C++ loops do. Operands must have the same element type, as the C++ operators require.
  */
-import { cppMax, cppMin } from './cpp';
-import { readNumbers } from './tuning';
+import { type Element, arith, cppMax, cppMin, divide, storeAs } from './cpp';
+import { readNumbers, TuningError } from './tuning';
 
 export { cppMax, cppMin };
 
 export class Vector {
+  readonly element: Element;
   readonly #v: readonly number[];
 
-  constructor(values: readonly number[]) {
+  constructor(values: readonly number[], element: Element = 'double') {
     if (values.length === 0) throw new RangeError('a Vector needs at least one element');
-    this.#v = Object.freeze([...values]);
+    this.element = element;
+    this.#v = Object.freeze(values.map((v) => storeAs(element, v)));
   }
 
   /** A vector of `size` copies of `value` (libcamera's `Vector(T scalar)`). */
-  static filled(size: number, value: number): Vector {
-    return new Vector(new Array<number>(size).fill(value));
+  static filled(size: number, value: number, element: Element = 'double'): Vector {
+    return new Vector(new Array<number>(size).fill(value), element);
   }
 
-  /** A vector read from tuning data: a list of exactly `size` numbers, else a TuningError naming `path`. */
-  static fromTuning(value: unknown, size: number, path: string): Vector {
-    return new Vector(readNumbers(value, size, path));
+  /**
+   * A vector read from tuning data: a list of exactly `size` numbers, else a TuningError naming
+   * `path`. For int16 every number must be an integer from -32768 to 32767, as libcamera's
+   * ValueNode accessor requires.
+   */
+  static fromTuning(value: unknown, size: number, path: string, element: Element = 'double'): Vector {
+    return new Vector(readElements(value, size, path, element), element);
   }
 
   get size(): number {
@@ -51,28 +60,34 @@ export class Vector {
     return [...this.#v];
   }
 
-  /** A copy with element i replaced (the C++ code's `v.r() = …`). */
+  /** A copy with element i replaced (the C++ code's `v.r() = …`), stored as the element type. */
   with(i: number, value: number): Vector {
     this.at(i);
     const values = [...this.#v];
     values[i] = value;
-    return new Vector(values);
+    return new Vector(values, this.element);
   }
 
-  /** Every element rounded to float, where the C++ code stores into a Vector<float>. */
+  /** The same values converted to another element type (a C++ converting copy). */
+  as(element: Element): Vector {
+    return new Vector(this.#v, element);
+  }
+
+  /** The values as floats (`as('float')`), where the C++ code stores into a Vector<float>. */
   fround(): Vector {
-    return this.map(Math.fround);
+    return this.as('float');
   }
 
+  /** f applied to every element, the result stored as the element type. */
   map(f: (value: number, index: number) => number): Vector {
-    return new Vector(this.#v.map((v, i) => f(v, i)));
+    return new Vector(this.#v.map((v, i) => f(v, i)), this.element);
   }
 
   neg(): Vector { return this.map((v) => -v); }
   add(other: Vector | number): Vector { return this.#apply(other, (a, b) => a + b); }
   sub(other: Vector | number): Vector { return this.#apply(other, (a, b) => a - b); }
   mul(other: Vector | number): Vector { return this.#apply(other, (a, b) => a * b); }
-  div(other: Vector | number): Vector { return this.#apply(other, (a, b) => a / b); }
+  div(other: Vector | number): Vector { return this.#apply(other, (a, b) => divide(this.element, a, b)); }
   /** Element-wise std::min. */
   min(other: Vector | number): Vector { return this.#apply(other, cppMin); }
   /** Element-wise std::max. */
@@ -86,16 +101,19 @@ export class Vector {
     return this.max(lo).min(hi);
   }
 
+  /** `T ret = 0; ret += a[i] * b[i]`, in the element type. */
   dot(other: Vector): number {
-    this.#sameSize(other);
+    this.#same(other);
+    const el = this.element;
     let sum = 0;
-    for (let i = 0; i < this.#v.length; i++) sum += this.at(i) * other.at(i);
+    for (let i = 0; i < this.#v.length; i++) sum = storeAs(el, sum + arith(el, this.at(i) * other.at(i)));
     return sum;
   }
 
+  /** `double ret = 0; ret += v[i] * v[i]`: each square in the element type, the sum in double. */
   length2(): number {
     let sum = 0;
-    for (const v of this.#v) sum += v * v;
+    for (const v of this.#v) sum += arith(this.element, v * v);
     return sum;
   }
 
@@ -103,10 +121,10 @@ export class Vector {
     return Math.sqrt(this.length2());
   }
 
-  /** std::accumulate from 0, left to right. */
+  /** std::accumulate from 0 in the element type, left to right. */
   sum(): number {
     let sum = 0;
-    for (const v of this.#v) sum += v;
+    for (const v of this.#v) sum = storeAs(this.element, sum + v);
     return sum;
   }
 
@@ -119,15 +137,33 @@ export class Vector {
     return `Vector { ${this.#v.join(', ')} }`;
   }
 
-  #sameSize(other: Vector): void {
+  #same(other: Vector): void {
     if (other.size !== this.#v.length) throw new RangeError(`Vector sizes differ: ${this.#v.length} and ${other.size}`);
+    if (other.element !== this.element) throw new TypeError(`Vector element types differ: ${this.element} and ${other.element}`);
   }
 
   #apply(other: Vector | number, op: (a: number, b: number) => number): Vector {
-    if (typeof other === 'number') return this.map((v) => op(v, other));
-    this.#sameSize(other);
+    if (typeof other === 'number') {
+      const scalar = storeAs(this.element, other);
+      return this.map((v) => op(v, scalar));
+    }
+    this.#same(other);
     return this.map((v, i) => op(v, other.at(i)));
   }
+}
+
+/**
+ * `size` numbers read from tuning data as elements of type `element`: for int16, integers in
+ * range (libcamera's accessor for an integer type refuses anything else).
+ */
+export function readElements(value: unknown, size: number, path: string, element: Element): number[] {
+  const values = readNumbers(value, size, path);
+  if (element === 'int16') {
+    values.forEach((v, i) => {
+      if (!Number.isInteger(v) || v < -32768 || v > 32767) throw new TuningError(`${path}[${i}]`, `expected an integer from -32768 to 32767, got ${v}`);
+    });
+  }
+  return values;
 }
 
 /** libcamera's `RGB<double>`: a Vector of 3, read with .r .g .b. */

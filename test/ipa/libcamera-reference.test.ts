@@ -20,6 +20,11 @@ interface Reference {
   matrices: { a: number[]; b: number[]; v: number[]; ab: number[]; av: number[]; sum: number[]; inverse: number[]; ok: boolean }[];
   interpolators: { data: [number, number[]][]; queries: [number, number[]][] }[];
   uint32: [number, number][];
+  floatMatrices: {
+    a: number[]; b: number[]; v: number[]; ab: number[]; av: number[]; inverse: number[];
+    lo: number; hi: number; key: number; lerp: number[]; o1: number[]; o2: number[]; olerp: number[];
+    fv: number[]; fk: number; fvk: number[]; fvs: number[]; fdot: number; flength: number;
+  }[];
 }
 
 const ref: Reference = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures/libcamera-reference.json'), 'utf8'));
@@ -93,6 +98,30 @@ describe('libipa reference values (x86-64 build)', () => {
     for (const c of ref.interpolators) {
       const interp = Interpolator.vectors(c.data.map(([k, v]) => [k, new Vector(v)] as const));
       for (const [key, expected] of c.queries) same(interp.getInterpolated(key).toArray(), expected);
+    }
+  });
+
+  it('float and int16 elements (rkisp1 Ccm: Matrix<float, 3, 3>, Matrix<int16_t, 3, 1>, Vector<float, 3>)', () => {
+    expect(ref.floatMatrices.length).toBeGreaterThan(20);
+    for (const c of ref.floatMatrices) {
+      const a = new Matrix(3, 3, c.a, 'float');
+      const b = new Matrix(3, 3, c.b, 'float');
+      same(a.toArray(), c.a);
+      same(a.mul(b).toArray(), c.ab);
+      expect(a.mul(b).element).toBe('float');
+      const av = a.mul(new Vector(c.v));
+      expect(av.element).toBe('double');
+      same(av.toArray(), c.av);
+      same(a.inverse().toArray(), c.inverse);
+      const ccm = Interpolator.matrices([[c.lo, a], [c.hi, b]]);
+      same(ccm.getInterpolated(c.key).toArray(), c.lerp);
+      const offsets = Interpolator.matrices([[c.lo, new Matrix(3, 1, c.o1, 'int16')], [c.hi, new Matrix(3, 1, c.o2, 'int16')]]);
+      same(offsets.getInterpolated(c.key).toArray(), c.olerp);
+      const fv = new Vector(c.fv, 'float');
+      same(fv.mul(c.fk).toArray(), c.fvk);
+      same(fv.add(fv.mul(fv)).toArray(), c.fvs);
+      expect(fv.dot(fv)).toBe(c.fdot);
+      expect(fv.length()).toBe(c.flength);
     }
   });
 });

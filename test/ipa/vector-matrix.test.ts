@@ -132,3 +132,39 @@ describe('Matrix', () => {
     expect(() => m.at(3, 0)).toThrow(RangeError);
   });
 });
+
+describe('element types', () => {
+  it('store floats rounded and int16 truncated and wrapped', () => {
+    expect(new Vector([0.1], 'float').x).toBe(Math.fround(0.1));
+    expect(new Vector([2.9, -2.9, 32768, -32769], 'int16').toArray()).toEqual([2, -2, -32768, 32767]);
+  });
+
+  it('convert a Vector scalar operand to the element type first, as operator*(T) does', () => {
+    // 0.5 becomes int16 0 before multiplying; 7 / 2 is integer division.
+    expect(new Vector([10, 20], 'int16').mul(0.5).toArray()).toEqual([0, 0]);
+    expect(new Vector([7, -7], 'int16').div(2).toArray()).toEqual([3, -3]);
+    expect(() => new Vector([1], 'int16').div(0)).toThrow(/division by zero/);
+    // Float: 0.1 is rounded to float before the product, and the product rounded again.
+    expect(new Vector([3], 'float').mul(0.1).x).toBe(Math.fround(3 * Math.fround(0.1)));
+  });
+
+  it('keep a Matrix scalar in double (operator*(T d, Matrix<U>)) and store the product', () => {
+    // 0.5 * 11 = 5.5 in double, truncated to 5 when stored into int16.
+    expect(new Matrix(1, 1, [11], 'int16').mul(0.5).at(0, 0)).toBe(5);
+    expect(new Matrix(1, 1, [3], 'float').mul(0.1).at(0, 0)).toBe(Math.fround(0.1 * 3));
+  });
+
+  it('refuse to mix element types where C++ would not compile', () => {
+    expect(() => new Vector([1], 'float').add(new Vector([1]))).toThrow(/element types differ/);
+    expect(() => Matrix.identity(2, 2, 'float').add(Matrix.identity(2))).toThrow(/element types differ/);
+    expect(() => Matrix.identity(2, 2, 'int16').inverse()).toThrow(/int16/);
+    // Products take the common type: float × double is double.
+    expect(Matrix.identity(3, 3, 'float').mul(rgb(1, 2, 3)).element).toBe('double');
+  });
+
+  it('read int16 tuning values only as integers in range', () => {
+    expect(Matrix.fromTuning([1, -2, 3], 3, 1, 'Ccm.ccms[0].offsets', 'int16').toArray()).toEqual([1, -2, 3]);
+    expect(() => Matrix.fromTuning([1, 2.5, 3], 3, 1, 'Ccm.ccms[0].offsets', 'int16')).toThrow('Ccm.ccms[0].offsets[1]: expected an integer from -32768 to 32767, got 2.5');
+    expect(() => Vector.fromTuning([40000], 1, 'o', 'int16')).toThrow(TuningError);
+  });
+});
