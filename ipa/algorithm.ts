@@ -6,7 +6,7 @@
  */
 import type { ControlList } from '../runtime/controls/control-list';
 import { IPAError } from '../runtime/errors';
-import { TuningError, type TuningValue, describe, isDict, isList, keyPath } from './tuning';
+import { TuningError, type TuningValue, kindOf, isDict, isList, keyPath } from './tuning';
 
 /**
  * The types one IPA's algorithms share (libcamera's Module template parameters): its global
@@ -134,7 +134,7 @@ export class Module<M extends ModuleTypes> {
     this.#algorithms = [];
     this.#disabled = [];
     try {
-      if (!isList(algorithms)) throw new TuningError(path, `expected a list of algorithms, got ${describe(algorithms)}`);
+      if (!isList(algorithms)) throw new TuningError(path, `expected a list of algorithms, got ${kindOf(algorithms)}`);
       algorithms.forEach((entry, i) => this.#createAlgorithm(context, entry, keyPath(path, i)));
     } catch (error) {
       this.#algorithms = [];
@@ -144,16 +144,16 @@ export class Module<M extends ModuleTypes> {
   }
 
   #createAlgorithm(context: M['Context'], entry: unknown, at: string): void {
-    if (!isDict(entry)) throw new TuningError(at, `Invalid YAML syntax for algorithm: expected a dictionary, got ${describe(entry)}`);
+    if (!isDict(entry)) throw new TuningError(at, `Invalid YAML syntax for algorithm: expected a dictionary, got ${kindOf(entry)}`);
     const keys = Object.keys(entry);
     if (keys.length !== 1) throw new TuningError(at, `expected one algorithm name, got ${keys.length ? keys.join(', ') : 'none'}`);
     const name = keys[0] as string;
     const dataPath = keyPath(at, name);
     const raw = entry[name];
-    if (raw !== null && raw !== undefined && !isDict(raw)) throw new TuningError(dataPath, `expected a dictionary of tuning data, got ${describe(raw)}`);
+    if (raw !== null && raw !== undefined && !isDict(raw)) throw new TuningError(dataPath, `expected a dictionary of tuning data, got ${kindOf(raw)}`);
     const data: TuningValue = raw ?? {};
     const enabled = data['enabled'];
-    if (enabled !== undefined && typeof enabled !== 'boolean') throw new TuningError(keyPath(dataPath, 'enabled'), `expected true or false, got ${describe(enabled)}`);
+    if (enabled !== undefined && typeof enabled !== 'boolean') throw new TuningError(keyPath(dataPath, 'enabled'), `expected true or false, got ${kindOf(enabled)}`);
     if (enabled === false) {
       this.#disabled.push(name);
       return;

@@ -3,12 +3,10 @@
  * AWB algorithm computes (AwbResult), what it needs from the statistics (AwbStats), and the
  * AwbAlgorithm base with the AwbMode tuning parser (parseModeConfigs).
  */
-import type { ControlInfo as ControlInfoT, ControlList } from '../runtime/controls/control-list';
-import { ControlInfo } from '../runtime/controls/control-list';
+import { ControlInfo, type ControlId, type ControlList } from '../runtime/controls/control-list';
 import { ControlValue } from '../runtime/controls/control-value';
 import { controls as controlIds } from '../runtime/controls/ids';
-import type { ControlId } from '../runtime/controls/control-list';
-import { TuningError, type TuningValue, describe, isDict, keyPath, readNumber } from './tuning';
+import { TuningError, type TuningValue, kindOf, isDict, keyPath, readNumber } from './tuning';
 import type { RGB } from './vector';
 
 export interface AwbResult {
@@ -42,7 +40,7 @@ export const awbModes: Readonly<Record<string, number>> = controlIds.AwbMode.opt
 
 export abstract class AwbAlgorithm {
   /** The controls this algorithm adds to the IPA's (libcamera's controls()). */
-  readonly controls = new Map<ControlId, ControlInfoT>();
+  readonly controls = new Map<ControlId, ControlInfo>();
   /** The AwbMode ranges read by parseModeConfigs, by AwbModeEnum value, in tuning-file order. */
   protected readonly modes = new Map<number, AwbModeConfig>();
   /** Every warning reported, oldest first. */
@@ -86,7 +84,7 @@ export abstract class AwbAlgorithm {
   protected parseModeConfigs(tuningData: TuningValue, path = '', def?: number): void {
     const at = keyPath(path, 'AwbMode');
     const yamlModes = isDict(tuningData) ? tuningData['AwbMode'] : undefined;
-    if (!isDict(yamlModes)) throw new TuningError(at, `AwbModes must be a dictionary, got ${describe(yamlModes)}`);
+    if (!isDict(yamlModes)) throw new TuningError(at, `AwbModes must be a dictionary, got ${kindOf(yamlModes)}`);
     const available: number[] = [];
     for (const [name, modeDict] of Object.entries(yamlModes)) {
       const value = awbModes[name];
@@ -95,7 +93,7 @@ export abstract class AwbAlgorithm {
         continue;
       }
       const modePath = keyPath(at, name);
-      if (!isDict(modeDict)) throw new TuningError(modePath, `Invalid AWB mode '${name}': expected a dictionary, got ${describe(modeDict)}`);
+      if (!isDict(modeDict)) throw new TuningError(modePath, `Invalid AWB mode '${name}': expected a dictionary, got ${kindOf(modeDict)}`);
       const ctHi = readNumber(modeDict['hi'], keyPath(modePath, 'hi'));
       const ctLo = readNumber(modeDict['lo'], keyPath(modePath, 'lo'));
       this.modes.set(value, { ctHi, ctLo });

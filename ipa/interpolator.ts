@@ -9,7 +9,7 @@
  */
 import { toUint32 } from './cpp';
 import { Matrix } from './matrix';
-import { TuningError, describe, isList, keyPath, readNumber } from './tuning';
+import { TuningError, kindOf, isList, keyPath, readNumber } from './tuning';
 import { Vector } from './vector';
 
 /** How to blend two values: libcamera computes `a * (1.0 - lambda) + b * lambda`. */
@@ -63,11 +63,11 @@ export class Interpolator<T> {
    * fractional key is therefore truncated here. A missing key makes std::stoul throw there.
    */
   readTuning(value: unknown, keyName: string, valueName: string, readValue: ValueReader<T>, path: string): this {
-    if (!isList(value)) throw new TuningError(path, `expected a list, got ${describe(value)}`);
+    if (!isList(value)) throw new TuningError(path, `expected a list, got ${kindOf(value)}`);
     if (value.length < 1) throw new TuningError(path, 'need at least one element');
     const data: [number, T][] = value.map((entry, i) => {
       const at = keyPath(path, i);
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new TuningError(at, `expected a dictionary, got ${describe(entry)}`);
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new TuningError(at, `expected a dictionary, got ${kindOf(entry)}`);
       const dict = entry as Record<string, unknown>;
       const key = readNumber(dict[keyName], keyPath(at, keyName));
       if (key < 0 || key > 4294967295) throw new TuningError(keyPath(at, keyName), `expected a key from 0 to 4294967295, got ${key}`);

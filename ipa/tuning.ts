@@ -41,7 +41,7 @@ export function isList(value: unknown): value is readonly TuningValue[] {
 }
 
 /** What a value is, for error messages. */
-export function describe(value: unknown): string {
+export function kindOf(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `a list of ${value.length}`;
@@ -52,19 +52,19 @@ export function describe(value: unknown): string {
 /** A finite number, or `fallback` when the value is absent (undefined or null). */
 export function readNumber(value: unknown, path: string, fallback?: number): number {
   if ((value === undefined || value === null) && fallback !== undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TuningError(path, `expected a number, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TuningError(path, `expected a number, got ${kindOf(value)}`);
   return value;
 }
 
 /** A boolean, or `fallback` when the value is absent. */
 export function readBoolean(value: unknown, path: string, fallback?: boolean): boolean {
   if ((value === undefined || value === null) && fallback !== undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TuningError(path, `expected true or false, got ${describe(value)}`);
+  if (typeof value !== 'boolean') throw new TuningError(path, `expected true or false, got ${kindOf(value)}`);
   return value;
 }
 
 /** A list of exactly `size` finite numbers (libcamera's vector/matrix accessors check the same length). */
 export function readNumbers(value: unknown, size: number, path: string): number[] {
-  if (!Array.isArray(value) || value.length !== size) throw new TuningError(path, `expected ${size} numbers, got ${describe(value)}`);
+  if (!Array.isArray(value) || value.length !== size) throw new TuningError(path, `expected ${size} numbers, got ${kindOf(value)}`);
   return value.map((v, i) => readNumber(v, keyPath(path, i)));
 }
