@@ -1,7 +1,7 @@
 /**
  * Colour helpers of libcamera's libipa (src/ipa/libipa/colours.cpp), in double precision as there.
  */
-import { toUint32 } from './cpp';
+import { mulAdd, toUint32 } from './cpp';
 import { Matrix } from './matrix';
 import { type RGB, Vector } from './vector';
 
@@ -24,7 +24,7 @@ export { toUint32 };
 /**
  * The correlated colour temperature of an RGB triplet (libcamera's estimateCCT): RGB → XYZ,
  * normalised to chromaticity, then McCamy's cubic in n = (x - 0.3320) / (0.1858 - y). The
- * polynomial is evaluated in the C++ expression's order; the result is truncated to an
+ * polynomial is evaluated as the C++ build does (see below); the result is truncated to an
  * unsigned 32-bit integer as the C++ return type does (toUint32 in cpp.ts: out of range,
  * that depends on the target platform).
  */
@@ -32,5 +32,11 @@ export function estimateCCT(rgb: RGB): number {
   let xyz = rgb2xyz.mul(rgb);
   xyz = xyz.div(xyz.sum());
   const n = (xyz.x - 0.3320) / (0.1858 - xyz.y);
-  return toUint32(449 * n * n * n + 3525 * n * n + 6823.3 * n + 5520.33);
+  // 449n³ + 3525n² + 6823.3n + 5520.33 as compiled: an AArch64 GCC build fuses (449n·n)·n with
+  // the + 3525n·n, and 6823.3·n with the next +, then adds 5520.33 (read off its fmadd
+  // sequence); x86-64 rounds every step. mulAdd does either.
+  const cubic = 449 * n * n;
+  const square = 3525 * n * n;
+  const sum = mulAdd('double', n, 6823.3, mulAdd('double', cubic, n, square));
+  return toUint32(sum + 5520.33);
 }

@@ -93,3 +93,72 @@ export function divide(element: Element, a: number, b: number): number {
   if (b === 0) throw new RangeError('integer division by zero');
   return Math.trunc(a / b);
 }
+
+/** x = m × 2^e with m an integer (x finite). */
+function decompose(x: number): [bigint, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const sign = hi >>> 31 ? -1n : 1n;
+  const exp = (hi >>> 20) & 0x7ff;
+  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (exp === 0) return [sign * frac, -1074];
+  return [sign * ((1n << 52n) | frac), exp - 1075];
+}
+
+/**
+ * a × b + c rounded once (IEEE fused multiply-add), to double or, for `element` 'float', to
+ * float: what an AArch64 fmadd computes. Exact arithmetic in BigInt, rounded to nearest even.
+ */
+export function fma(a: number, b: number, c: number, element: Element = 'double'): number {
+  const plain = a * b + c;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return element === 'float' ? Math.fround(plain) : plain;
+  if (!Number.isFinite(c)) return c;
+  const [ma, ea] = decompose(a);
+  const [mb, eb] = decompose(b);
+  const [mc, ec] = decompose(c);
+  const mp = ma * mb;
+  const ep = ea + eb;
+  if (mp === 0n && mc === 0n) return Object.is(a * b, -0) && Object.is(c, -0) ? -0 : 0;
+  let e = Math.min(ep, ec);
+  const m = (mp << BigInt(ep - e)) + (mc << BigInt(ec - e));
+  if (m === 0n) return 0;
+  const negative = m < 0n;
+  let q = negative ? -m : m;
+  const precision = element === 'float' ? 24 : 53;
+  const minExponent = element === 'float' ? -149 : -1074;
+  let shift = q.toString(2).length - precision;
+  if (e + shift < minExponent) shift = minExponent - e;
+  if (shift > 0) {
+    const s = BigInt(shift);
+    const rest = q & ((1n << s) - 1n);
+    const half = 1n << (s - 1n);
+    q >>= s;
+    if (rest > half || (rest === half && (q & 1n) === 1n)) q += 1n;
+    e += shift;
+  }
+  const half = Math.trunc(e / 2);
+  const value = Number(q) * 2 ** half * 2 ** (e - half);
+  const rounded = element === 'float' ? Math.fround(value) : value;
+  return negative ? -rounded : rounded;
+}
+
+/**
+ * `c + a * b` (also written `c += a * b`) as the target build computes it for `element`: an
+ * AArch64 GCC build contracts it into one fused multiply-add (GCC's default -ffp-contract=fast
+ * for C++; checked in libcamera's colours.cpp, matrix.cpp and the reference harness); an x86-64
+ * build without FMA rounds the product, then the sum. int16 arithmetic is exact (int).
+ */
+export function mulAdd(element: Element, a: number, b: number, c: number): number {
+  if (element === 'int16') return a * b + c;
+  if (targetArch === 'aarch64') return fma(a, b, c, element);
+  return arith(element, arith(element, a * b) + c);
+}
+
+/** `c - a * b` as the target build computes it (AArch64: fmsub, one rounding). */
+export function mulSub(element: Element, a: number, b: number, c: number): number {
+  if (element === 'int16') return c - a * b;
+  if (targetArch === 'aarch64') return fma(-a, b, c, element);
+  return arith(element, c - arith(element, a * b));
+}

@@ -7,17 +7,37 @@
  * (libcamera commit ee1d93d8 "ipa: libipa: interpolator: Drop key quantization"): the only
  * rounding of a key is its conversion to `unsigned int`, which truncates (see toKey).
  */
-import { toUint32 } from './cpp';
+import { arith, mulAdd, storeAs, toUint32 } from './cpp';
 import { Matrix } from './matrix';
 import { TuningError, kindOf, isList, keyPath, readNumber } from './tuning';
 import { Vector } from './vector';
 
-/** How to blend two values: libcamera computes `a * (1.0 - lambda) + b * lambda`. */
+/**
+ * How to blend two values: libcamera computes `a * (1.0 - lambda) + b * lambda`. The blends below
+ * do it as the C++ build does for each type: an AArch64 GCC build fuses `a * (1.0 - lambda)` with
+ * the `+` for doubles (checked for Interpolator<Vector<double, 2>> against the AArch64 reference
+ * build); a Vector's scalar is first converted to its element type; a Matrix's scalar product is
+ * computed in double and stored into the element type, so for float and int16 matrices nothing
+ * fuses.
+ */
 export type Lerp<T> = (a: T, b: T, lambda: number) => T;
 
-export const lerpNumber: Lerp<number> = (a, b, lambda) => a * (1.0 - lambda) + b * lambda;
-export const lerpVector: Lerp<Vector> = (a, b, lambda) => a.mul(1.0 - lambda).add(b.mul(lambda));
-export const lerpMatrix: Lerp<Matrix> = (a, b, lambda) => a.mul(1.0 - lambda).add(b.mul(lambda));
+export const lerpNumber: Lerp<number> = (a, b, lambda) => mulAdd('double', a, 1.0 - lambda, b * lambda);
+
+export const lerpVector: Lerp<Vector> = (a, b, lambda) => {
+  const el = a.element;
+  if (b.element !== el || b.size !== a.size) throw new TypeError('cannot interpolate between Vectors of different sizes or element types');
+  const s1 = storeAs(el, 1.0 - lambda);
+  const s2 = storeAs(el, lambda);
+  const bs = b.toArray();
+  return new Vector(a.toArray().map((x, i) => storeAs(el, mulAdd(el, x, s1, arith(el, (bs[i] as number) * s2)))), el);
+};
+
+export const lerpMatrix: Lerp<Matrix> = (a, b, lambda) => {
+  if (a.element !== 'double') return a.mul(1.0 - lambda).add(b.mul(lambda));
+  if (b.element !== 'double' || b.rows !== a.rows || b.cols !== a.cols) throw new TypeError('cannot interpolate between Matrices of different sizes or element types');
+  return a.map((x, i, j) => mulAdd('double', x, 1.0 - lambda, b.at(i, j) * lambda));
+};
 
 /** Reads one value from tuning data, throwing a TuningError naming `path` if it is malformed. */
 export type ValueReader<T> = (value: unknown, path: string) => T;

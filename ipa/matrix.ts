@@ -8,12 +8,14 @@
  *   stores into U: the scalar is not converted first (unlike Vector's scalar operators);
  * - products sum `std::common_type_t<T, U> sum = 0; sum += a * b` over k in order, so a float ×
  *   float product rounds every step to float while a float matrix × double vector is all double;
+ *   each `sum += a * b` is a multiply-add, fused on AArch64 (mulAdd in cpp.ts);
  * - inverse() is libcamera's matrixInvert (Gaussian elimination with partial pivoting, src/
- *   libcamera/matrix.cpp) step for step in the element type (float or double), including its
- *   identity result for a singular matrix.
+ *   libcamera/matrix.cpp) step for step in the element type (float or double), its row updates
+ *   `m -= p * factor` fused on AArch64 (mulSub), including its identity result for a singular
+ *   matrix.
  * transpose() is ours: libcamera's Matrix has none.
  */
-import { type Element, arith, commonElement, storeAs } from './cpp';
+import { type Element, arith, commonElement, mulAdd, mulSub, storeAs } from './cpp';
 import { Vector, readElements } from './vector';
 
 export class Matrix {
@@ -99,7 +101,7 @@ export class Matrix {
       const out: number[] = [];
       for (let i = 0; i < this.rows; i++) {
         let sum = 0;
-        for (let j = 0; j < this.cols; j++) sum = storeAs(el, sum + arith(el, this.at(i, j) * other.at(j)));
+        for (let j = 0; j < this.cols; j++) sum = storeAs(el, mulAdd(el, this.at(i, j), other.at(j), sum));
         out.push(sum);
       }
       return new Vector(out, el);
@@ -110,7 +112,7 @@ export class Matrix {
     for (let i = 0; i < this.rows; i++) {
       for (let j = 0; j < other.cols; j++) {
         let sum = 0;
-        for (let k = 0; k < this.cols; k++) sum = storeAs(el, sum + arith(el, this.at(i, k) * other.at(k, j)));
+        for (let k = 0; k < this.cols; k++) sum = storeAs(el, mulAdd(el, this.at(i, k), other.at(k, j), sum));
         out.push(sum);
       }
     }
@@ -173,14 +175,14 @@ export class Matrix {
       for (let i = pivot + 1; i < dim; i++) {
         const factor = f(get(i, pivot) / pivotValue);
         set(i, pivot, 0);
-        for (let j = pivot + 1; j < width; j++) set(i, j, f(get(i, j) - f(get(pivot, j) * factor)));
+        for (let j = pivot + 1; j < width; j++) set(i, j, mulSub(el, get(pivot, j), factor, get(i, j)));
       }
     }
     for (let pivot = dim - 1; pivot > 0; pivot--) {
       const pivotValue = get(pivot, pivot);
       for (let i = 0; i < pivot; i++) {
         const factor = f(get(i, pivot) / pivotValue);
-        for (let j = dim; j < width; j++) set(i, j, f(get(i, j) - f(get(pivot, j) * factor)));
+        for (let j = dim; j < width; j++) set(i, j, mulSub(el, get(pivot, j), factor, get(i, j)));
       }
     }
     const out: number[] = [];
