@@ -14,8 +14,8 @@ import { Vector } from './vector';
 
 /**
  * How to blend two values: libcamera computes `a * (1.0 - lambda) + b * lambda`. The blends below
- * do it as the C++ build does for each type (each checked against the AArch64 and x86-64
- * reference builds): for a number and a Vector an AArch64 GCC build fuses `a * (1.0 - lambda)`
+ * do it as the C++ build does for each type (checked against the AArch64 and x86-64 reference
+ * builds for numbers, Vectors of double and float, Matrices of double, float and int16): for a number and a Vector an AArch64 GCC build fuses `a * (1.0 - lambda)`
  * with the `+`, a Vector's scalar being first converted to its element type; for a Matrix the
  * scalar products and the sum are separate operators and nothing fuses.
  */

@@ -21,7 +21,7 @@ interface Reference {
   matrices: { a: number[]; b: number[]; v: number[]; ab: number[]; av: number[]; sum: number[]; inverse: number[]; ok: boolean }[];
   interpolators: { data: [number, number[]][]; queries: [number, number[]][] }[];
   uint32: [number, number][];
-  doubleLerps: { a: number[]; b: number[]; x: number; y: number; lo: number; hi: number; key: number; m: number[]; d: number }[];
+  doubleLerps: { a: number[]; b: number[]; x: number; y: number; lo: number; hi: number; key: number; m: number[]; d: number; fa: number[]; fb: number[]; fl: number[] }[];
   floatMatrices: {
     a: number[]; b: number[]; v: number[]; ab: number[]; av: number[]; inverse: number[];
     lo: number; hi: number; key: number; lerp: number[]; o1: number[]; o2: number[]; olerp: number[];
@@ -128,12 +128,14 @@ describe.each(fixtures)('libipa reference values (%s build)', (arch, file) => {
     }
   });
 
-  it('Interpolator<double> and Interpolator<Matrix<double, 3, 3>>', () => {
+  it('Interpolator<double>, Interpolator<Matrix<double, 3, 3>> and Interpolator<Vector<float, 2>>', () => {
     expect(ref.doubleLerps.length).toBeGreaterThan(20);
     for (const c of ref.doubleLerps) {
       const m = Interpolator.matrices([[c.lo, new Matrix(3, 3, c.a)], [c.hi, new Matrix(3, 3, c.b)]]);
       same(m.getInterpolated(c.key).toArray(), c.m);
       expect(Interpolator.numbers([[c.lo, c.x], [c.hi, c.y]]).getInterpolated(c.key)).toBe(c.d);
+      const fv = Interpolator.vectors([[c.lo, new Vector(c.fa, 'float')], [c.hi, new Vector(c.fb, 'float')]]);
+      same(fv.getInterpolated(c.key).toArray(), c.fl);
     }
   });
 });
