@@ -3,8 +3,9 @@ import { estimateCCT, rec601LuminanceFromRGB, toUint32 } from '../../dist/ipa/co
 import { rgb } from '../../dist/ipa/vector.js';
 
 // Expected values: libcamera's colours.cpp formulas (its rgb2xyz matrix, Matrix × Vector and the
-// sum as left-to-right loops from 0, the uint32_t return) compiled with g++ -O2 -std=c++17 on
-// x86_64 and printed with %u / %.17g.
+// sum as left-to-right loops from 0, the uint32_t return) compiled with g++ -O2 on x86_64 and
+// printed with %u / %.17g. These inputs give the same values on AArch64 (whose fused
+// multiply-adds libcamera-reference.test.ts checks), which these tests run as by default.
 describe('rec601LuminanceFromRGB', () => {
   it('is 0.299 R + 0.587 G + 0.114 B summed in that order', () => {
     expect(rec601LuminanceFromRGB(rgb(100, 100, 100))).toBe(100);
