@@ -13,7 +13,7 @@ import { milliseconds, microseconds, type Duration } from './duration';
 import { ExposureModeHelper, type ExposureStage, type SplitExposure } from './exposure-mode-helper';
 import type { Histogram } from './histogram';
 import { Pwl } from './pwl';
-import { TuningError, isTuningDict, tuningMember, tuningNumber, tuningPath, tuningUint32 } from './tuning-error';
+import { TuningError, isDict, keyPath, tuningMember, tuningNumber, tuningUint32 } from './tuning';
 
 /** controls::AeConstraintMode values, by their names in tuning files. */
 export const AeConstraintModes: Readonly<Record<string, number>> = {
@@ -104,19 +104,19 @@ export abstract class AgcMeanLuminance {
       this.relativeLuminanceTarget = new Pwl([{ x: 0.0, y: kDefaultRelativeLuminanceTarget }]);
       return;
     }
-    this.relativeLuminanceTarget = Pwl.fromTuning(target, tuningPath(path, 'relativeLuminanceTarget'));
+    this.relativeLuminanceTarget = Pwl.fromTuning(target, keyPath(path, 'relativeLuminanceTarget'));
   }
 
   private parseConstraint(modeDict: Record<string, unknown>, id: number, path: string): void {
     for (const [boundName, content] of Object.entries(modeDict)) {
       // Bounds other than "upper" and "lower" are skipped (libcamera warns).
       if (boundName !== 'upper' && boundName !== 'lower') continue;
-      const here = tuningPath(path, boundName);
+      const here = keyPath(path, boundName);
       const qLo = optionalNumber(content, 'qLo', 0.98, here);
       const qHi = optionalNumber(content, 'qHi', 1.0, here);
       const yTargetValue = tuningMember(content, 'yTarget');
-      if (yTargetValue === undefined) throw new TuningError(tuningPath(here, 'yTarget'), 'missing');
-      const yTarget = Pwl.fromTuning(yTargetValue, tuningPath(here, 'yTarget'));
+      if (yTargetValue === undefined) throw new TuningError(keyPath(here, 'yTarget'), 'missing');
+      const yTarget = Pwl.fromTuning(yTargetValue, keyPath(here, 'yTarget'));
       const constraint: AgcConstraint = { bound: boundName, qLo, qHi, yTarget };
 
       let list = this.constraintModes_.get(id);
@@ -129,15 +129,15 @@ export abstract class AgcMeanLuminance {
 
   private parseConstraintModes(tuningData: unknown, path: string): void {
     const available: number[] = [];
-    const here = tuningPath(path, 'AeConstraintMode');
+    const here = keyPath(path, 'AeConstraintMode');
     const modes = tuningMember(tuningData, 'AeConstraintMode');
-    if (isTuningDict(modes)) {
+    if (isDict(modes)) {
       for (const [modeName, modeDict] of Object.entries(modes)) {
         const id = AeConstraintModes[modeName];
         // Unknown modes are skipped (libcamera warns).
         if (id === undefined || !Object.prototype.hasOwnProperty.call(AeConstraintModes, modeName)) continue;
-        if (!isTuningDict(modeDict)) throw new TuningError(tuningPath(here, modeName), 'expected a mapping of bounds (lower, upper)');
-        this.parseConstraint(modeDict, id, tuningPath(here, modeName));
+        if (!isDict(modeDict)) throw new TuningError(keyPath(here, modeName), 'expected a mapping of bounds (lower, upper)');
+        this.parseConstraint(modeDict, id, keyPath(here, modeName));
         available.push(id);
       }
     }
@@ -153,14 +153,14 @@ export abstract class AgcMeanLuminance {
 
   private parseExposureModes(tuningData: unknown, path: string): void {
     const available: number[] = [];
-    const here = tuningPath(path, 'AeExposureMode');
+    const here = keyPath(path, 'AeExposureMode');
     const modes = tuningMember(tuningData, 'AeExposureMode');
-    if (isTuningDict(modes)) {
+    if (isDict(modes)) {
       for (const [modeName, modeValues] of Object.entries(modes)) {
         const id = AeExposureModes[modeName];
         if (id === undefined || !Object.prototype.hasOwnProperty.call(AeExposureModes, modeName)) continue;
-        const modePath = tuningPath(here, modeName);
-        if (!isTuningDict(modeValues)) throw new TuningError(modePath, 'expected a mapping with exposureTime and gain');
+        const modePath = keyPath(here, modeName);
+        if (!isDict(modeValues)) throw new TuningError(modePath, 'expected a mapping with exposureTime and gain');
 
         // get<std::vector<...>>().value_or({}): a missing or malformed list reads as empty.
         const exposureTimes = readList(modeValues.exposureTime, tuningUint32);
@@ -320,7 +320,7 @@ function optionalNumber(content: unknown, key: string, def: number, path: string
   const value = tuningMember(content, key);
   if (value === undefined) return def;
   const n = tuningNumber(value);
-  if (n === undefined) throw new TuningError(tuningPath(path, key), 'expected a number');
+  if (n === undefined) throw new TuningError(keyPath(path, key), 'expected a number');
   return n;
 }
 

@@ -5,8 +5,11 @@
  *
  * Black levels are 16-bit values (as libcamera's, scaled from the sensor's bit depth).
  * Gain codes are uint32_t in C++: a double converts by truncation toward zero, done here by
- * `toUint32` (see there for values C++ leaves undefined).
+ * `toUint32` (cpp.ts: how each platform converts what C++ leaves undefined).
  */
+import { toUint32 } from './cpp';
+
+export { toUint32 };
 
 /** Linear model: gain = (m0 * code + c0) / (m1 * code + c1), with m0 or m1 zero. */
 export interface AnalogueGainLinear {
@@ -25,21 +28,6 @@ export interface AnalogueGainExp {
 }
 
 export type AnalogueGainModel = AnalogueGainLinear | AnalogueGainExp;
-
-/**
- * double → uint32_t as the x86-64 code GCC emits does it (cvttsd2si to 64 bits, low 32 bits
- * kept): truncation toward zero, then modulo 2^32. C++ leaves a negative or too large value
- * undefined; this is what libcamera's builds on x86-64 give (a negative -1.5 becomes
- * 4294967295, NaN and |x| ≥ 2^63 become 0). In range, every platform truncates.
- */
-export function toUint32(x: number): number {
-  if (!Number.isFinite(x) || Math.abs(x) >= 2 ** 63) return 0;
-  const t = Math.trunc(x);
-  if (t >= 0 && t <= 0xffffffff) return t + 0; // + 0: -0 (from -0.5) is 0
-  // Low 32 bits of the two's complement int64: exact for |t| < 2^53, and beyond that t is a
-  // multiple of 2^32 times something whose low bits the modulo gives exactly as well.
-  return ((t % 2 ** 32) + 2 ** 32) % 2 ** 32;
-}
 
 /** A sensor's black level and analogue gain model, as CameraSensorHelper. */
 export class CameraSensorHelper {

@@ -6,15 +6,16 @@
  * and the two platforms libcamera's IPAs run on do different things: an AArch64 build (fcvtzu)
  * saturates to [0, 2^32 - 1] with NaN giving 0; an x86-64 build (cvttsd2si on 64 bits, low 32
  * bits kept) wraps modulo 2^32, with NaN and |value| ≥ 2^63 giving 0. In range, both truncate
- * toward zero. The default is AArch64, where the rkisp1 IPA runs; a test or tool comparing with
- * traces from an x86-64 build sets 'x86-64'.
+ * toward zero. The default is the platform this process runs on, so that an IPA gives what
+ * libcamera built for the same machine gives; a test or tool comparing with traces from another
+ * platform's build sets it.
  */
 
 export type TargetArch = 'aarch64' | 'x86-64';
 
-let targetArch: TargetArch = 'aarch64';
+let targetArch: TargetArch = process.arch === 'arm64' ? 'aarch64' : 'x86-64';
 
-/** Which platform's out-of-range conversions to reproduce (process-wide; default 'aarch64'). */
+/** Which platform's C++ arithmetic to reproduce (process-wide; default: this process's platform). */
 export function setTargetArch(arch: TargetArch): void {
   targetArch = arch;
 }
@@ -43,7 +44,7 @@ export function toUint32(value: number): number {
   }
   if (Math.abs(value) >= 2 ** 63) return 0;
   const t = Math.trunc(value);
-  if (t >= 0 && t <= 4294967295) return t;
+  if (t >= 0 && t <= 4294967295) return t + 0; // + 0: -0 (from -0.5) is 0
   // Low 32 bits of the int64 truncation. Beyond 2^53 the double is already an even integer, and
   // BigInt keeps every bit of it.
   return Number(BigInt.asUintN(32, BigInt(t)));

@@ -6,7 +6,7 @@
  * (undefined behaviour), this port throws.
  */
 
-import { TuningError, tuningNumber } from './tuning-error';
+import { TuningError, tuningNumber } from './tuning';
 
 export interface PwlPoint {
   readonly x: number;

@@ -68,3 +68,40 @@ export function readNumbers(value: unknown, size: number, path: string): number[
   if (!Array.isArray(value) || value.length !== size) throw new TuningError(path, `expected ${size} numbers, got ${kindOf(value)}`);
   return value.map((v, i) => readNumber(v, keyPath(path, i)));
 }
+
+// libcamera's ValueNode keeps every scalar as its YAML text and converts it on `get<T>()`; the
+// readers below accept what that conversion accepts, as far as a parsed value can tell (a
+// JavaScript number has lost its text: `1e4` and `10000` are the same number here), and give
+// undefined where it gives std::nullopt.
+
+/** `value[key]` when value is a mapping (libcamera's `operator[]` gives an empty node otherwise). */
+export function tuningMember(value: unknown, key: string): unknown {
+  if (!isDict(value)) return undefined;
+  return Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+}
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A scalar as ValueNode's `get<double>()` reads it: a number, or a string holding a decimal
+ * number (libcamera runs strtod over the scalar's text). undefined when it is not one.
+ */
+export function tuningNumber(value: unknown): number | undefined {
+  // Not NaN or infinities: YAML's .nan and .inf are no text strtod reads, and a decimal too
+  // large for a double is ERANGE, which libcamera rejects.
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && DECIMAL.test(value)) {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** A scalar as `get<uint32_t>()` reads it (std::from_chars: digits only, in range). */
+export function tuningUint32(value: unknown): number | undefined {
+  let n: number | undefined;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && /^\d+$/.test(value)) n = Number(value);
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > 0xffffffff) return undefined;
+  return n;
+}

@@ -25,7 +25,7 @@ function capture(project: string, exec: Exec) {
   return { status: result.status, output: result.stdout + result.stderr, pngs: pngsIn(out) };
 }
 
-const APP_CHECK = `ts.encode(ts.Size, { width: 640, height: 480 }).data.length + ' ' + typeof vimc.VimcCamera + ' ' + typeof v4l2.MediaDevice.open + ' ' + ts.sandboxSupport().landlockAbi`;
+const APP_CHECK = `ts.encode(ts.Size, { width: 640, height: 480 }).data.length + ' ' + typeof vimc.VimcCamera + ' ' + typeof v4l2.MediaDevice.open + ' ' + ts.sandboxSupport().landlockAbi + ' ' + new ipa.Histogram([1, 2, 1]).quantile(0.5)`;
 
 describe.each<[Installer, Exec]>([
   ['npm', NPX],
@@ -38,14 +38,14 @@ describe.each<[Installer, Exec]>([
   it('loads from a CommonJS app, subpaths and the native addon included', () => {
     // What README's install line adds beside it, to build contracts.
     cjs = installedProject(`${name}-cjs`, installer, {}, ['typescript@5.9.3', 'ts-patch@3.3.0', '@types/node@20.19.43']);
-    const line = run(process.execPath, ['-e', `const ts = require('ts-ipa'), v4l2 = require('ts-ipa/v4l2'), vimc = require('ts-ipa/platforms/vimc'); console.log(${APP_CHECK})`], { cwd: cjs });
-    expect(line).toMatch(/^8 function function \d+\n$/);
+    const line = run(process.execPath, ['-e', `const ts = require('ts-ipa'), v4l2 = require('ts-ipa/v4l2'), vimc = require('ts-ipa/platforms/vimc'), ipa = require('ts-ipa/ipa'); console.log(${APP_CHECK})`], { cwd: cjs });
+    expect(line).toMatch(/^8 function function \d+ 1\.5\n$/);
   }, INSTALL_TIMEOUT);
 
   it('loads from an ES module app, which runs the camera example of docs/cameras.md on the simulated vimc', () => {
     const esm = installedProject(`${name}-esm`, installer, { type: 'module' });
-    fs.writeFileSync(path.join(esm, 'app.js'), `import * as ts from 'ts-ipa';\nimport * as v4l2 from 'ts-ipa/v4l2';\nimport { VimcCamera } from 'ts-ipa/platforms/vimc';\nconst vimc = { VimcCamera };\nconsole.log(${APP_CHECK});\n`);
-    expect(run(process.execPath, ['app.js'], { cwd: esm })).toMatch(/^8 function function \d+\n$/);
+    fs.writeFileSync(path.join(esm, 'app.js'), `import * as ts from 'ts-ipa';\nimport * as v4l2 from 'ts-ipa/v4l2';\nimport * as ipa from 'ts-ipa/ipa';\nimport { VimcCamera } from 'ts-ipa/platforms/vimc';\nconst vimc = { VimcCamera };\nconsole.log(${APP_CHECK});\n`);
+    expect(run(process.execPath, ['app.js'], { cwd: esm })).toMatch(/^8 function function \d+ 1\.5\n$/);
     // The example as docs/cameras.md prints it (no vimc device here: it takes the simulated one).
     const example = /```ts\n(import { findVimcDevices[\s\S]*?)```/.exec(fs.readFileSync(path.join(root, 'docs/cameras.md'), 'utf8'))![1]!;
     fs.writeFileSync(path.join(esm, 'camera.js'), `${example}console.log(first.sequence, second.sequence, first.data.length);\n`);
@@ -129,6 +129,7 @@ export default defineIPA(MyInterface, (events) => ({ init: () => 7, start() {}, 
     fs.writeFileSync(path.join(dir, 'use.ts'), `
 import { encode, Size } from 'ts-ipa';
 import { MediaDevice } from 'ts-ipa/v4l2';
+import { Histogram } from 'ts-ipa/ipa';
 import { VimcCamera, IPAVimcInterface } from 'ts-ipa/platforms/vimc';
 import { IPARkISP1Interface } from 'ts-ipa/platforms/rkisp1';
 import { IPARPiInterface } from 'ts-ipa/platforms/raspberrypi';
@@ -138,6 +139,7 @@ export const open: (path: string) => MediaDevice = MediaDevice.open;
 export const camera: typeof VimcCamera.open = VimcCamera.open;
 export const contracts = [IPAVimcInterface, IPARkISP1Interface, IPARPiInterface];
 export const bytes: Uint8Array = encode(Size, { width: 640, height: 480 }).data;
+export const median: number = new Histogram([1, 2, 1]).quantile(0.5);
 // @ts-expect-error: typed, not any
 MediaDevice.open(42);
 `);

@@ -6,11 +6,11 @@ import { ModuleError } from '../errors';
 import type { VerifiedModule } from './signature';
 
 /**
- * ts-ipa's own code, which a trusted module may require from disk: its runtime and its platforms
- * (the built-in vimc module requires its platform's contract and params). Whoever can change
- * these files can change the runtime itself; no module can.
+ * ts-ipa's own code, which a trusted module may require from disk: its runtime, its libipa (what
+ * IPAs build on) and its platforms (the built-in vimc module requires its platform's contract
+ * and params). Whoever can change these files can change the runtime itself; no module can.
  */
-const PACKAGE_CODE = [path.join(__dirname, '..'), path.join(__dirname, '../../platforms')].map((dir) => `${dir}${path.sep}`);
+const PACKAGE_CODE = ['..', '../../ipa', '../../platforms'].map((dir) => `${path.join(__dirname, dir)}${path.sep}`);
 
 /** Resolves package names as ts-ipa itself would: its own name, then what it was installed with. */
 const packageRequire = createRequire(path.join(__dirname, '../../../package.json'));

@@ -4,7 +4,7 @@ import { AgcMeanLuminance, type AgcConstraint } from '../../dist/ipa/agc-mean-lu
 import { microseconds, milliseconds } from '../../dist/ipa/duration.js';
 import { Histogram } from '../../dist/ipa/histogram.js';
 import { Pwl } from '../../dist/ipa/pwl.js';
-import { TuningError } from '../../dist/ipa/tuning-error.js';
+import { TuningError } from '../../dist/ipa/tuning.js';
 
 const ms = milliseconds;
 const oracleFile = '/work/shared/reference/oracle/rkisp1-a-neutral.json';

@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTargetArch, setTargetArch } from '../../dist/ipa/cpp.js';
 import { estimateCCT, rec601LuminanceFromRGB, toUint32 } from '../../dist/ipa/colours.js';
 import { rgb } from '../../dist/ipa/vector.js';
+
+// The out-of-range cases below are AArch64's (where the rkisp1 IPA runs); cpp.test.ts has x86-64's.
+const processDefault = getTargetArch();
+beforeAll(() => setTargetArch('aarch64'));
+afterAll(() => setTargetArch(processDefault));
 
 // Expected values: libcamera's colours.cpp formulas (its rgb2xyz matrix, Matrix × Vector and the
 // sum as left-to-right loops from 0, the uint32_t return) compiled with g++ -O2 on x86_64 and

@@ -4,7 +4,8 @@ import { cppMax, cppMin, fma, getTargetArch, mulAdd, mulSub, setTargetArch, stor
 import { Interpolator } from '../../dist/ipa/interpolator.js';
 import { rgb } from '../../dist/ipa/vector.js';
 
-afterEach(() => setTargetArch('aarch64'));
+const processDefault = getTargetArch();
+afterEach(() => setTargetArch(processDefault));
 
 describe('toUint32', () => {
   it('truncates in range on every platform', () => {
@@ -16,8 +17,12 @@ describe('toUint32', () => {
     }
   });
 
-  it('saturates out of range on AArch64 (the default), NaN giving 0', () => {
-    expect(getTargetArch()).toBe('aarch64');
+  it("defaults to this process's platform", () => {
+    expect(processDefault).toBe(process.arch === 'arm64' ? 'aarch64' : 'x86-64');
+  });
+
+  it('saturates out of range on AArch64, NaN giving 0', () => {
+    setTargetArch('aarch64');
     expect(toUint32(-1.5)).toBe(0);
     expect(toUint32(5e9)).toBe(4294967295);
     expect(toUint32(NaN)).toBe(0);
@@ -33,6 +38,7 @@ describe('toUint32', () => {
   });
 
   it('decides a strongly tinted CCT estimate and an Interpolator key below 0', () => {
+    setTargetArch('aarch64');
     // Orange-red means R:G:B = 10:2:1 land where McCamy's cubic is negative (about -1.03e7;
     // x86-64 wraps that to 2^32 - 10322113).
     const red = rgb(100, 20, 10);
@@ -91,6 +97,7 @@ describe('fma', () => {
   });
 
   it('is what mulAdd and mulSub do on AArch64 only', () => {
+    setTargetArch('aarch64');
     expect(mulAdd('double', 0.1, 10, -1)).toBe(2 ** -54);
     expect(mulSub('double', 0.1, 10, 1)).toBe(-(2 ** -54));
     setTargetArch('x86-64');
@@ -102,6 +109,7 @@ describe('fma', () => {
 
 describe('storeAs', () => {
   it('stores float rounded, int16 truncated and wrapped', () => {
+    setTargetArch('aarch64');
     expect(storeAs('double', 0.1)).toBe(0.1);
     expect(storeAs('float', 0.1)).toBe(Math.fround(0.1));
     expect(storeAs('int16', -1.9)).toBe(-1);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwbGrey } from '../../dist/ipa/awb-grey.js';
 import { estimateCCT, rec601LuminanceFromRGB } from '../../dist/ipa/colours.js';
-import { setTargetArch, toUint32, type TargetArch } from '../../dist/ipa/cpp.js';
+import { getTargetArch, setTargetArch, toUint32, type TargetArch } from '../../dist/ipa/cpp.js';
 import { Interpolator } from '../../dist/ipa/interpolator.js';
 import { Matrix } from '../../dist/ipa/matrix.js';
 import { Vector } from '../../dist/ipa/vector.js';
@@ -41,8 +41,12 @@ function same(actual: readonly number[], expected: readonly number[]) {
 
 describe.each(fixtures)('libipa reference values (%s build)', (arch, file) => {
   const ref: Reference = JSON.parse(fs.readFileSync(path.join(__dirname, file), 'utf8'));
-  beforeAll(() => setTargetArch(arch));
-  afterAll(() => setTargetArch('aarch64'));
+  let processDefault: TargetArch;
+  beforeAll(() => {
+    processDefault = getTargetArch();
+    setTargetArch(arch);
+  });
+  afterAll(() => setTargetArch(processDefault));
 
   it('double → uint32 conversions out of range', () => {
     for (const [value, expected] of ref.uint32) expect(toUint32(value)).toBe(expected);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Pwl, type PwlSpan } from '../../dist/ipa/pwl.js';
-import { TuningError } from '../../dist/ipa/tuning-error.js';
+import { TuningError } from '../../dist/ipa/tuning.js';
 
 const pts = (p: Pwl): [number, number][] => p.points.map((q) => [q.x, q.y]);
 // y = x² at 0..3.
