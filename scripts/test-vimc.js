@@ -23,7 +23,7 @@ execFileSync(process.execPath, [path.join(root, 'scripts/build.js'), '--quiet'],
 // What the suite needs, and nothing the guest cannot use: the VM copies the whole directory into
 // its memory, and looks up the libraries of every native module in it (the benchmark's optional
 // msgpackr addons include a musl build it cannot).
-const LEFT_OUT = new Set(['.git', 'frames', 'bench', 'transformer', 'runtime', 'camera', 'platforms', 'cli']);
+const LEFT_OUT = new Set(['.git', 'frames', 'bench', 'transformer', 'runtime', 'ipa', 'camera', 'platforms', 'cli']);
 const LEFT_OUT_MODULES = new Set(['@msgpackr-extract', 'msgpackr-extract', 'msgpackr', 'protobufjs', 'typescript', 'ts-patch', 'fast-check', 'pnpm', 'prebuildify']);
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-ipa-vimc-'));
 try {
