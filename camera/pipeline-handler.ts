@@ -6,13 +6,14 @@
  * (its devices, formats, IPA calls and parameters) comes through the hooks.
  */
 import {
-  ControlList, controlIds, createProxy, DEFAULT_CALL_TIMEOUT_MS, defaultIPAManager, FrameBufferPlane, IPAError, IPAProtocolError, SharedFD, SharedMemory,
+  ControlList, controlIds, createProxy, DEFAULT_CALL_TIMEOUT_MS, defaultIPAManager, FrameBufferPlane, IPAError, IPAProtocolError, SharedFD,
   type ContractClass, type IPABuffer, type IPAInterface, type IPAProxy,
 } from '../runtime';
 import type { MediaGraph, VideoBuffer, VideoDevice } from '../runtime/v4l2';
 import type { Camera, CameraOptions } from './camera';
 import type { CameraConfiguration, ConfigurationStatus } from './configuration';
 import { CameraError } from './errors';
+import { ParamsBufferPool, type ParamsBufferSpec } from './params-buffers';
 import { RequestQueue, type Frame } from './requests';
 
 interface Closable {
@@ -34,20 +35,12 @@ export interface PipelineSpec<T extends IPAInterface<object>, D, C> {
   create(parts: { media: MediaGraph; devices: D; opened: readonly Closable[]; ipa: IPAProxy<T>; timeoutMs: number }): C;
 }
 
-/** The pipeline's shared memory for the IPA's parameters: one buffer, mapped by the IPA at start. */
-export interface ParamsMemory {
-  /** The buffer id the IPA knows it by (capture buffers are their index + 1). */
-  id: number;
-  bytes: number;
-  /** What the memory is called (in /proc/<pid>/maps). */
-  name: string;
-}
-
 /** `T` is the platform's IPA contract, `P` what its IPA decides for a frame. */
 export abstract class PipelineHandler<T extends IPAInterface<object>, P> implements Camera<P> {
   protected config: CameraConfiguration | undefined;
   protected buffers: VideoBuffer[] = [];
-  protected params: { memory: SharedMemory; view: Uint8Array } | undefined;
+  /** The IPA's parameter buffers, allocated at start and released at stop. */
+  protected params: ParamsBufferPool | undefined;
   protected readonly requests: RequestQueue<P>;
   protected started = false;
   /** Bytes a row of the configured format, as the capture node said. */
@@ -114,7 +107,11 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
   protected abstract startIPA(): Promise<void>;
   /** Hands a request to the IPA: its controls, and the buffer whose parameters it is to compute. */
   protected abstract queueRequest(request: { sequence: number; bufferIndex: number }, controls: ControlList): void;
-  protected abstract readonly paramsMemory: ParamsMemory;
+  /**
+   * The parameter buffers to share with the IPA for this many capture buffers; their ids must not
+   * be a capture buffer's (those are their index + 1).
+   */
+  protected abstract paramsBuffers(captureBuffers: number): ParamsBufferSpec;
   /** How many capture buffers to allocate for `config`. */
   protected bufferCount(config: CameraConfiguration): number {
     return config.bufferCount;
@@ -142,13 +139,11 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
     if (!config) throw new CameraError('start: configure the camera first');
     if (this.started) return;
     this.buffers = this.output.allocateBuffers(this.bufferCount(config));
-    const { id, bytes, name } = this.paramsMemory;
-    const memory = SharedMemory.create(name, bytes);
-    this.params = { memory, view: new Uint8Array(memory.map()) };
     try {
+      this.params = ParamsBufferPool.allocate(this.paramsBuffers(this.buffers.length));
       await this.lifecycle.mapBuffers([
         ...this.buffers.map((b) => ({ id: b.index + 1, planes: b.planes.map((p) => new FrameBufferPlane(new SharedFD(p.fd), p.offset, p.length)) })),
-        { id, planes: [new FrameBufferPlane(new SharedFD(memory.fd), 0, bytes)] },
+        ...this.params.ipaBuffers(),
       ]);
       await this.startIPA();
       this.requests.reset(this.buffers.length);
@@ -170,15 +165,15 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
   }
 
   /**
-   * The parameter memory for `bufferId`, if that buffer is waiting for its parameters; else the
+   * The parameter buffers, if capture buffer `bufferId` is waiting for its parameters; else the
    * IPA misbehaved, which is reported, and nothing is returned.
    */
-  protected paramsArrived(bufferId: number): Uint8Array | undefined {
+  protected paramsArrived(bufferId: number): ParamsBufferPool | undefined {
     if (!this.started || !this.params || !(bufferId >= 1 && bufferId <= this.buffers.length) || !this.requests.waitsForParams(bufferId - 1)) {
       this.ipa.reportMisbehaviour(new IPAProtocolError(`the IPA sent paramsComputed for buffer ${bufferId}, which is not waiting for parameters`));
       return undefined;
     }
-    return this.params.view;
+    return this.params;
   }
 
   private frameData(index: number) {
@@ -201,7 +196,7 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
    * as a crash or a timeout), not a reason to keep the buffers.
    */
   private async releaseBuffers(): Promise<void> {
-    const ids = [...this.buffers.map((b) => b.index + 1), this.paramsMemory.id];
+    const ids = [...this.buffers.map((b) => b.index + 1), ...(this.params?.ids ?? [])];
     try {
       if (!this.ipa.failure) {
         await this.lifecycle.unmapBuffers(ids);
@@ -210,7 +205,7 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
     } finally {
       this.output.releaseBuffers();
       this.buffers = [];
-      this.params?.memory.close();
+      this.params?.release();
       this.params = undefined;
     }
   }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { COLORBAR_75 } from './camera-suite';
+import { COLORBAR_75 } from './platforms/vimc-support';
 import { describe, expect, it } from 'vitest';
 import { root } from './support';
 

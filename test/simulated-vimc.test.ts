@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COLORBAR_75, barCentres } from './camera-suite';
+import { COLORBAR_75, barCentres } from './platforms/vimc-support';
 import { SimulatedVimc } from '../dist/platforms/vimc/simulated/graph.js';
 import { matchesVimc } from '../dist/platforms/vimc/match.js';
 import { DeviceError, fourcc, MbusCode, V4L2Cid, type DequeuedBuffer } from '../dist/runtime/v4l2/index.js';

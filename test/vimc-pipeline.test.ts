@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cameraSuite, openFds } from './camera-suite';
-import { root } from './support';
+import { cameraSuite } from './camera-suite';
+import { vimcExpectations } from './platforms/vimc-support';
+import { openFds, root } from './support';
 import { VimcCamera } from '../dist/platforms/vimc/pipeline.js';
 import { SimulatedVimc } from '../dist/platforms/vimc/simulated/graph.js';
 
-cameraSuite('the vimc pipeline on the simulated vimc', () => new SimulatedVimc({ frameRate: 120 }), ['direct', 'thread', 'process']);
+cameraSuite('the vimc pipeline on the simulated vimc', vimcExpectations(() => new SimulatedVimc({ frameRate: 120 })), ['direct', 'thread', 'process']);
 
 describe('the vimc pipeline, misuse', () => {
   it('refuses to capture before start and to configure while streaming, with errors that say so', async () => {

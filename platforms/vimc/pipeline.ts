@@ -10,6 +10,7 @@ import type { CameraOptions } from '../../camera/camera';
 import type { CameraConfiguration, ConfigurationStatus } from '../../camera/configuration';
 import { CameraError } from '../../camera/errors';
 import { PipelineHandler } from '../../camera/pipeline-handler';
+import type { ParamsBufferSpec } from '../../camera/params-buffers';
 import type { Frame as CameraFrame } from '../../camera/requests';
 import { v4l2ControlInfoMap } from '../../camera/sensor-controls';
 import { DRM_FOURCC, validateConfiguration, defaultConfiguration } from './configuration';
@@ -33,7 +34,6 @@ interface VimcDevices {
 }
 
 export class VimcCamera extends PipelineHandler<IPAVimcInterface, FrameParams> {
-  protected readonly paramsMemory = { id: PARAMS_BUFFER_ID, bytes: PARAMS_BUFFER_BYTES, name: 'vimc-params' };
   private applied = { brightness: -1, contrast: -1, saturation: -1 };
   /** What the sensor accepts for each control the IPA sets: its parameters are checked against it. */
   private readonly ranges: Record<'brightness' | 'contrast' | 'saturation', [number, number]>;
@@ -120,6 +120,14 @@ export class VimcCamera extends PipelineHandler<IPAVimcInterface, FrameParams> {
     return chosen.planes[0]!.bytesPerLine;
   }
 
+  /**
+   * One parameters buffer with a 32-byte slot per capture buffer, whatever the number of capture
+   * buffers: vimc's computeParams names the capture buffer, so there is no buffer to take a request.
+   */
+  protected paramsBuffers(): ParamsBufferSpec {
+    return { name: 'vimc-params', firstId: PARAMS_BUFFER_ID, count: 1, bytes: PARAMS_BUFFER_BYTES };
+  }
+
   /** As many buffers as the parameter memory has slots for. */
   protected override bufferCount(config: CameraConfiguration): number {
     return Math.min(config.bufferCount, PARAMS_SLOTS);
@@ -142,9 +150,9 @@ export class VimcCamera extends PipelineHandler<IPAVimcInterface, FrameParams> {
    * parameters, and each value must be one the sensor takes.
    */
   private paramsComputed(bufferId: number): void {
-    const view = this.paramsArrived(bufferId);
-    if (!view) return;
-    const params = readParams(view, bufferId);
+    const buffer = this.paramsArrived(bufferId)?.get(PARAMS_BUFFER_ID);
+    if (!buffer) return;
+    const params = readParams(buffer.view, bufferId);
     const refused = this.outOfRange(params);
     if (refused) {
       this.requests.failParams(bufferId - 1, new CameraError(`the IPA asked for ${refused} for request ${params.frame}`));

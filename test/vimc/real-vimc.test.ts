@@ -4,7 +4,9 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cameraSuite, openFds } from '../camera-suite';
+import { cameraSuite } from '../camera-suite';
+import { vimcExpectations } from '../platforms/vimc-support';
+import { openFds } from '../support';
 import { SimulatedVimc } from '../../dist/platforms/vimc/simulated/graph.js';
 import { findVimcDevices, matchesVimc } from '../../dist/platforms/vimc/match.js';
 import { DeviceError, fourcc, MbusCode, MediaDevice, V4L2Cid, V4L2Subdevice, V4L2VideoDevice } from '../../dist/runtime/v4l2/index.js';
@@ -12,7 +14,7 @@ import { DeviceError, fourcc, MbusCode, MediaDevice, V4L2Cid, V4L2Subdevice, V4L
 const MEDIA = '/dev/media0';
 
 const modes = (process.env.VIMC_MODES ?? 'process,thread,direct').split(',') as ('process' | 'thread' | 'direct')[];
-cameraSuite('the vimc pipeline on the real vimc driver', () => MediaDevice.open(MEDIA), modes);
+cameraSuite('the vimc pipeline on the real vimc driver', vimcExpectations(() => MediaDevice.open(MEDIA)), modes);
 
 describe('the native addon on the real vimc driver', () => {
   it('reads the same topology as the simulated vimc has', () => {
