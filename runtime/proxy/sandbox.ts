@@ -61,6 +61,7 @@ export function sandboxedWorker(
     path.join(__dirname, '../../ipa'), // ts-ipa's libipa, which IPAs build on
     path.dirname(addonFile()),
     dependencyDir('reflect-metadata', __dirname),
+    dependencyDir('yaml', path.join(__dirname, '../../ipa')), // libipa's tuning-file parser
     ...allowed,
   ];
   // Node opens a module by its real path, and the kernel (Landlock) knows files by where they
@@ -114,10 +115,13 @@ function packageReads(candidate: string): string[] {
   return [path.join(candidate, 'package.json'), path.join(candidate, 'dist', 'runtime'), path.join(candidate, 'dist', 'ipa')];
 }
 
-/** Where a ts-ipa package's runtime finds the reflect-metadata it loads, as Node finds it. */
+/** Where a ts-ipa package's runtime finds the reflect-metadata it loads, and its libipa the yaml, as Node finds them. */
 function packageDependencies(candidate: string): string[] {
   try {
-    return [dependencyDir('reflect-metadata', fs.realpathSync(path.join(candidate, 'dist', 'runtime')))];
+    return [
+      dependencyDir('reflect-metadata', fs.realpathSync(path.join(candidate, 'dist', 'runtime'))),
+      dependencyDir('yaml', fs.realpathSync(path.join(candidate, 'dist', 'ipa'))),
+    ];
   } catch {
     return []; // a package without its runtime or dependencies: loading it fails, and says so
   }

@@ -1,11 +1,11 @@
-import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import {
   ControlInfo, ControlInfoMap, ControlList, ControlType, ControlValue, controlIds, controls, SharedMemory,
   type ControlId, type EventSender, type IPABuffer, type IPACameraSensorInfo, type IPAImplementation, type IPASettings,
   type IPAStream, type u32,
 } from '../../../runtime';
-import { createCameraSensorHelper, FCQueue, lineDurationFromPixelRate, Module, toMicroseconds, toUint32 } from '../../../ipa';
+import {
+  createCameraSensorHelper, FCQueue, lineDurationFromPixelRate, Module, readTuningFile, toMicroseconds, toUint32, TuningFileError,
+} from '../../../ipa';
 import type { IPAConfigInfo, IPARkISP1Interface } from '../contract';
 import {
   AE_MEAN_MAX_V10, AE_MEAN_MAX_V12, GAMMA_OUT_MAX_SAMPLES_V10, GAMMA_OUT_MAX_SAMPLES_V12, HIST_BIN_N_MAX_V10, HIST_BIN_N_MAX_V12,
@@ -17,7 +17,6 @@ import { RkISP1Params } from './params';
 
 const EINVAL = 22;
 const ENODEV = 19;
-const ENOENT = 2;
 
 /** Maximum number of frame contexts to be held. */
 const kMaxFrameContexts = 16;
@@ -94,18 +93,12 @@ export class RkISP1IPA implements IPAImplementation<IPARkISP1Interface> {
       ctrlMap: new Map(), camHelper,
     };
 
-    let text: string;
-    try {
-      text = fs.readFileSync(settings.configurationFile, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return { ret: code === 'EACCES' ? -13 : -ENOENT, ipaControls: empty };
-    }
     let data: unknown;
     try {
-      data = parseYaml(text);
-    } catch {
-      return { ret: -EINVAL, ipaControls: empty };
+      data = readTuningFile(settings.configurationFile);
+    } catch (error) {
+      if (error instanceof TuningFileError) return { ret: error.errno, ipaControls: empty };
+      throw error;
     }
     const dict = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
     const version = dict?.['version'] ?? 0;
