@@ -9,7 +9,7 @@ import {
 import type { IPAConfigInfo, IPARkISP1Interface } from '../contract';
 import {
   AE_MEAN_MAX_V10, AE_MEAN_MAX_V12, GAMMA_OUT_MAX_SAMPLES_V10, GAMMA_OUT_MAX_SAMPLES_V12, HIST_BIN_N_MAX_V10, HIST_BIN_N_MAX_V12,
-  HISTOGRAM_WEIGHT_GRIDS_SIZE_V10, HISTOGRAM_WEIGHT_GRIDS_SIZE_V12, IspVersion, readStats,
+  HISTOGRAM_WEIGHT_GRIDS_SIZE_V10, HISTOGRAM_WEIGHT_GRIDS_SIZE_V12, IspVersion, readStats, V4L2_META_FMT_RK_ISP1_EXT_PARAMS,
 } from '../uapi';
 import { type Algorithm, rkisp1Algorithms, type RkISP1Module } from './algorithms';
 import { emptyActiveState, emptyConfiguration, emptyFrameContext, type IPAContext, type IPAHwSettings } from './context';
@@ -133,6 +133,8 @@ export class RkISP1IPA implements IPAImplementation<IPARkISP1Interface> {
     context.activeState = emptyActiveState();
     context.frameContexts.clear();
     context.configuration.paramFormat = ipaConfig.paramFormat;
+    // Not ported yet: the legacy fixed parameters format (RK1P), which libcamera also writes.
+    if (ipaConfig.paramFormat !== V4L2_META_FMT_RK_ISP1_EXT_PARAMS) return { ret: -EINVAL, ipaControls: new ControlInfoMap([], controlIds) };
 
     const info = ipaConfig.sensorInfo;
     const sensor = context.configuration.sensor;
