@@ -13,7 +13,7 @@ import { itFindsTheTraces, oracleDir } from './oracle';
 import { root, runtime, toHex } from './support';
 import { expectedInfoMap, infoMapJson, infoMapOf, listJson, listOf, sensorInfoOf, type JsonValue } from './platforms/rkisp1/trace-values';
 
-const { createProxy, SharedFD, SharedMemory, FrameBufferPlane } = runtime;
+const { createProxy, SharedFD, SharedMemory, FrameBufferPlane, ControlSerializer, ControlSerializerRole, Writer } = runtime;
 type Proxy = runtime.IPAProxy<IPARkISP1Interface>;
 
 const TRACES = ['rkisp1-a-neutral.json', 'rkisp1-b-warm.json'];
@@ -40,6 +40,38 @@ function expectCloseList(actual: Record<string, unknown>, expected: Record<strin
 }
 
 
+// ---- control packets, entry order aside ----
+
+const ELEMENT_BYTES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 4, 6: 8, 7: 4, 8: 1, 9: 16, 10: 8, 11: 8 };
+
+/**
+ * A serialized ControlList ({u32 infoSize, u32 listSize, [info map packet], list packet}) as its
+ * list packet's header and its entries, sorted: libcamera's lists iterate in libstdc++
+ * unordered_map order (not insertion order), which ts-ipa's Map does not reproduce.
+ */
+function listPacket(hex: string): { infoSize: number; header: number[]; entries: string[] } {
+  const bytes = Buffer.from(hex, 'hex');
+  const infoSize = bytes.readUInt32LE(0);
+  const packet = bytes.subarray(8 + infoSize);
+  const header = [0, 4, 8, 12, 16].map((o) => packet.readUInt32LE(o)); // version, handle, entries, size, data_offset
+  const entries: string[] = [];
+  for (let i = 0; i < header[2]!; i++) {
+    const at = 32 + 20 * i; // ipa_control_value_entry: u32 id, u8 type, u8 is_array, u16 count, u32 offset, 8 reserved bytes
+    const id = packet.readUInt32LE(at);
+    const type = packet[at + 4]!;
+    const count = packet.readUInt16LE(at + 6);
+    const offset = packet.readUInt32LE(at + 8);
+    const value = packet.subarray(header[4]! + offset, header[4]! + offset + count * ELEMENT_BYTES[type]!).toString('hex');
+    entries.push(`${id}:${type}:${packet[at + 5]}:${count}:${value}`);
+  }
+  return { infoSize, header, entries: entries.sort() };
+}
+
+function sameListPacket(a: string, b: string): boolean {
+  const [x, y] = [listPacket(a), listPacket(b)];
+  return x.infoSize === y.infoSize && JSON.stringify(x.header) === JSON.stringify(y.header) && JSON.stringify(x.entries) === JSON.stringify(y.entries);
+}
+
 // ---- replay ----
 
 interface Recorded { event: string; args: Record<string, unknown> }
@@ -55,7 +87,7 @@ async function waitFor(done: () => boolean, what: string, ms = 10_000): Promise<
   }
 }
 
-interface Mismatches { params: string[]; sensorControls: string[]; metadata: string[]; inexactFloats: string[] }
+interface Mismatches { params: string[]; sensorControls: string[]; metadata: string[]; inexactFloats: string[]; wire: string[] }
 
 async function replay(file: string, isolation: runtime.Isolation): Promise<{ counts: Record<string, number>; mismatches: Mismatches }> {
   const trace = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
@@ -73,7 +105,16 @@ async function replay(file: string, isolation: runtime.Isolation): Promise<{ cou
   ipa.on('metadataReady', (frame, metadata) => events.push({ event: 'metadataReady', args: { frame, metadata } }));
 
   const memories = new Map<number, runtime.SharedMemory>();
-  const mismatches: Mismatches = { params: [], sensorControls: [], metadata: [], inexactFloats: [] };
+  const mismatches: Mismatches = { params: [], sensorControls: [], metadata: [], inexactFloats: [], wire: [] };
+  // Direct mode hands over the IPA's own lists: encode them as an isolated IPA's worker would
+  // (its ControlSerializer numbering 2, 4, … from configure) and compare with the recorded
+  // event bytes: sizes, packet headers (handles), entries and values, entry order aside.
+  const worker = new ControlSerializer(ControlSerializerRole.Worker);
+  const encodeList = (list: runtime.ControlList): string => {
+    const w = new Writer(worker);
+    w.controlList(list, 'list');
+    return toHex(w.result().data);
+  };
   const counts = { params: 0, sensorControls: 0, metadata: 0 };
   try {
     const { setup, teardown } = trace;
@@ -88,6 +129,10 @@ async function replay(file: string, isolation: runtime.Isolation): Promise<{ cou
     const configured = await ipa.configure({ sensorInfo: sensorInfoOf(cfg.configInfo.sensorInfo), sensorControls: sensorMap, paramFormat: cfg.configInfo.paramFormat }, streams as never);
     expect(configured.ret).toBe(setup.configure.result.ret);
     expect(infoMapJson(configured.ipaControls)).toEqual(expectedInfoMap(setup.configure.result.ipaControls));
+    if (isolation === 'direct') {
+      worker.reset();
+      new Writer(worker).controlInfoMap(configured.ipaControls, 'ipaControls'); // handle 2
+    }
 
     for (const b of setup.mapBuffers.args.buffers) {
       const length = b.planes[0].length;
@@ -120,6 +165,11 @@ async function replay(file: string, isolation: runtime.Isolation): Promise<{ cou
           const want = Object.fromEntries(Object.entries(e.args['sensorControls'] as Record<string, JsonValue>).map(([id, v]) => [id, v.value]));
           const have = listJson(got.args['sensorControls'] as runtime.ControlList);
           if (JSON.stringify(have) !== JSON.stringify(want)) mismatches.sensorControls.push(`frame ${call.frame}: ${JSON.stringify(have)} vs ${JSON.stringify(want)}`);
+          if (isolation === 'direct') {
+            const bytes = encodeList(got.args['sensorControls'] as runtime.ControlList);
+            const recorded = (e as unknown as { wire: { data: string } }).wire.data.slice(24); // after {size, size, frame}
+            if (!sameListPacket(bytes, recorded)) mismatches.wire.push(`setSensorControls(${call.frame}): ${bytes} vs ${recorded}`);
+          }
         }
         if (e.event === 'metadataReady') {
           counts.metadata++;
@@ -129,6 +179,11 @@ async function replay(file: string, isolation: runtime.Isolation): Promise<{ cou
             mismatches.metadata.push((error as Error).message.split('\n')[0]!);
           }
           const have = listJson(got.args['metadata'] as runtime.ControlList);
+          if (isolation === 'direct') {
+            const bytes = encodeList(got.args['metadata'] as runtime.ControlList);
+            const recorded = (e as unknown as { wire: { data: string } }).wire.data.slice(24);
+            if (!sameListPacket(bytes, recorded)) mismatches.wire.push(`metadataReady(${call.frame}): ${bytes} vs ${recorded}`);
+          }
           for (const [id, v] of Object.entries(e.args['metadata'] as Record<string, JsonValue>)) {
             if (v.type !== 'float') continue;
             const mine = ([] as number[]).concat(have[id] as number).map((x) => Math.fround(x));
@@ -166,6 +221,7 @@ for (const isolation of ['direct', 'thread', 'process'] as const) {
         expect(mismatches.metadata.slice(0, 3), 'metadata').toEqual([]);
         // Closer than the 1e-6 asked: every float is libcamera's float, bit for bit.
         expect(mismatches.inexactFloats.slice(0, 3), 'metadata floats').toEqual([]);
+        expect(mismatches.wire.slice(0, 2), 'event lists as the worker would encode them').toEqual([]);
       }, 120_000);
     }
   });
