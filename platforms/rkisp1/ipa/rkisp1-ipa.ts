@@ -9,7 +9,7 @@ import {
 import type { IPAConfigInfo, IPARkISP1Interface } from '../contract';
 import {
   AE_MEAN_MAX_V10, AE_MEAN_MAX_V12, GAMMA_OUT_MAX_SAMPLES_V10, GAMMA_OUT_MAX_SAMPLES_V12, HIST_BIN_N_MAX_V10, HIST_BIN_N_MAX_V12,
-  HISTOGRAM_WEIGHT_GRIDS_SIZE_V10, HISTOGRAM_WEIGHT_GRIDS_SIZE_V12, IspVersion, readStats, V4L2_META_FMT_RK_ISP1_EXT_PARAMS,
+  HISTOGRAM_WEIGHT_GRIDS_SIZE_V10, HISTOGRAM_WEIGHT_GRIDS_SIZE_V12, IspVersion, readStats, V4L2_META_FMT_RK_ISP1_EXT_PARAMS, V4L2_META_FMT_RK_ISP1_PARAMS,
 } from '../uapi';
 import { type Algorithm, rkisp1Algorithms, type RkISP1Module } from './algorithms';
 import { emptyActiveState, emptyConfiguration, emptyFrameContext, type IPAContext, type IPAHwSettings } from './context';
@@ -56,8 +56,8 @@ const RAW_FOURCCS = new Set(
 
 /**
  * libcamera's rkisp1 IPA (src/ipa/rkisp1/rkisp1.cpp of v0.7.1) with the algorithms its
- * uncalibrated tuning runs: Agc, Awb (grey world) and BlackLevelCorrection. Extensible parameters
- * format only.
+ * uncalibrated tuning runs: Agc, Awb (grey world) and BlackLevelCorrection, in the extensible or
+ * the legacy parameters format.
  */
 export class RkISP1IPA implements IPAImplementation<IPARkISP1Interface> {
   private readonly module = new Module<RkISP1Module>(rkisp1Algorithms);
@@ -133,8 +133,10 @@ export class RkISP1IPA implements IPAImplementation<IPARkISP1Interface> {
     context.activeState = emptyActiveState();
     context.frameContexts.clear();
     context.configuration.paramFormat = ipaConfig.paramFormat;
-    // Not ported yet: the legacy fixed parameters format (RK1P), which libcamera also writes.
-    if (ipaConfig.paramFormat !== V4L2_META_FMT_RK_ISP1_EXT_PARAMS) return { ret: -EINVAL, ipaControls: new ControlInfoMap([], controlIds) };
+    // The extensible format and the legacy fixed one (libcamera fails later, in computeParams, on another).
+    if (ipaConfig.paramFormat !== V4L2_META_FMT_RK_ISP1_EXT_PARAMS && ipaConfig.paramFormat !== V4L2_META_FMT_RK_ISP1_PARAMS) {
+      return { ret: -EINVAL, ipaControls: new ControlInfoMap([], controlIds) };
+    }
 
     const info = ipaConfig.sensorInfo;
     const sensor = context.configuration.sensor;

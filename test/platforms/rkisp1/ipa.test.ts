@@ -173,8 +173,28 @@ describe.skipIf(!trace)('the rkisp1 IPA', () => {
     expect(out.metadata[controls.ExposureTimeMode.id]).toBe(1);
   });
 
-  it('the legacy parameters format is not supported yet: configure fails', async () => {
+  it('the legacy parameters format: the whole rkisp1_params_cfg, module bits for each block written', async () => {
     const s = await session({ paramFormat: 0x50314b52 }); // 'RK1P'
+    expect(s.configured).toBe(0);
+    const frame = async (n: number) => {
+      s.ipa.queueRequest(n, new ControlList(controlIds));
+      s.ipa.computeParams(n, 1 + (n % 4));
+      await arrived(s, 'paramsComputed', n);
+      const bytes = Buffer.from(s.params.get(1 + (n % 4))!.map());
+      const bytesused = s.events.find((e) => e.event === 'paramsComputed' && e.frame === n)!.value;
+      // module_en_update @0, module_ens @4, module_cfg_update @8.
+      return { bytesused, words: [0, 4, 8].map((o) => bytes.readUInt32LE(o)), bytes };
+    };
+    const first = await frame(0);
+    expect(first.bytesused).toBe(3048);
+    // BLS (1 << 1), HST (1 << 3), AWB_GAIN (1 << 5), AWB (1 << 12), AEC (1 << 14), all enabled.
+    expect(first.words).toEqual([0x502a, 0x502a, 0x502a]);
+    const second = await frame(1);
+    expect(second.words).toEqual([0x20, 0x20, 0x20]);
+  });
+
+  it('configure refuses a parameters format that is not rkisp1\'s', async () => {
+    const s = await session({ paramFormat: 0x12345678 });
     expect(s.configured).toBe(-22);
   });
 });
