@@ -117,14 +117,15 @@ function packageReads(candidate: string): string[] {
 
 /** Where a ts-ipa package's runtime finds the reflect-metadata it loads, and its libipa the yaml, as Node finds them. */
 function packageDependencies(candidate: string): string[] {
-  try {
-    return [
-      dependencyDir('reflect-metadata', fs.realpathSync(path.join(candidate, 'dist', 'runtime'))),
-      dependencyDir('yaml', fs.realpathSync(path.join(candidate, 'dist', 'ipa'))),
-    ];
-  } catch {
-    return []; // a package without its runtime or dependencies: loading it fails, and says so
+  const found: string[] = [];
+  for (const [name, dir] of [['reflect-metadata', 'runtime'], ['yaml', 'ipa']] as const) {
+    try {
+      found.push(dependencyDir(name, fs.realpathSync(path.join(candidate, 'dist', dir))));
+    } catch {
+      // a package without that part or its dependency: loading it fails, and says so
+    }
   }
+  return found;
 }
 
 /**
