@@ -61,7 +61,7 @@ export function sandboxedWorker(
     path.join(__dirname, '../../ipa'), // ts-ipa's libipa, which IPAs build on
     path.dirname(addonFile()),
     dependencyDir('reflect-metadata', __dirname),
-    dependencyDir('yaml', path.join(__dirname, '../../ipa')), // libipa's tuning-file parser
+    ...optionalDependencyDir('yaml', path.join(__dirname, '../../ipa')), // libipa's tuning-file parser, if installed
     ...allowed,
   ];
   // Node opens a module by its real path, and the kernel (Landlock) knows files by where they
@@ -137,6 +137,15 @@ function dependencyDir(name: string, dir: string): string {
     const candidate = path.join(at, 'node_modules', name);
     if (path.basename(at) !== 'node_modules' && fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
     if (path.dirname(at) === at) return path.dirname(require.resolve(name, { paths: [dir] }));
+  }
+}
+
+/** dependencyDir, or nothing when the package is not installed (an IPA that needs it then fails to load it, and says so). */
+function optionalDependencyDir(name: string, dir: string): string[] {
+  try {
+    return [dependencyDir(name, dir)];
+  } catch {
+    return [];
   }
 }
 
