@@ -131,6 +131,9 @@ export function emptyActiveState(): IPAActiveState {
   };
 }
 
+/** libcamera's value-initialised Matrix<float, 3, 3>: zeros. Matrices are immutable; one is shared. */
+const ZERO_CCM = Matrix.zeros(3, 3, 'float');
+
 /** A value-initialised frame context (FCQueue's `frameContext = {}`). */
 export function emptyFrameContext(): IPAFrameContext {
   return {
@@ -144,7 +147,7 @@ export function emptyFrameContext(): IPAFrameContext {
     awb: { gains: rgb(0, 0, 0), autoEnabled: false, temperatureK: 0 },
     compress: { enable: false, gain: 0 },
     sensor: { exposure: 0, gain: 0 },
-    ccm: { ccm: Matrix.zeros(3, 3, 'float') },
+    ccm: { ccm: ZERO_CCM },
     lux: { lux: 0 },
   };
 }

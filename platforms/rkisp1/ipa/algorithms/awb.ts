@@ -44,6 +44,8 @@ function gainRegister(gain: number): number {
 
 export class Awb extends Algorithm {
   private awbAlgo!: AwbAlgorithm;
+  /** The last CCM inverted, and its inverse: Matrix is immutable, and the CCM rarely changes. */
+  private inverted: { ccm: Matrix; inverse: Matrix } | undefined;
   private readonly rgbMode = false;
 
   override init(context: IPAContext, tuningData: TuningValue, path: string): number {
@@ -180,7 +182,9 @@ export class Awb extends Algorithm {
       means = (yuv2rgbMatrix.mul(yuv.sub(yuv2rgbOffset)) as Vector).max(0.0);
     }
     // The ISP measures after the CCM and the colour gains: undo both.
-    means = frameContext.ccm.ccm.inverse().mul(means) as Vector;
+    const ccm = frameContext.ccm.ccm;
+    if (this.inverted?.ccm !== ccm) this.inverted = { ccm, inverse: ccm.inverse() };
+    means = this.inverted.inverse.mul(means) as Vector;
     return means.div(frameContext.awb.gains.max(0.01));
   }
 }
