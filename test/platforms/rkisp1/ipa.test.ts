@@ -126,6 +126,16 @@ describe.skipIf(!trace)('the rkisp1 IPA', () => {
     await expect(init(ipa, { file: tuning('version: 1\nalgorithms:\n  - Lsc:\n') })).rejects.toThrow(/Algorithm 'Lsc' not found/);
   });
 
+  it('ships as a signed built-in module: the IPA manager runs it in a thread, and it reads its tuning there', async () => {
+    const manager = new runtime.IPAManager({ env: {} });
+    const ipa = await manager.createIPA(IPARkISP1Interface, { pipeline: 'rkisp1', isolation: 'thread' });
+    open.push(ipa);
+    expect(ipa.isolation).toBe('thread');
+    const result = await init(ipa);
+    expect(result.ret).toBe(0);
+    expect(result.ipaControls.has(controls.ExposureTime.id)).toBe(true);
+  });
+
   it('accepts a BlackLevelCorrection with all four levels (they override the helper, deprecated in libcamera)', async () => {
     const ipa = await proxy();
     const file = tuning('version: 1\nalgorithms:\n  - BlackLevelCorrection:\n      R: 256\n      Gr: 256\n      Gb: 256\n      B: 256\n');
