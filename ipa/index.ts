@@ -6,6 +6,7 @@
 export * from './algorithm';
 export * from './fc-queue';
 export * from './tuning';
+export * from './tuning-file';
 export * from './cpp';
 export * from './duration';
 export * from './vector';

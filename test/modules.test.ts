@@ -138,8 +138,8 @@ describe('the IPA manager: finding modules', () => {
     const other = makeModule('c', {}, path.join(work, 'other', 'c'));
     const log: string[] = [];
     const m = new IPAManager({ env: { [MODULE_PATH_ENV]: `${tree}::${path.join(work, 'other')}:${path.join(work, 'missing')}` }, log: (line) => log.push(line) });
-    expect(m.modules.map((x) => x.manifest?.name)).toEqual(['a', 'b', 'c', 'vimc']);
-    expect(m.modules.map((x) => x.origin)).toEqual(['environment', 'environment', 'environment', 'built-in']);
+    expect(m.modules.map((x) => x.manifest?.name)).toEqual(['a', 'b', 'c', 'rkisp1', 'vimc']);
+    expect(m.modules.map((x) => x.origin)).toEqual(['environment', 'environment', 'environment', 'built-in', 'built-in']);
     expect(m.modules[2]!.directory).toBe(other);
     expect(log).toEqual([`${MODULE_PATH_ENV} names ${path.join(work, 'missing')}, which does not exist`]);
   });
@@ -226,7 +226,8 @@ describe('ts-ipa keygen, sign, verify, modules', () => {
     const lines = modules.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^module\s+pipeline\s+version\s+signature\s+runs in\s+directory$/);
     expect(lines[1]).toMatch(/^cli-signed\s+vimc\s+0\s+INVALID: the signature does not match the files: one was changed after signing\s+process\s+.*\(environment\)$/);
-    expect(lines[2]).toMatch(/^vimc\s+vimc\s+0\s+valid, trusted key [0-9a-f]{16}\s+direct or thread\s+.*dist\/platforms\/vimc\/ipa \(built-in\)$/);
+    expect(lines[2]).toMatch(/^rkisp1\s+rkisp1\s+1\s+valid, trusted key [0-9a-f]{16}\s+direct or thread\s+.*dist\/platforms\/rkisp1\/ipa \(built-in\)$/);
+    expect(lines[3]).toMatch(/^vimc\s+vimc\s+0\s+valid, trusted key [0-9a-f]{16}\s+direct or thread\s+.*dist\/platforms\/vimc\/ipa \(built-in\)$/);
   });
 
   it('modules: broken modules are listed as skipped, with the warning on stderr', () => {
@@ -248,6 +249,7 @@ describe('ts-ipa keygen, sign, verify, modules', () => {
     expect(listed.forcedIsolation).toBe(false);
     expect(listed.modules.map((m: { manifest: { name: string }; signature: { state: string }; runsIn: string; origin: string }) => [m.manifest.name, m.signature.state, m.runsIn, m.origin])).toEqual([
       ['cli-json', 'unsigned', 'process', 'environment'],
+      ['rkisp1', 'trusted', 'direct or thread', 'built-in'],
       ['vimc', 'trusted', 'direct or thread', 'built-in'],
     ]);
   });

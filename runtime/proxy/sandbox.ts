@@ -61,6 +61,7 @@ export function sandboxedWorker(
     path.join(__dirname, '../../ipa'), // ts-ipa's libipa, which IPAs build on
     path.dirname(addonFile()),
     dependencyDir('reflect-metadata', __dirname),
+    ...optionalDependencyDir('yaml', path.join(__dirname, '../../ipa')), // libipa's tuning-file parser, if installed
     ...allowed,
   ];
   // Node opens a module by its real path, and the kernel (Landlock) knows files by where they
@@ -114,13 +115,17 @@ function packageReads(candidate: string): string[] {
   return [path.join(candidate, 'package.json'), path.join(candidate, 'dist', 'runtime'), path.join(candidate, 'dist', 'ipa')];
 }
 
-/** Where a ts-ipa package's runtime finds the reflect-metadata it loads, as Node finds it. */
+/** Where a ts-ipa package's runtime finds the reflect-metadata it loads, and its libipa the yaml, as Node finds them. */
 function packageDependencies(candidate: string): string[] {
-  try {
-    return [dependencyDir('reflect-metadata', fs.realpathSync(path.join(candidate, 'dist', 'runtime')))];
-  } catch {
-    return []; // a package without its runtime or dependencies: loading it fails, and says so
+  const found: string[] = [];
+  for (const [name, dir] of [['reflect-metadata', 'runtime'], ['yaml', 'ipa']] as const) {
+    try {
+      found.push(dependencyDir(name, fs.realpathSync(path.join(candidate, 'dist', dir))));
+    } catch {
+      // a package without that part or its dependency: loading it fails, and says so
+    }
   }
+  return found;
 }
 
 /**
@@ -132,6 +137,15 @@ function dependencyDir(name: string, dir: string): string {
     const candidate = path.join(at, 'node_modules', name);
     if (path.basename(at) !== 'node_modules' && fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
     if (path.dirname(at) === at) return path.dirname(require.resolve(name, { paths: [dir] }));
+  }
+}
+
+/** dependencyDir, or nothing when the package is not installed (an IPA that needs it then fails to load it, and says so). */
+function optionalDependencyDir(name: string, dir: string): string[] {
+  try {
+    return [dependencyDir(name, dir)];
+  } catch {
+    return [];
   }
 }
 
