@@ -5,6 +5,7 @@
  */
 export * from './algorithm';
 export * from './fc-queue';
+export * from './mapped-buffers';
 export * from './tuning';
 export * from './tuning-file';
 export * from './cpp';

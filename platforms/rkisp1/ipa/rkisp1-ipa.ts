@@ -1,10 +1,10 @@
 import {
-  ControlInfo, ControlInfoMap, ControlList, ControlType, ControlValue, controlIds, controls, SharedMemory,
+  ControlInfo, ControlInfoMap, ControlList, ControlType, ControlValue, controlIds, controls,
   type ControlId, type EventSender, type IPABuffer, type IPACameraSensorInfo, type IPAImplementation, type IPASettings,
   type IPAStream, type u32,
 } from '../../../runtime';
 import {
-  createCameraSensorHelper, FCQueue, lineDurationFromPixelRate, Module, readTuningFile, toMicroseconds, toUint32, TuningFileError,
+  createCameraSensorHelper, FCQueue, lineDurationFromPixelRate, MappedBuffers, Module, readTuningFile, toMicroseconds, toUint32, TuningFileError,
 } from '../../../ipa';
 import type { IPAConfigInfo, IPARkISP1Interface } from '../contract';
 import {
@@ -61,7 +61,7 @@ const RAW_FOURCCS = new Set(
  */
 export class RkISP1IPA implements IPAImplementation<IPARkISP1Interface> {
   private readonly module = new Module<RkISP1Module>(rkisp1Algorithms);
-  private readonly buffers = new Map<number, Uint8Array>();
+  private readonly buffers = new MappedBuffers();
   private sensorControls: ControlInfoMap | undefined;
   private context: IPAContext | undefined;
 
@@ -163,19 +163,11 @@ export class RkISP1IPA implements IPAImplementation<IPARkISP1Interface> {
   }
 
   mapBuffers(buffers: IPABuffer[]) {
-    for (const buffer of buffers) {
-      const plane = buffer.planes[0]!;
-      const memory = SharedMemory.fromFd(plane.fd.dup().fd);
-      try {
-        this.buffers.set(buffer.id, new Uint8Array(memory.map(plane.offset, plane.length)));
-      } finally {
-        memory.close(); // the mapping outlives the fd
-      }
-    }
+    this.buffers.map(buffers);
   }
 
   unmapBuffers(ids: u32[]) {
-    for (const id of ids) this.buffers.delete(id);
+    this.buffers.unmap(ids);
   }
 
   queueRequest(frame: u32, reqControls: ControlList) {

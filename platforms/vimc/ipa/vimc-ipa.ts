@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import {
-  controls, SharedMemory, type ControlInfoMap, type ControlList, type EventSender, type Flags, type IPABuffer,
+  controls, type ControlInfoMap, type ControlList, type EventSender, type Flags, type IPABuffer,
   type IPACameraSensorInfo, type IPAImplementation, type IPASettings, type IPAStream, type SharedFD, type u32,
 } from '../../../runtime';
 // The constants alone: an IPA opens no device, and its worker need not load the device code.
 import { V4L2Cid } from '../../../runtime/v4l2/constants';
+import { MappedBuffers } from '../../../ipa/mapped-buffers';
 import { IPAOperationCode, type IPAVimcInterface, TestFlag } from '../contract';
 import { PARAMS_BUFFER_ID, writeParams, type FrameParams } from '../params';
 
@@ -24,7 +25,7 @@ const STATS_GRID = { columns: 32, rows: 24 };
 export class VimcIPA implements IPAImplementation<IPAVimcInterface> {
   private trace: SharedFD | undefined;
   private readonly requests = new Map<number, ControlList>();
-  private readonly buffers = new Map<number, Uint8Array>();
+  private readonly buffers = new MappedBuffers();
   private stream: { width: number; height: number; stride: number } | undefined;
   private sensor = { brightness: 128, contrast: 128, saturation: 128 };
 
@@ -73,19 +74,11 @@ export class VimcIPA implements IPAImplementation<IPAVimcInterface> {
   }
 
   mapBuffers(buffers: IPABuffer[]) {
-    for (const buffer of buffers) {
-      const plane = buffer.planes[0]!;
-      const memory = SharedMemory.fromFd(plane.fd.dup().fd);
-      try {
-        this.buffers.set(buffer.id, new Uint8Array(memory.map(plane.offset, plane.length)));
-      } finally {
-        memory.close(); // the mapping outlives the fd
-      }
-    }
+    this.buffers.map(buffers);
   }
 
   unmapBuffers(ids: u32[]) {
-    for (const id of ids) this.buffers.delete(id);
+    this.buffers.unmap(ids);
   }
 
   queueRequest(frame: u32, list: ControlList) {
