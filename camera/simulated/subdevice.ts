@@ -86,6 +86,11 @@ export class SimulatedSubdevice implements Subdevice {
     return this.ctrls.setControls(values);
   }
 
+  /** A simulated entity sends no frame start events unless its platform's simulation says so. */
+  onFrameStart(): void {
+    throw this.error('ENOTTY', 'VIDIOC_SUBSCRIBE_EVENT', 'this entity sends no frame start events');
+  }
+
   close(): void {}
 
   private pad(pad: number, call: string) {

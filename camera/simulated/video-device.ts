@@ -1,7 +1,7 @@
 import { SharedMemory } from '../../runtime';
 import {
-  Capability, Colorspace, DeviceError, type DequeuedBuffer, type FrameSizeRange, type V4L2ControlValue, type VideoBuffer,
-  type VideoCapabilities, type VideoDevice, type VideoFormat,
+  Capability, Colorspace, DeviceError, type DequeuedBuffer, type FrameSizeRange, type MetaFormat, type V4L2ControlValue, type VideoBuffer,
+  type VideoCapabilities, type VideoDevice, type VideoFormat, type VideoNodeKind,
 } from '../../runtime/v4l2';
 import type { Size } from '../configuration';
 
@@ -41,6 +41,7 @@ export interface StreamSource {
  */
 export class SimulatedVideoDevice implements VideoDevice {
   readonly capabilities: VideoCapabilities;
+  readonly kind: VideoNodeKind = 'capture';
   /** Frames the sensor produced while no buffer was queued (a real driver skips them silently). */
   missedFrames = 0;
   /** Frames the timer could not produce on time because the event loop was busy. */
@@ -98,6 +99,14 @@ export class SimulatedVideoDevice implements VideoDevice {
     const height = Math.min(max.height, Math.max(min.height, Math.trunc(wanted.height))) & ~1;
     const bytesPerLine = width * info.bytesPerPixel;
     return { width, height, pixelFormat: info.pixelFormat, colorspace: wanted.colorspace || Colorspace.Srgb, planes: [{ bytesPerLine, size: bytesPerLine * height }] };
+  }
+
+  metaFormat(): MetaFormat {
+    throw this.error('ENOTTY', 'VIDIOC_G_FMT', 'not a metadata node');
+  }
+
+  setMetaFormat(): MetaFormat {
+    throw this.error('ENOTTY', 'VIDIOC_S_FMT', 'not a metadata node');
   }
 
   allocateBuffers(count: number): VideoBuffer[] {

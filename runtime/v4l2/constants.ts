@@ -1,6 +1,6 @@
 /** V4L2 and media controller numbers from the kernel's uapi headers, for those ts-ipa uses. */
 
-export const BufferType = { VideoCapture: 1, VideoCaptureMplane: 9 } as const;
+export const BufferType = { VideoCapture: 1, VideoCaptureMplane: 9, MetaCapture: 13, MetaOutput: 14 } as const;
 export const Memory = { Mmap: 1, Dmabuf: 4 } as const;
 export const FormatWhich = { Try: 0, Active: 1 } as const;
 export const SelectionTarget = { Crop: 0, CropBounds: 2 } as const;
@@ -9,7 +9,9 @@ export const Colorspace = { Default: 0, Srgb: 8 } as const;
 export const Capability = {
   VideoCapture: 0x00000001,
   VideoCaptureMplane: 0x00001000,
+  MetaCapture: 0x00800000,
   Streaming: 0x04000000,
+  MetaOutput: 0x08000000,
   IoMc: 0x20000000,
 } as const;
 
@@ -20,6 +22,9 @@ export const EntityFunction = {
   ProcVideoPixelEncConv: 0x00004003,
   ProcVideoScaler: 0x00004005,
 } as const;
+
+/** Sub-device events (V4L2_EVENT_*). */
+export const EventType = { FrameSync: 4 } as const;
 
 export const PadFlag = { Sink: 1, Source: 2 } as const;
 export const LinkFlag = { Enabled: 1, Immutable: 2, TypeMask: 0xf0000000, DataLink: 0, InterfaceLink: 0x10000000 } as const;

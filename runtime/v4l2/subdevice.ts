@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { native } from '../native';
 import { Colorspace, FormatWhich, SelectionTarget } from './constants';
 import { V4L2Device } from './controls';
-import { onDevice, openDeviceNode } from './device-node';
+import { DeviceError, onDevice, openDeviceNode } from './device-node';
 import type { MbusFormat, Rectangle, Subdevice } from './types';
 
 /** A V4L2 sub-device (/dev/v4l-subdevN): pad formats, crop and controls, on the active state. */
@@ -34,6 +34,10 @@ export class V4L2Subdevice extends V4L2Device implements Subdevice {
 
   setCrop(pad: number, rectangle: Rectangle): Rectangle {
     return onDevice(this.path, () => native().subdevSelection(this.fd, pad, FormatWhich.Active, SelectionTarget.Crop, rectangle));
+  }
+
+  onFrameStart(): void {
+    throw new DeviceError(`${this.path}: frame start events are not supported yet`, 'ENOTTY', undefined, 'VIDIOC_SUBSCRIBE_EVENT', this.path);
   }
 
   close(): void {

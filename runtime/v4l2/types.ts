@@ -77,6 +77,12 @@ export interface Subdevice extends Controllable {
   mbusCodes(pad: number): number[];
   crop(pad: number): Rectangle;
   setCrop(pad: number, rectangle: Rectangle): Rectangle;
+  /**
+   * Calls `handler` from the event loop with each frame's sequence number as the frame starts
+   * (V4L2_EVENT_FRAME_SYNC, which an ISP sends); `undefined` stops. A sub-device that sends no
+   * such event refuses with DeviceError.
+   */
+  onFrameStart(handler: ((sequence: number) => void) | undefined): void;
   close(): void;
 }
 
@@ -122,18 +128,40 @@ export interface DequeuedBuffer {
   error: boolean;
 }
 
+/**
+ * What a video node's buffers carry: images from the device, or metadata from it (statistics) or
+ * to it (parameters), as its capabilities say.
+ */
+export type VideoNodeKind = 'capture' | 'meta-capture' | 'meta-output';
+
+/** A metadata node's format (struct v4l2_meta_format). */
+export interface MetaFormat {
+  dataFormat: number;
+  /** Bytes a buffer holds, as the driver sizes it. */
+  bufferSize: number;
+}
+
 export interface VideoDevice extends Controllable {
   readonly capabilities: VideoCapabilities;
+  readonly kind: VideoNodeKind;
   pixelFormats(): { pixelFormat: number; description: string }[];
   frameSizes(pixelFormat: number): FrameSizeRange[];
   format(): VideoFormat;
   setFormat(format: { width: number; height: number; pixelFormat: number; colorspace?: number }): VideoFormat;
   tryFormat(format: { width: number; height: number; pixelFormat: number; colorspace?: number }): VideoFormat;
+  /** A metadata node's format; an image node refuses with DeviceError. */
+  metaFormat(): MetaFormat;
+  /** Sets a metadata node's data format and returns what the driver chose. */
+  setMetaFormat(dataFormat: number): MetaFormat;
   /** Allocates `count` buffers (the device may give more or fewer), exported as dmabufs and mapped. */
   allocateBuffers(count: number): VideoBuffer[];
   releaseBuffers(): void;
-  queueBuffer(index: number): void;
-  /** Called from the event loop for each buffer the device fills, in order, while streaming. */
+  /** Gives buffer `index` to the device; an output node's carries `bytesUsed` bytes (the whole buffer by default). */
+  queueBuffer(index: number, bytesUsed?: number): void;
+  /**
+   * Called from the event loop for each buffer the device is done with, in order, while
+   * streaming: filled by a capture node, consumed by an output node.
+   */
   onBuffer(handler: ((buffer: DequeuedBuffer) => void) | undefined): void;
   streamOn(): void;
   /** Stops streaming; buffers still queued come back as cancelled (not reported). */

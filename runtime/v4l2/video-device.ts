@@ -4,7 +4,7 @@ import { BufferType, Capability, Colorspace, Memory } from './constants';
 import { V4L2Device } from './controls';
 import { DeviceError, onDevice, openDeviceNode } from './device-node';
 import type {
-  DequeuedBuffer, FrameSizeRange, VideoBuffer, VideoCapabilities, VideoDevice, VideoFormat,
+  DequeuedBuffer, FrameSizeRange, MetaFormat, VideoBuffer, VideoCapabilities, VideoDevice, VideoFormat, VideoNodeKind,
 } from './types';
 
 const BUF_FLAG_ERROR = 0x40;
@@ -15,6 +15,7 @@ const BUF_FLAG_ERROR = 0x40;
  */
 export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
   readonly capabilities: VideoCapabilities;
+  readonly kind: VideoNodeKind = 'capture';
   private readonly type: number;
   private buffers: VideoBuffer[] = [];
   private mappings: ArrayBuffer[] = [];
@@ -62,6 +63,14 @@ export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
 
   tryFormat(format: { width: number; height: number; pixelFormat: number; colorspace?: number }): VideoFormat {
     return onDevice(this.path, () => native().setFormat(this.fd, this.type, { colorspace: Colorspace.Srgb, ...format }, true));
+  }
+
+  metaFormat(): MetaFormat {
+    throw new DeviceError(`${this.path}: not a metadata node`, 'ENOTTY', undefined, 'VIDIOC_G_FMT', this.path);
+  }
+
+  setMetaFormat(): MetaFormat {
+    throw new DeviceError(`${this.path}: not a metadata node`, 'ENOTTY', undefined, 'VIDIOC_S_FMT', this.path);
   }
 
   allocateBuffers(count: number): VideoBuffer[] {
