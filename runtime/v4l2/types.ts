@@ -10,6 +10,8 @@ export interface MediaDeviceInfo {
   serial: string;
   busInfo: string;
   driverVersion: number;
+  /** The hardware's revision (media_device_info.hw_revision), which a driver may leave 0; a simulated device may not give one. */
+  hwRevision?: number;
 }
 
 export interface MediaPad {
