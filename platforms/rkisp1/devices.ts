@@ -65,10 +65,14 @@ export function configureToIsp(devices: RkISP1Devices, size: Size): MbusFormat {
   return devices.isp.setFormat(ISP_SOURCE, { code: MbusCode.YUYV8_2X8, width: format.width, height: format.height });
 }
 
-/** The resizer from the ISP's output to `size`, and the main path's node: returns its bytes a row. */
-export function configureMainPath(devices: RkISP1Devices, ispFormat: MbusFormat, size: Size, fourcc: number): number {
+/**
+ * The resizer from the ISP's output to `size` in the chroma subsampling of the format (`code`),
+ * and the main path's node: returns its bytes a row.
+ */
+export function configureMainPath(devices: RkISP1Devices, ispFormat: MbusFormat, size: Size, format: { fourcc: number; mbusCode: number }): number {
+  const { fourcc } = format;
   devices.resizer.setFormat(0, ispFormat);
-  devices.resizer.setFormat(1, { ...ispFormat, ...size });
+  devices.resizer.setFormat(1, { ...ispFormat, code: format.mbusCode, ...size });
   const chosen = devices.mainPath.setFormat({ ...size, pixelFormat: fourcc });
   if (chosen.width !== size.width || chosen.height !== size.height || chosen.pixelFormat !== fourcc) {
     throw new CameraError(`${devices.mainPath.path}: asked for ${size.width}x${size.height}, the device chose ${chosen.width}x${chosen.height}`);

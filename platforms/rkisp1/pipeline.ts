@@ -114,7 +114,7 @@ export class RkISP1Camera extends PipelineHandler<IPARkISP1Interface, RkISP1Fram
   protected async configureDevices(config: CameraConfiguration): Promise<number> {
     initLinks(this.media, this.sensorLinks);
     const ispFormat = configureToIsp(this.rk, config.size);
-    const stride = configureMainPath(this.rk, ispFormat, config.size, PixelFormats[config.pixelFormat].fourcc);
+    const stride = configureMainPath(this.rk, ispFormat, config.size, PixelFormats[config.pixelFormat]);
     const meta = configureMetaNodes(this.rk);
     this.sensorControlInfo = v4l2ControlInfoMap(this.rk.sensor.controls());
     const configured = await this.ipa.configure(
