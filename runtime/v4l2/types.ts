@@ -10,7 +10,7 @@ export interface MediaDeviceInfo {
   serial: string;
   busInfo: string;
   driverVersion: number;
-  /** The hardware's revision (media_device_info.hw_revision), which a driver may leave 0; a simulated device may not give one. */
+  /** MEDIA_IOC_DEVICE_INFO's hw_revision: what a driver says of its hardware (rkisp1: the ISP version). */
   hwRevision?: number;
 }
 
