@@ -215,10 +215,11 @@ export class RkISP1Camera extends PipelineHandler<IPARkISP1Interface, RkISP1Fram
   /** A request fails before it completes; its buffers are freed once the devices gave them back. */
   private failRequest(info: RkISP1FrameInfo, error: Error): void {
     info.abandoned = true;
-    this.requests.failParams(info.bufferIndex, error);
+    // Freed first: failing the request starts the next one waiting, which takes buffers.
     if (!info.paramsQueued && !info.statsQueued) this.frames.drop(info);
     else this.frames.settle(info);
     if (!this.frames.find(info.frame)) this.infos.delete(info.frame);
+    this.requests.failParams(info.bufferIndex, error);
   }
 
   private paramsDequeued(done: DequeuedBuffer): void {
