@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { ControlList, ControlValue, controlIds, controls, IPAProtocolError, type IPABuffer, type IPAProxy, FrameBufferPlane, SharedFD } from '../../runtime';
-import type { DequeuedBuffer, MediaGraph, VideoBuffer } from '../../runtime/v4l2';
+import { EntityFunction, PixelFormats, type DequeuedBuffer, type MediaGraph, type VideoBuffer } from '../../runtime/v4l2';
 import type { CameraOptions } from '../../camera/camera';
 import type { CameraConfiguration, ConfigurationStatus } from '../../camera/configuration';
 import { CameraError } from '../../camera/errors';
@@ -19,30 +19,14 @@ import { v4l2ControlInfoMap } from '../../camera/sensor-controls';
 import { DRM_FOURCC, defaultConfiguration, validateConfiguration } from './configuration';
 import { IPARkISP1Interface } from './contract';
 import { configureMainPath, configureMetaNodes, configureToIsp, initLinks, ISP, MAIN_PATH, PARAMS, RESIZER, STATS, type RkISP1Devices, type SensorLink } from './devices';
+import type { RkISP1FrameParams } from './frame-params';
 import { RkISP1Frames, type RkISP1FrameInfo } from './frames';
 import { checkSensorControls, hardwareRevision, supportedBlocks, tuningFile } from './init';
 import { sensorDelays, sensorInfo, sensorModel, sensorPath } from './sensor';
-import { PixelFormats, EntityFunction } from '../../runtime/v4l2';
 
 export const RKISP1_IPA_MODULE = path.join(__dirname, 'ipa/index.js');
 
-/** What the rkisp1 IPA decided for a frame, and what it reported of it. */
-export interface RkISP1FrameParams {
-  /** The IPA's frame number. */
-  frame: number;
-  paramsBufferId: number;
-  statsBufferId: number;
-  /** Bytes of parameters the IPA wrote, as the ISP was given them. */
-  bytesused: number;
-  /**
-   * The request's metadata: what the IPA reported (ExposureTime, AnalogueGain, ColourGains,
-   * ColourTemperature, Lux, …) and SensorTimestamp.
-   */
-  metadata: ControlList;
-  /** The sensor's controls (V4L2 id to value) in effect for the frame, as processStats got them. */
-  sensorControls: Map<number, number>;
-}
-
+export type { RkISP1FrameParams } from './frame-params';
 export type Frame = CameraFrame<RkISP1FrameParams>;
 export type RkISP1CameraOptions = CameraOptions;
 

@@ -145,6 +145,19 @@ module.exports.default = defineIPA(IPARkISP1Interface, (events) => new Hostile({
     return file;
   }
 
+  /** A started camera running the hostile module, with what the pipeline reported of it. */
+  async function startedWith(name: string, attack: string) {
+    const camera = await RkISP1Camera.open(new SimulatedRkISP1(), { ipaModule: hostileModule(name, attack), isolation: 'process', timeoutMs: 10_000 });
+    cameras.push(camera);
+    const reports: string[] = [];
+    camera.ipa.on('protocolError' as never, ((error: Error) => reports.push(error.message)) as never);
+    const config = camera.generateConfiguration();
+    config.size = { width: 320, height: 240 };
+    await camera.configure(config);
+    await camera.start();
+    return { camera, reports };
+  }
+
   const attacks = [
     { name: 'wrong-frame', attack: 'if (frame % 3 === 1) events.paramsComputed(frame + 1000, bytesused)', report: /the IPA sent (paramsComputed|metadataReady) for frame 100\d/, fails: 0 },
     { name: 'oversized', attack: 'if (frame === 2) return events.paramsComputed(frame, 1 << 20)', report: /paramsComputed for frame 2 with 1048576 bytes, outside the parameters buffer's 1 to \d+/, fails: 1 },
@@ -154,14 +167,7 @@ module.exports.default = defineIPA(IPARkISP1Interface, (events) => new Hostile({
   for (const { name, attack, report, fails } of attacks) {
     it(`${name}: refused and reported; the camera goes on and closes clean`, async () => {
       const before = openFds();
-      const camera = await RkISP1Camera.open(new SimulatedRkISP1(), { ipaModule: hostileModule(name, attack), isolation: 'process', timeoutMs: 10_000 });
-      cameras.push(camera);
-      const reports: string[] = [];
-      camera.ipa.on('protocolError' as never, ((error: Error) => reports.push(error.message)) as never);
-      const config = camera.generateConfiguration();
-      config.size = { width: 320, height: 240 };
-      await camera.configure(config);
-      await camera.start();
+      const { camera, reports } = await startedWith(name, attack);
       const outcomes = await Promise.allSettled(Array.from({ length: 16 }, () => camera.capture().then((f) => {
         f.release();
         return f.sequence;
@@ -181,14 +187,7 @@ module.exports.default = defineIPA(IPARkISP1Interface, (events) => new Hostile({
   }
 
   it('sensor controls the sensor lacks or libcamera does not delay are refused too', async () => {
-    const camera = await RkISP1Camera.open(new SimulatedRkISP1(), { ipaModule: hostileModule('controls', ''), isolation: 'process', timeoutMs: 10_000 });
-    cameras.push(camera);
-    const reports: string[] = [];
-    camera.ipa.on('protocolError' as never, ((error: Error) => reports.push(error.message)) as never);
-    const config = camera.generateConfiguration();
-    config.size = { width: 320, height: 240 };
-    await camera.configure(config);
-    await camera.start();
+    const { camera, reports } = await startedWith('controls', '');
     await Promise.all(Array.from({ length: 12 }, () => camera.capture().then((f) => f.release())));
     expect(reports, reports.join('\n')).toContain('the IPA sent setSensorControls for frame 5 names control 0x9e0902, which the sensor lacks or libcamera does not delay');
   }, 60_000);
