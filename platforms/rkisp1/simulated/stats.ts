@@ -27,7 +27,7 @@ const HIST_BIN_MAX = 0xfffff;
 
 /** Y as the measurement blocks compute it (the hardware's Q1.6 coefficients). */
 function lumaMode0(r: number, g: number, b: number): number {
-  return 16 + ((64 * r + 128 * g + 28 * b) >> 8);
+  return 16 + ((64 * r + 128 * g + 28 * b + 128) >> 8);
 }
 
 /** The block (0..24) of a point in a window cut 5x5, or −1 outside it. */
@@ -102,8 +102,8 @@ export function measure(rgb: RgbGrid, config: IspConfig, frameId: number): StatB
           }
         } else {
           const luma = lumaMode0(r, g, b);
-          const cb = 128 + ((-36 * r - 76 * g + 112 * b) >> 8);
-          const cr = 128 + ((112 * r - 96 * g - 16 * b) >> 8);
+          const cb = 128 + ((-36 * r - 76 * g + 112 * b + 128) >> 8);
+          const cr = 128 + ((112 * r - 96 * g - 16 * b + 128) >> 8);
           const chroma = Math.abs(cb - 128) + Math.abs(cr - 128);
           if (luma >= awbMeas.min_y && (!awbMeas.enable_ymax_cmp || luma <= awbMeas.max_y) && chroma <= awbMeas.max_csum) {
             add(awb, luma, cb, cr);
