@@ -46,16 +46,17 @@ function measureAll(b: ExtParamsBuilder, gains = { r: 256, g: 256, b: 256 }, aeW
 const ext = (fill: (b: ExtParamsBuilder) => ExtParamsBuilder) => (memory: Uint8Array) => fill(new ExtParamsBuilder(memory)).bytesused;
 
 /**
- * The means by hand: Scene.render's raw frame (the sensor's record), each 2x2 quad demosaiced to
- * R, mean G, B after black level and gains at 12 bits, then 8 bits; AWB and AE means over the frame.
+ * The means by hand: Scene.render's raw frame (the sensor's record), the top-left 2x2 quad of each
+ * 4x4 block (the simulation's processing grid at 640x480) demosaiced to R, mean G, B after black
+ * level and gains at 12 bits, then 8 bits; averaged over the frame.
  */
 function expectedMeans(scene: Scene, exposureTimeUs: number, gain: number, gains = { r: 256, g: 256, b: 256 }) {
   const raw = scene.render({ width: 640, height: 480, bayerOrder: 'RGGB', bitDepth: 10, blackLevel: 64 }, { exposureTimeUs, analogueGain: gain });
   const at = (v: number, g: number) => Math.min(4095, (g * Math.max(0, v * 4 - 256) + 128) >> 8);
   const sums = [0, 0, 0];
   let n = 0;
-  for (let y = 0; y < 480; y += 2) {
-    for (let x = 0; x < 640; x += 2) {
+  for (let y = 0; y < 480; y += 4) {
+    for (let x = 0; x < 640; x += 4) {
       const i = y * 640 + x;
       sums[0] += at(raw[i]!, gains.r) >> 4;
       sums[1] += (at(raw[i + 1]!, gains.g) + at(raw[i + 640]!, gains.g) + 1) >> 5;
