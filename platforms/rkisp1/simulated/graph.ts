@@ -6,7 +6,7 @@ import type { SimulatedMetaDevice } from '../../../camera/simulated/meta-device'
 import { Scene, type SceneOptions } from '../../../camera/simulated/scene';
 import type { SimulatedSubdevice } from '../../../camera/simulated/subdevice';
 import type { SimulatedVideoDevice, StreamSource } from '../../../camera/simulated/video-device';
-import { encodeStats } from '../uapi';
+import { encodeStats, type StatBuffer } from '../uapi';
 import { IMX219_BLACK_LEVEL_10, SimulatedImx219, TEST_PATTERN_SOLID, type Imx219FrameSettings } from './imx219';
 import { applyParams, defaultIspConfig, prepareParams, type IspConfig } from './isp-config';
 import { processRaw, SensorModel, type RawGrid, type RgbGrid } from './isp-image';
@@ -51,6 +51,7 @@ export class SimulatedRkISP1 extends SimulatedMediaGraph {
   private raw: { key: string; grid: RawGrid } | undefined;
   private rgb: { raw: RawGrid; configVersion: number; grid: RgbGrid } | undefined;
   private pictureVersion = 0;
+  private measured: { rgb: RgbGrid; configVersion: number; stats: StatBuffer } | undefined;
 
   constructor(options: SimulatedRkISP1Options = {}) {
     super(SIMULATED_RKISP1_MEDIA_PATH, {
@@ -122,7 +123,7 @@ export class SimulatedRkISP1 extends SimulatedMediaGraph {
     const rgb = this.process(this.record(settings));
     const stats = this.stats.take();
     if (stats) {
-      encodeStats(measure(rgb, this.config, sequence), stats.memory);
+      encodeStats(this.measurements(rgb, sequence), stats.memory);
       this.stats.complete(stats, sequence, timestamp);
     }
     this.mainpath.deliver(sequence, timestamp);
@@ -147,6 +148,15 @@ export class SimulatedRkISP1 extends SimulatedMediaGraph {
       this.pictureVersion++;
     }
     return this.rgb.grid;
+  }
+
+  /** A frame like the last measures the same: only its frame_id differs. */
+  private measurements(rgb: RgbGrid, sequence: number): StatBuffer {
+    if (this.measured?.rgb !== rgb || this.measured.configVersion !== this.config.version) {
+      this.measured = { rgb, configVersion: this.config.version, stats: measure(rgb, this.config, sequence) };
+    }
+    this.measured.stats.frame_id = sequence;
+    return this.measured.stats;
   }
 
   /** The kernel's link validation at STREAMON: every link of the path enabled, formats agreeing across each. */
