@@ -1,3 +1,16 @@
+/**
+ * The simulated rkisp1: an RK3399's ISP (V10) and an IMX219, as the kernel drivers show them to
+ * libcamera's rkisp1 pipeline (topology.ts, imx219.ts), streaming as the driver does (below), with
+ * an ISP model small enough to run at 120 fps (isp-image.ts, stats.ts, picture.ts).
+ *
+ * Simulated: the media graph, pad formats and STREAMON's link validation; the sensor's modes,
+ * controls and delays; parameters buffers of both formats checked at QBUF and applied per frame;
+ * black level subtraction, white balance gains, demosaic; AE, histogram and AWB statistics in the
+ * kernel's layout; the main path's YUV picture; frame start events; one sequence per frame on
+ * every node. Not simulated: noise, optics, the blocks after the white balance gains (accepted,
+ * not applied), AF and automatic black level statistics, the self path, raw capture, and frame
+ * timing from the blanking. docs/rkisp1.md says more.
+ */
 import { ControlType, DeviceError, MbusCode, V4L2Cid, type VideoFormat } from '../../../runtime/v4l2';
 import { CONTROL_FLAG_READ_ONLY, SimulatedControls } from '../../../camera/simulated/controls';
 import { FrameClock } from '../../../camera/simulated/frame-clock';

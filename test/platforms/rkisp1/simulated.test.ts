@@ -122,6 +122,9 @@ describe('the simulated rkisp1', () => {
     expect(range(Imx219Cid.Exposure).maximum).toBe(2476n);
     expect(sensor.setControls([[Imx219Cid.Exposure, 99999]])).toEqual([2476]);
     expect(() => sensor.setControls([[Imx219Cid.PixelRate, 1]])).toThrow(/read-only/);
+    expect(() => sensor.setControls([[Imx219Cid.VBlank, 100], [Imx219Cid.TestPattern, 9]])).toThrow(/Invalid argument/);
+    expect(sensor.getControls([Imx219Cid.VBlank])).toEqual([2000]);
+    expect(range(Imx219Cid.Exposure).maximum).toBe(2476n);
     sensor.setControls([[V4L2Cid.HFlip, 1]]);
     expect(sensor.mbusCodes(0)).toEqual([MbusCode.SGRBG10_1X10, MbusCode.SGRBG8_1X8]);
     expect(imx219Gain(232)).toBeCloseTo(256 / 24);
@@ -153,6 +156,9 @@ describe('the simulated rkisp1', () => {
     ok.main.allocateBuffers(2);
     ok.main.queueBuffer(0);
     epipe(() => ok.main.streamOn(), /'rkisp1_csi' is not fed by 'imx219 1-0010'/);
+    const self = rk.openVideoDevice('rkisp1_selfpath');
+    self.allocateBuffers(1);
+    expect(() => self.streamOn()).toThrow(/not simulated/);
     rk.close();
   });
 
