@@ -27,6 +27,7 @@ function harness(rk: SimulatedRkISP1, devices = configure(rk)): Harness {
 }
 
 const FULL = { h_offs: 0, v_offs: 0, h_size: 640, v_size: 480 };
+const LINE_US = (IMX219_LINE_LENGTH / IMX219_PIXEL_RATE) * 1e6;
 
 /** Measurements over the whole 640x480 frame, RGB-mode AWB, black level 64 (256 at 12 bits) subtracted, unit gains. */
 function measureAll(b: ExtParamsBuilder, gains = { r: 256, g: 256, b: 256 }, aeWindow = FULL): ExtParamsBuilder {
@@ -66,6 +67,13 @@ function expectedMeans(scene: Scene, exposureTimeUs: number, gain: number, gains
   }
   const [r, g, b] = sums.map((s) => s / n) as [number, number, number];
   return { r, g, b };
+}
+
+/** The ISP's 8-bit RGB of the top-left quad (the white stripe), by hand from Scene.render. */
+function firstQuad(scene: Scene, exposureTimeUs: number, gains = { r: 256, g: 256, b: 256 }) {
+  const raw = scene.render({ width: 640, height: 480, bayerOrder: 'RGGB', bitDepth: 10, blackLevel: 64 }, { exposureTimeUs, analogueGain: 1 });
+  const at = (v: number, g: number) => Math.min(4095, (g * Math.max(0, v * 4 - 256) + 128) >> 8);
+  return { r: at(raw[0]!, gains.r) >> 4, g: (at(raw[1]!, gains.g) + at(raw[640]!, gains.g) + 1) >> 5, b: at(raw[641]!, gains.b) >> 4 };
 }
 
 describe('the simulated rkisp1', () => {
@@ -206,7 +214,8 @@ describe('the simulated rkisp1', () => {
   });
 
   it('applies parameters as the hardware would: white balance gains before AWB, the AE window, the legacy format, and refuses a malformed buffer', async () => {
-    const rk = simulated({ scene: { brightness: 50, illuminant: { r: 1, g: 1, b: 0.5 } } });
+    const sceneOptions = { brightness: 50, illuminant: { r: 1, g: 1, b: 0.5 } };
+    const rk = simulated({ scene: sceneOptions });
     const devices = configure(rk, undefined, YUYV);
     devices.sensor.setControls([[Imx219Cid.Exposure, 400]]);
     const h = harness(rk, devices);
@@ -224,10 +233,32 @@ describe('the simulated rkisp1', () => {
     expect(after.awb.mean_y_or_g).toBe(before.awb.mean_y_or_g);
     await h.until(() => h.frames.get(at)?.picture !== undefined, 'the balanced picture');
     expect(Math.abs(chroma(h.frames.get(at)!.picture!) - 128)).toBeLessThanOrEqual(2);
-    // A 100-pixel-wide window on the white stripe: its five columns of blocks all see white.
-    expect(Math.min(...after.aeMeans)).toBeGreaterThan(Math.max(...before.aeMeans.filter((_, i) => i % 5 === 4)));
+    // A 100-pixel-wide window on the white stripe: every block sees white, (R + G + B) × 85/256 of it.
+    const white = firstQuad(new Scene(sceneOptions), 400 * LINE_US, { r: 256, g: 256, b: 512 });
+    expect(after.aeMeans).toEqual(new Array(25).fill(((white.r + white.g + white.b) * 85) >> 8));
+    expect(new Set(before.aeMeans.slice(0, 5)).size).toBe(5);
 
     expect(() => h.queueParams((memory) => new ExtParamsBuilder(memory).bytesused + 4)).toThrow(/VIDIOC_QBUF: Invalid argument \(rkisp1 extensible parameters: data-size-mismatch/);
+  });
+
+  it('draws the main path picture: limited-range BT.601 luma of the demosaiced quads, scaled from the sensor frame', async () => {
+    const sceneOptions = { brightness: 50, illuminant: { r: 1, g: 1, b: 1 } };
+    const rk = simulated({ scene: sceneOptions });
+    const devices = configure(rk, undefined, NV12, { width: 320, height: 240 });
+    devices.sensor.setControls([[Imx219Cid.Exposure, 500]]);
+    const h = harness(rk, devices);
+    h.queueParams(ext((b) => measureAll(b)));
+    h.start();
+    await h.until(() => h.frames.get(2)?.picture !== undefined, 'frame 2');
+    const picture = h.frames.get(2)!.picture!;
+    expect(picture.length).toBe(320 * 240 * 1.5);
+    const white = firstQuad(new Scene(sceneOptions), 500 * LINE_US);
+    expect(picture[0]).toBe(Math.round(16 + 0.257 * white.r + 0.504 * white.g + 0.098 * white.b));
+    const row = Array.from(picture.subarray(0, 320));
+    const stripes = [0, 1, 2, 3, 4, 5].map((k) => row[Math.floor((k + 0.5) * 320 / 6)]!);
+    expect(stripes).toEqual([...stripes].sort((a, b) => b - a));
+    expect(stripes[0]! - stripes[5]!).toBeGreaterThan(50);
+    expect(picture[320 * 240]).toBe(128); // neutral chroma
   });
 
   it('takes the legacy parameters format, and disables a measurement it clears', async () => {
