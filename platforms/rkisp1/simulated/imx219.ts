@@ -137,9 +137,17 @@ export class SimulatedImx219 extends SimulatedSubdevice {
       throw this.fail('EBUSY', 'VIDIOC_S_EXT_CTRLS', 'Device or resource busy (flips are held while streaming)');
     }
     const vblank = values.find(([id]) => id === Imx219Cid.VBlank);
+    const before = this.ctrls.value(Imx219Cid.VBlank);
     if (vblank) this.ctrls.setControls([vblank]);
     this.boundExposure();
-    return this.ctrls.setControls(values);
+    try {
+      return this.ctrls.setControls(values);
+    } catch (error) {
+      // All or none, as VIDIOC_S_EXT_CTRLS: the blanking written first goes back.
+      this.ctrls.setControls([[Imx219Cid.VBlank, before]]);
+      this.boundExposure();
+      throw error;
+    }
   }
 
   /** Forgets what was latched: the next frame is the stream's first, made with the values now. */

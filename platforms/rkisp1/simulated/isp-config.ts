@@ -25,7 +25,7 @@ export interface IspConfig {
   hst: Block<HstConfig>;
   /** Blocks the simulation does not model, by whether they were last enabled. */
   others: Map<BlockType, boolean>;
-  /** Counts the buffers applied, so that what depends on the configuration knows to start again. */
+  /** Counts the changes buffers made to the modelled blocks, so that what depends on them knows to start again. */
   version: number;
 }
 
@@ -92,6 +92,7 @@ function setBlock(config: IspConfig, type: BlockType, block: unknown, enabled: b
  * blocks this ISP lacks (companding, V10) are skipped, as the driver skips them.
  */
 export function applyParams(config: IspConfig, prepared: PreparedParams): void {
+  const before = modelledState(config);
   if (prepared.format === 'legacy') {
     const p = prepared.params;
     for (const [typeName, info] of Object.entries(LEGACY_BLOCKS)) {
@@ -108,5 +109,10 @@ export function applyParams(config: IspConfig, prepared: PreparedParams): void {
       else setBlock(config, b.type, b.config, b.flags & BlockFlag.ENABLE ? true : undefined);
     }
   }
-  config.version++;
+  if (modelledState(config) !== before) config.version++;
+}
+
+/** The modelled blocks as text: an IPA resends its gains every frame, mostly unchanged. */
+function modelledState(config: IspConfig): string {
+  return JSON.stringify([config.bls, config.awbGain, config.awbMeas, config.aec, config.hst]);
 }

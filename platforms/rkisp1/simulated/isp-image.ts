@@ -8,8 +8,8 @@
 import { bayerChannel, type BayerOrder, type ColourChannel, type Scene } from '../../../camera/simulated/scene';
 import type { IspConfig } from './isp-config';
 
-/** At most this many quads across (240 down): a 640x480 frame is processed whole. */
-const MAX_GRID_COLUMNS = 320;
+/** At most this many cells across: a 640x480 frame is processed on 160x120 cells, one quad of every 4x4 pixels. */
+const MAX_GRID_COLUMNS = 160;
 
 export interface RawFormat {
   width: number;

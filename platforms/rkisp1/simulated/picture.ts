@@ -42,10 +42,16 @@ export function renderPicture(rgb: RgbGrid, crop: Rectangle, format: VideoFormat
   const frame = new Uint8Array(format.planes[0]!.size);
   const pf = format.pixelFormat;
 
+  // Output lines from the same row of cells are alike: each is drawn once, then copied.
+  const repeated = (y: number) => y > 0 && cellRow(y) === cellRow(y - 1);
   if (pf === YUYV) {
     for (let y = 0; y < height; y++) {
       const base = cellRow(y);
       const line = y * stride;
+      if (repeated(y)) {
+        frame.copyWithin(line, line - stride, line);
+        continue;
+      }
       for (let x = 0; x + 1 < width; x += 2) {
         const left = base + cellColumn[x]!;
         frame[line + 2 * x] = ycc.y[left]!;
@@ -60,7 +66,8 @@ export function renderPicture(rgb: RgbGrid, crop: Rectangle, format: VideoFormat
   for (let y = 0; y < height; y++) {
     const base = cellRow(y);
     const line = y * stride;
-    for (let x = 0; x < width; x++) frame[line + x] = ycc.y[base + cellColumn[x]!]!;
+    if (repeated(y)) frame.copyWithin(line, line - stride, line);
+    else for (let x = 0; x < width; x++) frame[line + x] = ycc.y[base + cellColumn[x]!]!;
   }
   const semiPlanar = pf === NV12 || pf === NV21 || pf === NV16 || pf === NV61;
   if (!semiPlanar) return frame;
@@ -70,6 +77,10 @@ export function renderPicture(rgb: RgbGrid, crop: Rectangle, format: VideoFormat
   for (let y = 0; y < height / verticalStep; y++) {
     const base = cellRow(y * verticalStep);
     const line = chroma + y * stride;
+    if (y > 0 && base === cellRow((y - 1) * verticalStep)) {
+      frame.copyWithin(line, line - stride, line);
+      continue;
+    }
     for (let x = 0; x + 1 < width; x += 2) {
       const cell = base + cellColumn[x]!;
       frame[line + x] = first[cell]!;

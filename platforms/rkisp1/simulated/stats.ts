@@ -27,17 +27,33 @@ const HIST_BIN_MAX = 0xfffff;
 
 /** Y as the measurement blocks compute it (the hardware's Q1.6 coefficients). */
 function lumaMode0(r: number, g: number, b: number): number {
-  return 16 + ((64 * r + 128 * g + 28 * b) >> 8);
+  return 16 + ((64 * r + 128 * g + 28 * b + 128) >> 8);
 }
 
-/** The block (0..24) of a point in a window cut 5x5, or −1 outside it. */
-function blockOf(window: Window, x: number, y: number): number {
-  const bw = Math.floor(window.h_size / BLOCKS);
-  const bh = Math.floor(window.v_size / BLOCKS);
-  if (bw === 0 || bh === 0 || x < window.h_offs || y < window.v_offs) return -1;
-  const bx = Math.floor((x - window.h_offs) / bw);
-  const by = Math.floor((y - window.v_offs) / bh);
-  return bx < BLOCKS && by < BLOCKS ? by * BLOCKS + bx : -1;
+/**
+ * Which of a window's blocks each grid column (or row) falls in, by its centre, −1 outside: a
+ * window is a rectangle, so a cell's block is its row's block × 5 + its column's.
+ */
+function blocksAlong(cells: number, step: number, offset: number, size: number, blocks: number): Int32Array {
+  const out = new Int32Array(cells).fill(-1);
+  const blockSize = Math.floor(size / blocks);
+  if (blockSize === 0) return out;
+  for (let c = 0; c < cells; c++) {
+    const at = c * step + step / 2 - offset;
+    const block = at < 0 ? -1 : Math.floor(at / blockSize);
+    out[c] = block < blocks ? block : -1;
+  }
+  return out;
+}
+
+interface WindowLayout {
+  columns: Int32Array;
+  rows: Int32Array;
+}
+
+function layout(rgb: RgbGrid, window: Window, blocks: number): WindowLayout {
+  const { columns, rows, step } = rgb.grid;
+  return { columns: blocksAlong(columns, step, window.h_offs, window.h_size, blocks), rows: blocksAlong(rows, step, window.v_offs, window.v_size, blocks) };
 }
 
 function add(sums: Float64Array, a: number, b: number, c: number): void {
@@ -48,10 +64,6 @@ function add(sums: Float64Array, a: number, b: number, c: number): void {
 
 function add1(bins: Float64Array, bin: number, weight: number): void {
   bins[bin] = bins[bin]! + weight;
-}
-
-function inside(window: Window, x: number, y: number): boolean {
-  return x >= window.h_offs && x < window.h_offs + window.h_size && y >= window.v_offs && y < window.v_offs + window.v_size;
 }
 
 export function measure(rgb: RgbGrid, config: IspConfig, frameId: number): StatBuffer {
@@ -71,41 +83,43 @@ export function measure(rgb: RgbGrid, config: IspConfig, frameId: number): StatB
   const awbMeas = config.awbMeas.enabled && config.awbMeas.config.awb_mode !== AwbMode.MANUAL ? config.awbMeas.config : undefined;
   const samplesPerCell = hst ? area / Math.max(1, hst.histogram_predivider) ** 2 : 0;
 
+  const aeAt = ae && layout(rgb, ae.meas_window, BLOCKS);
+  const hstAt = hst && layout(rgb, hst.meas_window, BLOCKS);
+  const awbAt = awbMeas && layout(rgb, awbMeas.awb_wnd, 1);
+  const weights = hst ? Float64Array.from(hst.hist_weight.slice(0, BLOCKS * BLOCKS), (w) => w * samplesPerCell) : undefined;
+  const combined = hst?.mode === HistogramMode.RGB_COMBINED;
   for (let row = 0; row < rows; row++) {
-    const y = row * step + step / 2;
+    const aeRow = aeAt ? aeAt.rows[row]! : -1;
+    const hstRow = hstAt ? hstAt.rows[row]! : -1;
+    const awbRow = awbAt ? awbAt.rows[row]! : -1;
     for (let col = 0; col < columns; col++) {
-      const x = col * step + step / 2;
       const i = row * columns + col;
       const r = rgb.r[i]!, g = rgb.g[i]!, b = rgb.b[i]!;
-      if (ae) {
-        const block = blockOf(ae.meas_window, x, y);
-        if (block >= 0) {
-          aeSums[block] = aeSums[block]! + (ae.mode === ExpMeasMode.MODE_1 ? ((r + g + b) * 85) >> 8 : lumaMode0(r, g, b));
-          aeCounts[block] = aeCounts[block]! + 1;
-        }
+      if (aeRow >= 0 && aeAt!.columns[col]! >= 0) {
+        const block = aeRow * BLOCKS + aeAt!.columns[col]!;
+        aeSums[block] = aeSums[block]! + (ae!.mode === ExpMeasMode.MODE_1 ? ((r + g + b) * 85) >> 8 : lumaMode0(r, g, b));
+        aeCounts[block] = aeCounts[block]! + 1;
       }
-      if (hst) {
-        const block = blockOf(hst.meas_window, x, y);
-        const weight = block >= 0 ? hst.hist_weight[block]! * samplesPerCell : 0;
-        if (weight > 0) {
-          if (hst.mode === HistogramMode.RGB_COMBINED || hst.mode === HistogramMode.R_HISTOGRAM) add1(bins, r >> 4, weight);
-          if (hst.mode === HistogramMode.RGB_COMBINED || hst.mode === HistogramMode.G_HISTOGRAM) add1(bins, g >> 4, weight);
-          if (hst.mode === HistogramMode.RGB_COMBINED || hst.mode === HistogramMode.B_HISTOGRAM) add1(bins, b >> 4, weight);
-          if (hst.mode === HistogramMode.Y_HISTOGRAM) add1(bins, Math.min(255, lumaMode0(r, g, b)) >> 4, weight);
-        }
+      if (hstRow >= 0 && hstAt!.columns[col]! >= 0) {
+        const weight = weights![hstRow * BLOCKS + hstAt!.columns[col]!]!;
+        if (combined || hst!.mode === HistogramMode.R_HISTOGRAM) add1(bins, r >> 4, weight);
+        if (combined || hst!.mode === HistogramMode.G_HISTOGRAM) add1(bins, g >> 4, weight);
+        if (combined || hst!.mode === HistogramMode.B_HISTOGRAM) add1(bins, b >> 4, weight);
+        if (hst!.mode === HistogramMode.Y_HISTOGRAM) add1(bins, Math.min(255, lumaMode0(r, g, b)) >> 4, weight);
       }
-      if (awbMeas && inside(awbMeas.awb_wnd, x, y)) {
-        if (awbMeas.awb_mode === AwbMode.RGB) {
-          if (r <= awbMeas.awb_ref_cr && g <= awbMeas.min_y && b <= awbMeas.awb_ref_cb) {
+      if (awbRow === 0 && awbAt!.columns[col] === 0) {
+        const m = awbMeas!;
+        if (m.awb_mode === AwbMode.RGB) {
+          if (r <= m.awb_ref_cr && g <= m.min_y && b <= m.awb_ref_cb) {
             add(awb, g, b, r);
             awbCount++;
           }
         } else {
           const luma = lumaMode0(r, g, b);
-          const cb = 128 + ((-36 * r - 76 * g + 112 * b) >> 8);
-          const cr = 128 + ((112 * r - 96 * g - 16 * b) >> 8);
+          const cb = 128 + ((-36 * r - 76 * g + 112 * b + 128) >> 8);
+          const cr = 128 + ((112 * r - 96 * g - 16 * b + 128) >> 8);
           const chroma = Math.abs(cb - 128) + Math.abs(cr - 128);
-          if (luma >= awbMeas.min_y && (!awbMeas.enable_ymax_cmp || luma <= awbMeas.max_y) && chroma <= awbMeas.max_csum) {
+          if (luma >= m.min_y && (!m.enable_ymax_cmp || luma <= m.max_y) && chroma <= m.max_csum) {
             add(awb, luma, cb, cr);
             awbCount++;
           }
