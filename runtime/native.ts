@@ -46,6 +46,8 @@ export interface NativeBinding {
   /** What of the sandbox this kernel can enforce: its Landlock ABI version (0: none). */
   sandboxSupport(): { landlockAbi: number };
   socketPair(): [number, number];
+  /** The socket's SO_SNDBUF: a datagram may hold this less 32 bytes. */
+  sendBufferSize(fd: number): number;
   /** 2: sent; 0: the socket is full, nothing sent; 1: header sent, call again with headerSent. */
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;
   /** Sends queued messages with sendmmsg; returns how many datagrams went (two a message, one when its header went before). */
