@@ -8,22 +8,22 @@
 
 namespace tsipa {
 
-// subscribeEvent(fd, type, id): VIDIOC_SUBSCRIBE_EVENT.
-static Napi::Value SubscribeEvent(const Napi::CallbackInfo& info) {
+// subscribeEvent(fd, type, id) and unsubscribeEvent(fd, type, id): VIDIOC_SUBSCRIBE_EVENT and
+// VIDIOC_UNSUBSCRIBE_EVENT.
+static Napi::Value Subscription(const Napi::CallbackInfo& info, unsigned long request, const char* name) {
   v4l2_event_subscription sub = {};
   sub.type = U32Arg(info, 1, "event type");
   sub.id = U32Arg(info, 2, "event id");
-  Ioctl(info.Env(), FdArg(info, 0), VIDIOC_SUBSCRIBE_EVENT, "VIDIOC_SUBSCRIBE_EVENT", &sub);
+  Ioctl(info.Env(), FdArg(info, 0), request, name, &sub);
   return info.Env().Undefined();
 }
 
-// unsubscribeEvent(fd, type, id): VIDIOC_UNSUBSCRIBE_EVENT.
+static Napi::Value SubscribeEvent(const Napi::CallbackInfo& info) {
+  return Subscription(info, VIDIOC_SUBSCRIBE_EVENT, "VIDIOC_SUBSCRIBE_EVENT");
+}
+
 static Napi::Value UnsubscribeEvent(const Napi::CallbackInfo& info) {
-  v4l2_event_subscription sub = {};
-  sub.type = U32Arg(info, 1, "event type");
-  sub.id = U32Arg(info, 2, "event id");
-  Ioctl(info.Env(), FdArg(info, 0), VIDIOC_UNSUBSCRIBE_EVENT, "VIDIOC_UNSUBSCRIBE_EVENT", &sub);
-  return info.Env().Undefined();
+  return Subscription(info, VIDIOC_UNSUBSCRIBE_EVENT, "VIDIOC_UNSUBSCRIBE_EVENT");
 }
 
 // dequeueEvent(fd): VIDIOC_DQEVENT; null when none is pending. A frame sync event carries the
