@@ -59,6 +59,7 @@ describe('V4L2 devices on a node that is no V4L2 device', () => {
       expect(error).toMatchObject({ code: 'ENOTTY', syscall: 'VIDIOC_SUBSCRIBE_EVENT', path: '/dev/null' });
       expect((error as Error).message).toBe('/dev/null: sends no frame start events (VIDIOC_SUBSCRIBE_EVENT V4L2_EVENT_FRAME_SYNC: Inappropriate ioctl for device)');
     }
+    expect(() => subdevice.onFrameStart(7 as unknown as () => void)).toThrow(new TypeError('/dev/null: onFrameStart takes a function or undefined, not number'));
     subdevice.onFrameStart(undefined);
     subdevice.close();
     expect(openFds()).toBe(before);

@@ -47,7 +47,8 @@ export class V4L2Subdevice extends V4L2Device implements Subdevice {
    * `undefined` unsubscribes and stops watching.
    */
   onFrameStart(handler: ((sequence: number) => void) | undefined): void {
-    if (!handler) return this.stopFrameStart();
+    if (handler === undefined) return this.stopFrameStart();
+    if (typeof handler !== 'function') throw new TypeError(`${this.path}: onFrameStart takes a function or undefined, not ${typeof handler}`);
     if (!this.eventWatcher) {
       try {
         native().subscribeEvent(this.fd, EventType.FrameSync, 0);
