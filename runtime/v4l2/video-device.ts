@@ -130,10 +130,12 @@ export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
   queueBuffer(index: number, bytesUsed?: number): void {
     const buffer = this.buffers[index];
     if (!buffer) throw new RangeError(`${this.path}: no buffer ${index}`);
+    if (bytesUsed !== undefined && this.kind !== 'meta-output') {
+      throw new RangeError(`${this.path}: bytesUsed ${bytesUsed} for buffer ${index} of a capture node (the device says how much it filled)`);
+    }
     let planes: { bytesUsed?: number }[] = [];
     if (this.type === BufferType.VideoCaptureMplane) planes = buffer.planes.map(() => ({}));
     else if (this.kind === 'meta-output') planes = [{ bytesUsed: this.checkedBytesUsed(buffer, bytesUsed) }];
-    else if (bytesUsed !== undefined) throw new RangeError(`${this.path}: bytesUsed ${bytesUsed} for buffer ${index} of a capture node (the device says how much it filled)`);
     onDevice(this.path, () => native().queueBuffer(this.fd, this.type, Memory.Mmap, index, planes));
     // A capture queue polls as an error while streaming with nothing queued: watch only when
     // there is something to wait for.

@@ -152,7 +152,7 @@ describe('vivid metadata nodes through V4L2VideoDevice', () => {
         expect(fs.readlinkSync(`/proc/self/fd/${b.planes[0]!.fd}`)).toMatch(/^\/dmabuf:|anon_inode:dmabuf/);
         capture.queueBuffer(b.index);
       }
-      expect(() => capture.queueBuffer(0, 22)).toThrow(RangeError);
+      expect(() => capture.queueBuffer(1, 22)).toThrow(new RangeError(`${nodes.metaCapture}: bytesUsed 22 for buffer 1 of a capture node (the device says how much it filled)`));
       const payloads: { sequence: number; sof: number; length: number; flags: number; ns: bigint }[] = [];
       const done = await stream(capture, 5, (buffer) => {
         const memory = buffers[buffer.index]!.memory;
