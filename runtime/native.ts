@@ -46,6 +46,8 @@ export interface NativeBinding {
   /** What of the sandbox this kernel can enforce: its Landlock ABI version (0: none). */
   sandboxSupport(): { landlockAbi: number };
   socketPair(): [number, number];
+  /** The socket's SO_SNDBUF: a datagram may hold this less 32 bytes. */
+  sendBufferSize(fd: number): number;
   /** 2: sent; 0: the socket is full, nothing sent; 1: header sent, call again with headerSent. */
   sendMessage(fd: number, payload: Uint8Array, fds: readonly number[], headerSent: boolean): 0 | 1 | 2;
   /** Sends queued messages with sendmmsg; returns how many datagrams went (two a message, one when its header went before). */
@@ -94,11 +96,22 @@ export interface NativeBinding {
   dequeueBuffer(fd: number, type: number, memory: number): { index: number; sequence: number; flags: number; field: number; timestamp: bigint; bytesUsed: number[] } | null;
   streamOn(fd: number, type: number): void;
   streamOff(fd: number, type: number): void;
-  DeviceWatcher: new (fd: number, onReady: (error?: Error) => void) => { start(): void; stop(): void; close(): void };
+  metaFormat(fd: number, type: number): { dataFormat: number; bufferSize: number };
+  setMetaFormat(fd: number, type: number, dataFormat: number): { dataFormat: number; bufferSize: number };
+  subscribeEvent(fd: number, type: number, id: number): void;
+  unsubscribeEvent(fd: number, type: number, id: number): void;
+  /** The next pending event, or null; frameSequence for a frame sync event, changes and value for a control event. */
+  dequeueEvent(fd: number): NativeEvent | null;
+  /** Calls onReady while started, each time the node is ready: a capture buffer done (readable), an output buffer done (writable), an event pending (priority). */
+  DeviceWatcher: new (fd: number, events: 'readable' | 'writable' | 'priority', onReady: (error?: Error) => void) => { start(): void; stop(): void; close(): void };
 }
 
 export interface MbusFrameFormat {
   code: number; width: number; height: number; field: number; colorspace: number; ycbcrEnc: number; quantization: number; xferFunc: number;
+}
+export interface NativeEvent {
+  type: number; id: number; sequence: number; pending: number; timestamp: bigint;
+  frameSequence?: number; changes?: number; value?: bigint;
 }
 export interface NativeRectangle { left: number; top: number; width: number; height: number }
 export interface NativeControlDescription {

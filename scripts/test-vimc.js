@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm run test:vimc`: builds here, then runs the real-driver suite (test/vimc/) inside a VM whose
-// kernel has the vimc camera driver (the shared vimc-vm tool), and exits with the suite's status.
+// kernel has the vimc camera driver (the shared vimc-vm tool) and, loaded beside it, vivid (for
+// metadata nodes), and exits with the suite's status.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { stageVivid } = require('./vivid-modules');
 
 const root = path.join(__dirname, '..');
 const candidates = [
@@ -39,8 +41,11 @@ try {
       return true;
     },
   });
-  console.log(`test:vimc: running test/vimc/ on the real vimc driver (${vm})`);
-  const result = spawnSync('bash', [vm, '--dir', stage, '--', 'env', `VIMC_MODES=${process.env.VIMC_MODES ?? 'process,thread,direct'}`, 'npx', 'vitest', 'run', '--config', 'vitest.vimc.config.mts', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  const loadVivid = stageVivid(stage);
+  console.log(`test:vimc: running test/vimc/ on the real vimc and vivid drivers (${vm})`);
+  const suite = `${loadVivid} || { echo 'test:vimc: vivid did not load'; exit 1; }; exec npx vitest run --config vitest.vimc.config.mts "$@"`;
+  const modes = `VIMC_MODES=${process.env.VIMC_MODES ?? 'process,thread,direct'}`;
+  const result = spawnSync('bash', [vm, '--dir', stage, '--', 'env', modes, 'sh', '-c', suite, 'sh', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
   process.exitCode = result.status ?? 1;
 } finally {
   fs.rmSync(stage, { recursive: true, force: true });

@@ -14,6 +14,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   tsipa::InitSandbox(env, exports);
   tsipa::InitMedia(env, exports);
   tsipa::InitVideo(env, exports);
+  tsipa::InitDeviceWatcher(env, exports);
   tsipa::InitControls(env, exports);
 #endif
   return exports;

@@ -68,6 +68,7 @@ inline Napi::Object ObjectArg(const Napi::CallbackInfo& info, size_t index, cons
 
 void InitMedia(Napi::Env env, Napi::Object exports);
 void InitVideo(Napi::Env env, Napi::Object exports);
+void InitDeviceWatcher(Napi::Env env, Napi::Object exports);
 void InitControls(Napi::Env env, Napi::Object exports);
 
 }  // namespace tsipa

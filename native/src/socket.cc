@@ -26,6 +26,30 @@ static Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   return pair;
 }
 
+// sendBufferSize(fd): the socket's send buffer (SO_SNDBUF). A datagram socket refuses a datagram
+// longer than this less 32 bytes with EMSGSIZE (Linux's unix_dgram_sendmsg).
+static Napi::Value SendBufferSize(const Napi::CallbackInfo& info) {
+  int size = 0;
+  socklen_t length = sizeof size;
+  if (getsockopt(FdArg(info, 0), SOL_SOCKET, SO_SNDBUF, &size, &length) < 0) throw SystemError(info.Env(), errno, "getsockopt", "SO_SNDBUF");
+  return Napi::Number::New(info.Env(), size);
+}
+
+// The fd numbers of a message, checked: a list longer than one control message holds would
+// overrun its buffer.
+static std::vector<int> FdList(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsArray()) throw Napi::TypeError::New(env, "fds must be an array of fd numbers");
+  Napi::Array list = value.As<Napi::Array>();
+  if (list.Length() > kMaxFds) throw ProtocolError(env, "ETOOMANYFDS", "a message carries at most 253 fds, not " + std::to_string(list.Length()));
+  std::vector<int> fds(list.Length());
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value v = list.Get(i);
+    if (!v.IsNumber() || v.As<Napi::Number>().Int32Value() < 0) throw Napi::TypeError::New(env, "fds must be fd numbers");
+    fds[i] = v.As<Napi::Number>().Int32Value();
+  }
+  return fds;
+}
+
 static ssize_t SendPayload(int fd, const uint8_t* data, size_t size, const std::vector<int>& fds) {
   iovec iov = {const_cast<uint8_t*>(data), size};
   RightsBuffer control;
@@ -43,16 +67,8 @@ static Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArg(info, 0);
   Napi::Uint8Array payload = info[1].As<Napi::Uint8Array>();
-  Napi::Array fdList = info[2].As<Napi::Array>();
+  std::vector<int> fds = FdList(env, info[2]);
   bool headerSent = info[3].ToBoolean();
-
-  std::vector<int> fds(fdList.Length());
-  if (fds.size() > kMaxFds) throw ProtocolError(env, "ETOOMANYFDS", "a message carries at most 253 fds, not " + std::to_string(fds.size()));
-  for (uint32_t i = 0; i < fdList.Length(); i++) {
-    Napi::Value v = fdList.Get(i);
-    if (!v.IsNumber() || v.As<Napi::Number>().Int32Value() < 0) throw Napi::TypeError::New(env, "fds must be fd numbers");
-    fds[i] = v.As<Napi::Number>().Int32Value();
-  }
   if (payload.ByteLength() == 0 && fds.empty()) throw ProtocolError(env, "EINVAL", "a message needs data or fds");
   if (payload.ByteLength() > 0xffffffffu) throw ProtocolError(env, "EMSGSIZE", "a payload is at most 4 GiB");
 
@@ -114,11 +130,13 @@ static Napi::Value ReceiveDatagram(const Napi::CallbackInfo& info) {
 static Napi::Value SendMessages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArg(info, 0);
+  if (!info[1].IsArray() || !info[2].IsArray()) throw Napi::TypeError::New(env, "sendMessages takes arrays of payloads and of fd lists");
   Napi::Array payloads = info[1].As<Napi::Array>();
   Napi::Array fdLists = info[2].As<Napi::Array>();
   bool firstHeaderSent = info[3].ToBoolean();
   constexpr uint32_t kMaxMessages = 128;
   uint32_t count = std::min(payloads.Length(), kMaxMessages);
+  if (fdLists.Length() < count) throw Napi::TypeError::New(env, "sendMessages needs an fd list for each payload");
 
   struct Slot {
     uint8_t header[8];
@@ -130,11 +148,11 @@ static Napi::Value SendMessages(const Napi::CallbackInfo& info) {
   std::vector<mmsghdr> msgs;
   msgs.reserve(count * 2);
   for (uint32_t i = 0; i < count; i++) {
-    Napi::Uint8Array payload = payloads.Get(i).As<Napi::Uint8Array>();
-    Napi::Array list = fdLists.Get(i).As<Napi::Array>();
+    Napi::Value value = payloads.Get(i);
+    if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) throw Napi::TypeError::New(env, "payloads must be Uint8Arrays");
+    Napi::Uint8Array payload = value.As<Napi::Uint8Array>();
     Slot& slot = slots[i];
-    slot.fds.resize(list.Length());
-    for (uint32_t k = 0; k < list.Length(); k++) slot.fds[k] = list.Get(k).As<Napi::Number>().Int32Value();
+    slot.fds = FdList(env, fdLists.Get(i));
     if (!(i == 0 && firstHeaderSent)) {
       uint32_t size = static_cast<uint32_t>(payload.ByteLength());
       std::memset(slot.header, 0, sizeof slot.header);
@@ -167,7 +185,6 @@ static Napi::Value SendDatagram(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArg(info, 0);
   Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
-  Napi::Array list = info[2].As<Napi::Array>();
   // sendDatagram(fd, bytes, fds, length): the first `length` bytes only, so that a sender filling
   // one buffer needs no view of its used part for every datagram.
   size_t length = bytes.ByteLength();
@@ -176,9 +193,7 @@ static Napi::Value SendDatagram(const Napi::CallbackInfo& info) {
     if (wanted < 0 || static_cast<size_t>(wanted) > length) throw Napi::RangeError::New(env, "sendDatagram: length " + std::to_string(wanted) + " is outside the " + std::to_string(length) + " bytes");
     length = static_cast<size_t>(wanted);
   }
-  std::vector<int> fds(list.Length());
-  if (fds.size() > kMaxFds) throw ProtocolError(env, "ETOOMANYFDS", "a datagram carries at most 253 fds, not " + std::to_string(fds.size()));
-  for (uint32_t i = 0; i < list.Length(); i++) fds[i] = list.Get(i).As<Napi::Number>().Int32Value();
+  std::vector<int> fds = FdList(env, info[2]);
   iovec iov = {bytes.Data(), length};
   RightsBuffer control;
   msghdr msg = {};
@@ -198,6 +213,7 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
   exports.Set("receiveDatagram", Napi::Function::New(env, ReceiveDatagram, "receiveDatagram"));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair, "socketPair"));
   exports.Set("sendMessage", Napi::Function::New(env, SendMessage, "sendMessage"));
+  exports.Set("sendBufferSize", Napi::Function::New(env, SendBufferSize, "sendBufferSize"));
 }
 
 }  // namespace tsipa

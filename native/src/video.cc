@@ -1,8 +1,7 @@
-// V4L2 video devices: capabilities, formats, buffers (mmap, dmabuf export and import),
-// queue/dequeue and streaming, and a watcher that reports when a buffer can be dequeued.
+// V4L2 video devices: capabilities, image and metadata formats, buffers (mmap, dmabuf export and
+// import), queue/dequeue and streaming.
 #include <linux/videodev2.h>
 #include <fcntl.h>
-#include <uv.h>
 
 #include "ioctl.h"
 
@@ -79,6 +78,23 @@ static Napi::Value EnumFrameSizes(const Napi::CallbackInfo& info) {
   return sizes;
 }
 
+static bool IsMeta(uint32_t type) {
+  return type == V4L2_BUF_TYPE_META_CAPTURE || type == V4L2_BUF_TYPE_META_OUTPUT;
+}
+
+// The image format calls read and fill fmt.pix: a metadata type would read its fmt.meta as one.
+static uint32_t ImageTypeArg(const Napi::CallbackInfo& info, size_t index) {
+  uint32_t type = U32Arg(info, index, "type");
+  if (IsMeta(type)) throw Napi::RangeError::New(info.Env(), "buffer type " + std::to_string(type) + " is a metadata type: use metaFormat/setMetaFormat");
+  return type;
+}
+
+static uint32_t MetaTypeArg(const Napi::CallbackInfo& info, size_t index) {
+  uint32_t type = U32Arg(info, index, "type");
+  if (!IsMeta(type)) throw Napi::RangeError::New(info.Env(), "buffer type " + std::to_string(type) + " is not a metadata type (13 or 14)");
+  return type;
+}
+
 static Napi::Object FormatObject(Napi::Env env, const v4l2_format& f) {
   Napi::Object o = Napi::Object::New(env);
   Napi::Array planes = Napi::Array::New(env);
@@ -114,7 +130,7 @@ static Napi::Object FormatObject(Napi::Env env, const v4l2_format& f) {
 // format(fd, type): VIDIOC_G_FMT.
 static Napi::Value GetFormat(const Napi::CallbackInfo& info) {
   v4l2_format f = {};
-  f.type = U32Arg(info, 1, "type");
+  f.type = ImageTypeArg(info, 1);
   Ioctl(info.Env(), FdArg(info, 0), VIDIOC_G_FMT, "VIDIOC_G_FMT", &f);
   return FormatObject(info.Env(), f);
 }
@@ -125,7 +141,7 @@ static Napi::Value SetFormat(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArg(info, 0);
   v4l2_format f = {};
-  f.type = U32Arg(info, 1, "type");
+  f.type = ImageTypeArg(info, 1);
   Napi::Object wanted = ObjectArg(info, 2, "format");
   bool tryOnly = info.Length() > 3 && info[3].ToBoolean();
   if (IsMultiplanar(f.type)) {
@@ -144,6 +160,31 @@ static Napi::Value SetFormat(const Napi::CallbackInfo& info) {
   if (tryOnly) Ioctl(env, fd, VIDIOC_TRY_FMT, "VIDIOC_TRY_FMT", &f);
   else Ioctl(env, fd, VIDIOC_S_FMT, "VIDIOC_S_FMT", &f);
   return FormatObject(env, f);
+}
+
+static Napi::Object MetaFormatObject(Napi::Env env, const v4l2_format& f) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("dataFormat", f.fmt.meta.dataformat);
+  o.Set("bufferSize", f.fmt.meta.buffersize);
+  return o;
+}
+
+// metaFormat(fd, type): VIDIOC_G_FMT of a metadata node (struct v4l2_meta_format).
+static Napi::Value GetMetaFormat(const Napi::CallbackInfo& info) {
+  v4l2_format f = {};
+  f.type = MetaTypeArg(info, 1);
+  Ioctl(info.Env(), FdArg(info, 0), VIDIOC_G_FMT, "VIDIOC_G_FMT", &f);
+  return MetaFormatObject(info.Env(), f);
+}
+
+// setMetaFormat(fd, type, dataFormat): VIDIOC_S_FMT of a metadata node; returns what the driver
+// chose (the buffer size is the driver's to say).
+static Napi::Value SetMetaFormat(const Napi::CallbackInfo& info) {
+  v4l2_format f = {};
+  f.type = MetaTypeArg(info, 1);
+  f.fmt.meta.dataformat = U32Arg(info, 2, "data format");
+  Ioctl(info.Env(), FdArg(info, 0), VIDIOC_S_FMT, "VIDIOC_S_FMT", &f);
+  return MetaFormatObject(info.Env(), f);
 }
 
 // requestBuffers(fd, type, memory, count): VIDIOC_REQBUFS; returns how many the driver gave.
@@ -198,6 +239,12 @@ static Napi::Value ExportBuffer(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), exp.fd);
 }
 
+static Napi::Object PlaneArg(const Napi::Array& planes, uint32_t index) {
+  Napi::Value plane = planes.Get(index);
+  if (!plane.IsObject()) throw Napi::TypeError::New(planes.Env(), "plane " + std::to_string(index) + " must be an object");
+  return plane.As<Napi::Object>();
+}
+
 // queueBuffer(fd, type, memory, index, planes: [{bytesUsed?, fd?, length?}]): VIDIOC_QBUF.
 static Napi::Value QueueBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -212,13 +259,13 @@ static Napi::Value QueueBuffer(const Napi::CallbackInfo& info) {
     buf.m.planes = planes;
     buf.length = given.Length();
     for (uint32_t i = 0; i < given.Length(); i++) {
-      Napi::Object p = given.Get(i).As<Napi::Object>();
+      Napi::Object p = PlaneArg(given, i);
       planes[i].bytesused = U32Field(p, "bytesUsed", 0);
       planes[i].length = U32Field(p, "length", 0);
       if (buf.memory == V4L2_MEMORY_DMABUF) planes[i].m.fd = static_cast<__s32>(U32Field(p, "fd", 0));
     }
   } else if (given.Length() > 0) {
-    Napi::Object p = given.Get(0u).As<Napi::Object>();
+    Napi::Object p = PlaneArg(given, 0);
     buf.bytesused = U32Field(p, "bytesUsed", 0);
     buf.length = U32Field(p, "length", 0);
     if (buf.memory == V4L2_MEMORY_DMABUF) buf.m.fd = static_cast<__s32>(U32Field(p, "fd", 0));
@@ -269,100 +316,14 @@ static Napi::Value StreamOff(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// new DeviceWatcher(fd, onReady(error?)): calls onReady from the event loop each time the device
-// has a buffer to dequeue (the fd is readable), while started; an error stops it. The fd stays the
-// caller's.
-class DeviceWatcher : public Napi::ObjectWrap<DeviceWatcher> {
- public:
-  static void Init(Napi::Env env, Napi::Object exports) {
-    exports.Set("DeviceWatcher", DefineClass(env, "DeviceWatcher", {
-      InstanceMethod<&DeviceWatcher::Start>("start"),
-      InstanceMethod<&DeviceWatcher::Stop>("stop"),
-      InstanceMethod<&DeviceWatcher::Close>("close"),
-    }));
-  }
-
-  explicit DeviceWatcher(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<DeviceWatcher>(info), context_(info.Env(), "ts-ipa:v4l2") {
-    Napi::Env env = info.Env();
-    int fd = FdArg(info, 0);
-    onReady_ = Napi::Persistent(info[1].As<Napi::Function>());
-    uv_loop_t* loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
-    poll_ = new uv_poll_t;
-    int err = uv_poll_init(loop, poll_, fd);
-    if (err < 0) {
-      delete poll_;
-      poll_ = nullptr;
-      throw SystemError(env, -err, "uv_poll_init");
-    }
-    poll_->data = this;
-  }
-
- private:
-  Napi::Value Start(const Napi::CallbackInfo& info) {
-    if (poll_ && !started_) {
-      int err = uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* handle, int status, int) {
-        static_cast<DeviceWatcher*>(handle->data)->OnEvent(status);
-      });
-      if (err < 0) throw SystemError(info.Env(), -err, "uv_poll_start");
-      started_ = true;
-      Ref();  // alive while watching, whatever JavaScript holds
-    }
-    return info.Env().Undefined();
-  }
-
-  Napi::Value Stop(const Napi::CallbackInfo& info) {
-    StopPolling();
-    return info.Env().Undefined();
-  }
-
-  void StopPolling() {
-    if (poll_ && started_) {
-      uv_poll_stop(poll_);
-      started_ = false;
-      Unref();
-    }
-  }
-
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    StopPolling();
-    if (poll_) {
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
-      poll_ = nullptr;
-    }
-    return info.Env().Undefined();
-  }
-
-  void OnEvent(int status) {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (status < 0 && started_) {
-      // libuv stops a poll handle that reports an error (a V4L2 queue says POLLERR while
-      // streaming with no buffer queued): it is stopped here too, for start() to start again.
-      started_ = false;
-      Unref();
-    }
-    Napi::Value arg = status < 0 ? SystemError(env, -status, "poll").Value() : env.Undefined();
-    try {
-      onReady_.MakeCallback(Value(), {arg}, context_);
-    } catch (const Napi::Error& e) {
-      napi_fatal_exception(env, e.Value());
-    }
-  }
-
-  uv_poll_t* poll_ = nullptr;
-  bool started_ = false;
-  Napi::FunctionReference onReady_;
-  Napi::AsyncContext context_;
-};
-
 void InitVideo(Napi::Env env, Napi::Object exports) {
   exports.Set("queryCapabilities", Napi::Function::New(env, QueryCapabilities, "queryCapabilities"));
   exports.Set("enumFormats", Napi::Function::New(env, EnumFormats, "enumFormats"));
   exports.Set("enumFrameSizes", Napi::Function::New(env, EnumFrameSizes, "enumFrameSizes"));
   exports.Set("format", Napi::Function::New(env, GetFormat, "format"));
   exports.Set("setFormat", Napi::Function::New(env, SetFormat, "setFormat"));
+  exports.Set("metaFormat", Napi::Function::New(env, GetMetaFormat, "metaFormat"));
+  exports.Set("setMetaFormat", Napi::Function::New(env, SetMetaFormat, "setMetaFormat"));
   exports.Set("requestBuffers", Napi::Function::New(env, RequestBuffers, "requestBuffers"));
   exports.Set("queryBuffer", Napi::Function::New(env, QueryBuffer, "queryBuffer"));
   exports.Set("exportBuffer", Napi::Function::New(env, ExportBuffer, "exportBuffer"));
@@ -370,7 +331,6 @@ void InitVideo(Napi::Env env, Napi::Object exports) {
   exports.Set("dequeueBuffer", Napi::Function::New(env, DequeueBuffer, "dequeueBuffer"));
   exports.Set("streamOn", Napi::Function::New(env, StreamOn, "streamOn"));
   exports.Set("streamOff", Napi::Function::New(env, StreamOff, "streamOff"));
-  DeviceWatcher::Init(env, exports);
 }
 
 }  // namespace tsipa

@@ -3,6 +3,7 @@ import type { Writer } from '../codec/writer';
 import type { ControlSerializer } from '../controls/serializer';
 import { DeserializeError, IPAClosedError, IPACrashedError, IPAError, IPATimeoutError, messageOf } from '../errors';
 import { Reader } from '../codec/reader';
+import { SystemError } from '../native';
 import { checkMessageHeader, MessageFramer, messageCmd, messageCookie } from './message';
 import { PendingCalls } from './pending-calls';
 import { DEFAULT_CALL_TIMEOUT_MS, EXIT_CMD, FAREWELL_EVENT, MESSAGE_HEADER_BYTES, type IPCMessage, type WorkerPeer } from './protocol';
@@ -196,7 +197,7 @@ export abstract class CallPipe extends EventEmitter {
       // error to give. Other errors are the call's own.
       if (!this.peerGone(error)) {
         this.pending.delete(cookie);
-        reject(error as Error);
+        reject(error instanceof SystemError ? new SystemError(`${name}: ${error.message}`, error.code, error.errno, error.syscall) : (error as Error));
       }
     }
     return promise;

@@ -60,11 +60,15 @@ export class IPCPipeUnixSocket extends CallPipe {
     this.transport = new IPCUnixSocket(mine, {
       onMessage: (payload, fds) => this.receive(payload, fds),
       // A datagram the framing refused (EBADMSG) is the worker's protocol error like any other.
-      // A peer that is gone is the worker's exit, which is reported by itself; any other
-      // failure (a queued send the kernel refused, say) is the pipe's, not the worker's.
+      // A peer that is gone is the worker's exit, which is reported by itself. Any other failure
+      // (a queued send the kernel refused, say) is the pipe's, not the worker's, but the messages
+      // queued with it are lost, and with them what the worker knows of this side: it is ended,
+      // so that its exit fails what waits at once, saying why, and recovery can start afresh.
       onError: (error) => {
-        if (error.code === 'EBADMSG') this.reportMalformed(error);
-        else if (!this.peerGone(error)) this.reportError(error);
+        if (error.code === 'EBADMSG') return this.reportMalformed(error);
+        if (this.peerGone(error)) return;
+        this.reportError(error);
+        this.endHungWorker(`sending to it failed, and what was queued was lost: ${error.message}`);
       },
     });
     const [command, ...args] = this.peer === 'ts-ipa' ? options.workerCommand : launchedAsLibcamera(options.workerCommand);

@@ -20,8 +20,9 @@ const BATCH_BYTES = 64 * 1024;
 const RECEIVE_BYTES = 256 * 1024;
 /** A typed array this small lives on V8's heap, with no ArrayBuffer of its own until one is asked for. */
 const ON_HEAP_BYTES = 64;
-/** SCM_RIGHTS carries at most 253 fds a message. */
-const BATCH_FDS = 253;
+/** SCM_RIGHTS carries at most 253 fds a message (SCM_MAX_FD), and a batch as many. */
+const MAX_FDS = 253;
+const BATCH_FDS = MAX_FDS;
 const NO_FDS: number[] = [];
 /** The first word of a batch datagram ("TIPB"). */
 const BATCH_MAGIC = 0x42504954;
@@ -67,6 +68,12 @@ export class IPCUnixSocket implements Transport {
   /** What the watcher reads every datagram into; a message handed on is a copy of its bytes. */
   private readonly received = new Uint8Array(RECEIVE_BYTES);
   private readonly handlers: SocketHandlers;
+  /**
+   * The largest payload a message may have: what the kernel takes in one datagram from this
+   * socket (its send buffer less 32 bytes; 212 960 bytes by default), as a message's payload goes
+   * in one. libcamera's messages have the same bound.
+   */
+  readonly maxPayloadBytes: number;
   private readonly queue = new Fifo<Pending>();
   private closed = false;
   private drainWaiters: (() => void)[] = [];
@@ -105,6 +112,7 @@ export class IPCUnixSocket implements Transport {
     this.handlers = handlers;
     this.maxQueuedBytes = limits.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.maxQueuedFds = limits.maxQueuedFds ?? DEFAULT_MAX_QUEUED_FDS;
+    this.maxPayloadBytes = sys(() => native().sendBufferSize(fd)) - 32;
     this.watcher = sys(() => new (native().SocketWatcher)(
       fd,
       (payloads, fdLists) => {
@@ -199,6 +207,7 @@ export class IPCUnixSocket implements Transport {
   send(payload: Uint8Array, fds: readonly number[] = []): void {
     if (this.closed) throw new SystemError('send: the socket is closed', 'ENOTCONN', undefined, 'send');
     if (this.overflow) throw this.overflow;
+    this.checkCarried(payload.length, fds.length);
     this.checkRoom(payload.length, fds.length);
     if (this.batching) {
       // Messages sent in one turn of the event loop leave together, in as few datagrams as fit.
@@ -256,6 +265,15 @@ export class IPCUnixSocket implements Transport {
     const sent = this.queue.shift()!;
     this.queuedBytes -= sent.payload.length + ENTRY_BYTES;
     this.queuedFds -= sent.fds.length;
+  }
+
+  /**
+   * Refuses, before anything is queued, a message no datagram can carry: the kernel would refuse
+   * it when its turn came, and with it what is queued behind it.
+   */
+  private checkCarried(bytes: number, fdCount: number): void {
+    if (fdCount > MAX_FDS) throw new SystemError(`a message carries at most ${MAX_FDS} fds, not ${fdCount}`, 'ETOOMANYFDS', undefined, 'send');
+    if (bytes > this.maxPayloadBytes) throw new SystemError(`a message carries at most ${this.maxPayloadBytes} bytes, not ${bytes}`, 'EMSGSIZE', undefined, 'send');
   }
 
   /**

@@ -26,7 +26,7 @@ export const EntityFunction = {
 } as const;
 
 /** Sub-device events (V4L2_EVENT_*). */
-export const EventType = { FrameSync: 4 } as const;
+export const EventType = { Ctrl: 3, FrameSync: 4 } as const;
 
 export const PadFlag = { Sink: 1, Source: 2 } as const;
 export const LinkFlag = { Enabled: 1, Immutable: 2, TypeMask: 0xf0000000, DataLink: 0, InterfaceLink: 0x10000000 } as const;

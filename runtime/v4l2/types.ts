@@ -116,7 +116,7 @@ export interface FrameSizeRange {
 export interface VideoBuffer {
   index: number;
   planes: { fd: number; offset: number; length: number }[];
-  /** The first plane, mapped read-only. */
+  /** The first plane, mapped: read-only for a capture node, writable for an output node. */
   memory: Uint8Array;
 }
 

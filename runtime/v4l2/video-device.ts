@@ -10,12 +10,13 @@ import type {
 const BUF_FLAG_ERROR = 0x40;
 
 /**
- * A V4L2 capture device (/dev/videoN): formats, MMAP buffers exported as dmabufs, and streaming
- * driven by the event loop (a poll watcher dequeues each filled buffer as it comes).
+ * A V4L2 video node (/dev/videoN) that captures images, or metadata from or to the device:
+ * formats, MMAP buffers exported as dmabufs, and streaming driven by the event loop (a poll
+ * watcher dequeues each buffer the device is done with as it comes).
  */
 export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
   readonly capabilities: VideoCapabilities;
-  readonly kind: VideoNodeKind = 'capture';
+  readonly kind: VideoNodeKind;
   private readonly type: number;
   private buffers: VideoBuffer[] = [];
   private mappings: ArrayBuffer[] = [];
@@ -29,10 +30,15 @@ export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
     super(path, fd);
     this.capabilities = onDevice(path, () => native().queryCapabilities(fd));
     const caps = this.capabilities.deviceCaps;
-    if (!(caps & Capability.Streaming) || !(caps & (Capability.VideoCapture | Capability.VideoCaptureMplane))) {
-      throw new DeviceError(`${path}: not a streaming capture device (${this.capabilities.card})`, 'ENOTSUP', undefined, 'VIDIOC_QUERYCAP', path);
+    const node = caps & Capability.Streaming ? nodeOf(caps) : undefined;
+    if (!node) {
+      throw new DeviceError(
+        `${path}: not a streaming capture or metadata node (${this.capabilities.card}, device caps 0x${caps.toString(16).padStart(8, '0')})`,
+        'ENOTSUP', undefined, 'VIDIOC_QUERYCAP', path,
+      );
     }
-    this.type = caps & Capability.VideoCaptureMplane ? BufferType.VideoCaptureMplane : BufferType.VideoCapture;
+    this.kind = node.kind;
+    this.type = node.type;
   }
 
   static open(path: string): V4L2VideoDevice {
@@ -54,23 +60,36 @@ export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
   }
 
   format(): VideoFormat {
+    this.requireImageNode('VIDIOC_G_FMT');
     return onDevice(this.path, () => native().format(this.fd, this.type));
   }
 
   setFormat(format: { width: number; height: number; pixelFormat: number; colorspace?: number }): VideoFormat {
+    this.requireImageNode('VIDIOC_S_FMT');
     return onDevice(this.path, () => native().setFormat(this.fd, this.type, { colorspace: Colorspace.Srgb, ...format }, false));
   }
 
   tryFormat(format: { width: number; height: number; pixelFormat: number; colorspace?: number }): VideoFormat {
+    this.requireImageNode('VIDIOC_TRY_FMT');
     return onDevice(this.path, () => native().setFormat(this.fd, this.type, { colorspace: Colorspace.Srgb, ...format }, true));
   }
 
   metaFormat(): MetaFormat {
-    throw new DeviceError(`${this.path}: not a metadata node`, 'ENOTTY', undefined, 'VIDIOC_G_FMT', this.path);
+    this.requireMetaNode('VIDIOC_G_FMT');
+    return onDevice(this.path, () => native().metaFormat(this.fd, this.type));
   }
 
-  setMetaFormat(): MetaFormat {
-    throw new DeviceError(`${this.path}: not a metadata node`, 'ENOTTY', undefined, 'VIDIOC_S_FMT', this.path);
+  setMetaFormat(dataFormat: number): MetaFormat {
+    this.requireMetaNode('VIDIOC_S_FMT');
+    return onDevice(this.path, () => native().setMetaFormat(this.fd, this.type, dataFormat));
+  }
+
+  private requireImageNode(ioctl: string): void {
+    if (this.kind !== 'capture') throw new DeviceError(`${this.path}: a metadata node has no image format (its format is metaFormat())`, 'ENOTTY', undefined, ioctl, this.path);
+  }
+
+  private requireMetaNode(ioctl: string): void {
+    if (this.kind === 'capture') throw new DeviceError(`${this.path}: not a metadata node (its format is format())`, 'ENOTTY', undefined, ioctl, this.path);
   }
 
   allocateBuffers(count: number): VideoBuffer[] {
@@ -79,7 +98,9 @@ export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
     try {
       for (let index = 0; index < granted; index++) {
         const planes = onDevice(this.path, () => native().queryBuffer(this.fd, this.type, index));
-        const mapping = onDevice(this.path, () => native().mmap(this.fd, planes[0]!.offset, planes[0]!.length, false));
+        // The kernel maps an output queue's buffers only writable (vb2_mmap).
+        const writable = this.kind === 'meta-output';
+        const mapping = onDevice(this.path, () => native().mmap(this.fd, planes[0]!.offset, planes[0]!.length, writable));
         this.mappings.push(mapping);
         const exported = planes.map((plane, i) => ({ fd: onDevice(this.path, () => native().exportBuffer(this.fd, this.type, index, i)), offset: 0, length: plane.length }));
         this.buffers.push({ index, planes: exported, memory: new Uint8Array(mapping) });
@@ -106,14 +127,28 @@ export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
     }
   }
 
-  queueBuffer(index: number): void {
+  queueBuffer(index: number, bytesUsed?: number): void {
     const buffer = this.buffers[index];
     if (!buffer) throw new RangeError(`${this.path}: no buffer ${index}`);
-    const planes = this.type === BufferType.VideoCaptureMplane ? buffer.planes.map(() => ({})) : [];
+    if (bytesUsed !== undefined && this.kind !== 'meta-output') {
+      throw new RangeError(`${this.path}: bytesUsed ${bytesUsed} for buffer ${index} of a capture node (the device says how much it filled)`);
+    }
+    let planes: { bytesUsed?: number }[] = [];
+    if (this.type === BufferType.VideoCaptureMplane) planes = buffer.planes.map(() => ({}));
+    else if (this.kind === 'meta-output') planes = [{ bytesUsed: this.checkedBytesUsed(buffer, bytesUsed) }];
     onDevice(this.path, () => native().queueBuffer(this.fd, this.type, Memory.Mmap, index, planes));
     // A capture queue polls as an error while streaming with nothing queued: watch only when
     // there is something to wait for.
     if (++this.queued === 1 && this.streaming) this.watcher!.start();
+  }
+
+  private checkedBytesUsed(buffer: VideoBuffer, bytesUsed: number | undefined): number {
+    const length = buffer.planes[0]!.length;
+    if (bytesUsed === undefined) return length;
+    if (!Number.isInteger(bytesUsed) || bytesUsed < 0 || bytesUsed > length) {
+      throw new RangeError(`${this.path}: bytesUsed ${bytesUsed} for buffer ${buffer.index}, which holds ${length} bytes`);
+    }
+    return bytesUsed;
   }
 
   onBuffer(handler: ((buffer: DequeuedBuffer) => void) | undefined): void {
@@ -123,7 +158,7 @@ export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
   streamOn(): void {
     onDevice(this.path, () => native().streamOn(this.fd, this.type));
     this.streaming = true;
-    this.watcher ??= new (native().DeviceWatcher)(this.fd, (error) => this.dequeueReady(error));
+    this.watcher ??= new (native().DeviceWatcher)(this.fd, this.kind === 'meta-output' ? 'writable' : 'readable', (error) => this.dequeueReady(error));
     if (this.queued > 0) this.watcher.start();
   }
 
@@ -168,4 +203,13 @@ export class V4L2VideoDevice extends V4L2Device implements VideoDevice {
       this.fd = -1;
     }
   }
+}
+
+/** What a node's capabilities make it, as libcamera picks: images first, then metadata in, then out. */
+function nodeOf(caps: number): { kind: VideoNodeKind; type: number } | undefined {
+  if (caps & Capability.VideoCaptureMplane) return { kind: 'capture', type: BufferType.VideoCaptureMplane };
+  if (caps & Capability.VideoCapture) return { kind: 'capture', type: BufferType.VideoCapture };
+  if (caps & Capability.MetaCapture) return { kind: 'meta-capture', type: BufferType.MetaCapture };
+  if (caps & Capability.MetaOutput) return { kind: 'meta-output', type: BufferType.MetaOutput };
+  return undefined;
 }
