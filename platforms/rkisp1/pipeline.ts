@@ -174,8 +174,10 @@ export class RkISP1Camera extends PipelineHandler<IPARkISP1Interface, RkISP1Fram
 
   /** The parameters are written: they, the statistics buffer and the image buffer go to the devices. */
   private paramsComputed(frame: number, bytesused: number): void {
+    // Events the IPA sent before it was stopped may still arrive: of a session gone, not wrong.
+    if (!this.started) return;
     const info = this.frames.find(frame);
-    if (!this.started || !info || info.paramsComputed || !this.requests.waitsForParams(info.bufferIndex)) {
+    if (!info || info.paramsComputed || !this.requests.waitsForParams(info.bufferIndex)) {
       return this.misbehaved(`paramsComputed for frame ${frame}, which is not waiting for parameters`);
     }
     info.paramsComputed = true;
@@ -233,12 +235,14 @@ export class RkISP1Camera extends PipelineHandler<IPARkISP1Interface, RkISP1Fram
   }
 
   private setSensorControls(frame: number, list: ControlList): void {
+    if (!this.started) return;
     const refused = checkSensorControls(list, this.sensorControlInfo, this.delayed);
     if (refused) return this.misbehaved(`setSensorControls for frame ${frame} ${refused}`);
     this.delayed.push([...list].map(([id, value]) => [id, Number(value.value)] as const));
   }
 
   private metadataReady(frame: number, metadata: ControlList): void {
+    if (!this.started) return;
     const info = this.frames.find(frame);
     if (!info || !info.statsSent || info.metadata || info.abandoned) return this.misbehaved(`metadataReady for frame ${frame}, whose statistics it was not processing`);
     const merged = this.infos.get(frame)!.metadata;

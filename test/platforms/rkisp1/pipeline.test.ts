@@ -107,6 +107,30 @@ describe('the closed loop on the simulated rkisp1', () => {
   }
 });
 
+describe('stopping with requests in flight', () => {
+  for (const isolation of MODES) {
+    it(`fails them with CameraError, reports nothing of the IPA's late events, and starts again (${isolation} mode)`, async () => {
+      const camera = await openRkISP1(isolation);
+      cameras.push(camera);
+      const reports: string[] = [];
+      camera.ipa.on('protocolError' as never, ((error: Error) => reports.push(error.message)) as never);
+      const config = camera.generateConfiguration();
+      config.size = { width: 320, height: 240 };
+      await camera.configure(config);
+      for (let round = 0; round < 2; round++) {
+        await camera.start();
+        const inFlight = Array.from({ length: 8 }, () => camera.capture().then((f) => (f.release(), 'done'), (e: Error) => e.name));
+        await inFlight[0];
+        await camera.stop();
+        const outcomes = await Promise.all(inFlight);
+        expect(outcomes[0]).toBe('done');
+        expect(outcomes.filter((o) => o !== 'done').every((o) => o === 'CameraError')).toBe(true);
+      }
+      expect(reports).toEqual([]);
+    }, 60_000);
+  }
+});
+
 describe('an IPA that sends what no honest one does', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rkisp1-hostile-'));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
