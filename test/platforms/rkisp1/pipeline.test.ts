@@ -107,16 +107,22 @@ describe('the closed loop on the simulated rkisp1', () => {
   }
 });
 
+/** Configures `camera` at 320x240 (closed after the test); gives what the pipeline reports of its IPA as it comes. */
+async function configuredSmall(camera: RkISP1Camera): Promise<string[]> {
+  cameras.push(camera);
+  const reports: string[] = [];
+  camera.ipa.on('protocolError' as never, ((error: Error) => reports.push(error.message)) as never);
+  const config = camera.generateConfiguration();
+  config.size = { width: 320, height: 240 };
+  await camera.configure(config);
+  return reports;
+}
+
 describe('stopping with requests in flight', () => {
   for (const isolation of MODES) {
     it(`fails them with CameraError, reports nothing of the IPA's late events, and starts again (${isolation} mode)`, async () => {
       const camera = await openRkISP1(isolation);
-      cameras.push(camera);
-      const reports: string[] = [];
-      camera.ipa.on('protocolError' as never, ((error: Error) => reports.push(error.message)) as never);
-      const config = camera.generateConfiguration();
-      config.size = { width: 320, height: 240 };
-      await camera.configure(config);
+      const reports = await configuredSmall(camera);
       for (let round = 0; round < 2; round++) {
         await camera.start();
         const inFlight = Array.from({ length: 8 }, () => camera.capture().then((f) => (f.release(), 'done'), (e: Error) => e.name));
@@ -172,12 +178,7 @@ module.exports.default = defineIPA(IPARkISP1Interface, (events) => new Hostile({
   /** A started camera running the hostile module, with what the pipeline reported of it. */
   async function startedWith(name: string, attack: string) {
     const camera = await RkISP1Camera.open(new SimulatedRkISP1(), { ipaModule: hostileModule(name, attack), isolation: 'process', timeoutMs: 10_000 });
-    cameras.push(camera);
-    const reports: string[] = [];
-    camera.ipa.on('protocolError' as never, ((error: Error) => reports.push(error.message)) as never);
-    const config = camera.generateConfiguration();
-    config.size = { width: 320, height: 240 };
-    await camera.configure(config);
+    const reports = await configuredSmall(camera);
     await camera.start();
     return { camera, reports };
   }
