@@ -9,10 +9,12 @@ import {
   LegacyParamsBuilder, V4L2_META_FMT_RK_ISP1_EXT_PARAMS, V4L2_META_FMT_RK_ISP1_PARAMS,
 } from '../uapi';
 
+/** Zeros as large as the largest block config, never written: every config decodes from them. */
+const ZEROS = new DataView(new ArrayBuffer(Math.max(...Object.values(BLOCK_CODECS).map((codec) => codec.size))));
+
 /** A block's config with every field zero, as V4L2Params zeroes a block it appends. */
 export function zeroConfig<K extends BlockType>(type: K): BlockConfigs[K] {
-  const codec = BLOCK_CODECS[type];
-  return codec.decode(new DataView(new ArrayBuffer(codec.size)), 0) as BlockConfigs[K];
+  return BLOCK_CODECS[type].decode(ZEROS, 0) as BlockConfigs[K];
 }
 
 export class UnsupportedParamsFormatError extends Error {
