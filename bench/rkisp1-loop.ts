@@ -15,12 +15,9 @@ import {
   ControlList, type ControlInfoMap, ControlValue, controlIds, createProxy, FrameBufferPlane, type IPABuffer, SharedFD, SharedMemory,
 } from '../runtime';
 import { IPARkISP1Interface } from '../platforms/rkisp1/contract';
-import { RkISP1IPA } from '../platforms/rkisp1/ipa/rkisp1-ipa';
+import { RkISP1IPA, V4L2_CID_ANALOGUE_GAIN, V4L2_CID_EXPOSURE, V4L2_CID_VBLANK } from '../platforms/rkisp1/ipa/rkisp1-ipa';
 import { sensorInfoMapOf, sensorInfoOf, type TraceInfo } from './oracle-trace';
 
-const V4L2_CID_EXPOSURE = 0x00980911;
-const V4L2_CID_VBLANK = 0x009e0901;
-const V4L2_CID_ANALOGUE_GAIN = 0x009e0903;
 /** processStats(f)'s sensor controls take effect at frame f + 3 (the trace's pipeline). */
 const CONTROL_DELAY = 3;
 const IN_FLIGHT = 4;

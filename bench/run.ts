@@ -274,7 +274,7 @@ async function main(): Promise<void> {
 
   if (section('rkisp1-ipa')) {
     console.log("\nThe rkisp1 IPA's per-frame cost: computeParams and processStats beside libcamera's C++ rkisp1 IPA");
-    rkisp1Ipa.push(...await rkisp1IpaSection(quick, (line) => console.log(line), misses));
+    rkisp1Ipa.push(...rkisp1IpaSection(quick, (line) => console.log(line), misses));
   }
 
   if (args.has('--json') && !only) {

@@ -23,10 +23,10 @@ const ENODEV = 19;
 const kMaxFrameContexts = 16;
 
 /** V4L2 control ids the IPA reads and sets. */
-const V4L2_CID_EXPOSURE = 0x00980911;
-const V4L2_CID_HBLANK = 0x009e0902;
-const V4L2_CID_VBLANK = 0x009e0901;
-const V4L2_CID_ANALOGUE_GAIN = 0x009e0903;
+export const V4L2_CID_EXPOSURE = 0x00980911;
+export const V4L2_CID_HBLANK = 0x009e0902;
+export const V4L2_CID_VBLANK = 0x009e0901;
+export const V4L2_CID_ANALOGUE_GAIN = 0x009e0903;
 
 const hwV10: IPAHwSettings = {
   numAeCells: AE_MEAN_MAX_V10, numHistogramBins: HIST_BIN_N_MAX_V10, numHistogramWeights: HISTOGRAM_WEIGHT_GRIDS_SIZE_V10,
