@@ -76,7 +76,7 @@ export function rkisp1IpaSection(quick: boolean, log: (line: string) => void, mi
   }
   const frames = FRAMES;
   const runs = quick ? 2 : 4;
-  log(`  ${frames} frames a run, closed loop, first ${DROPPED} calls of each run dropped; each trace in a fresh process: a first run, ${runs - 1} warm run${runs > 2 ? 's (their median)' : ''} (judged), one through the proxy`);
+  log(`  ${frames} frames a run, closed loop, first ${DROPPED} calls of each run dropped; each trace in a fresh process: a first run, ${runs - 1} warm run${runs > 2 ? 's (their median judged)' : ' (judged)'}, one through the proxy`);
   log(`  anchor: libcamera's C++ rkisp1 IPA (uncalibrated, V10), in-process, 5000 frames, first 100 calls dropped: the oracle README's recorded figure ("C++ per-frame cost", ranges over 4 runs), NOT measured in this run`);
   log(`  (the kit's lc-ipa-driver drives that IPA only behind its isolated proxy, rkisp1-sequence, and times no call inside the worker)`);
   log(`  clock: performance.now() read twice back to back p50 ${us(median(Array.from(clockCost(10_000))))} µs, included in each figure`);
