@@ -85,6 +85,48 @@ export function zeroUninitialised(hex: string): string {
   return bytes.toString('hex');
 }
 
+/**
+ * The bytes with libcamera's garbage zeroed (zeroUninitialised) and every ControlSerializer
+ * packet's entries in ascending id order, each entry's data moved along with it: libcamera
+ * lists a packet's entries in its hash maps' iteration order, which for a ControlInfoMap (keyed
+ * by ControlId address) no other process reproduces. Recognises packets as zeroUninitialised does.
+ */
+export function entryOrderFree(hex: string): string {
+  const bytes = Buffer.from(zeroUninitialised(hex), 'hex');
+  for (let at = 0; at + HEADER_BYTES <= bytes.length;) {
+    const entries = bytes.readUInt32LE(at + 8);
+    const size = bytes.readUInt32LE(at + 12);
+    const dataOffset = bytes.readUInt32LE(at + 16);
+    const entryBytes = entries > 0 ? (dataOffset - HEADER_BYTES) / entries : 0;
+    const isPacket = bytes.readUInt32LE(at) === runtime.CONTROL_PACKET_VERSION && entries > 0 && entries < 4096
+      && (entryBytes === LIST_ENTRY_BYTES || entryBytes === INFO_ENTRY_BYTES)
+      && size >= dataOffset && at + size <= bytes.length && bytes.readUInt32LE(at + 20) <= 2;
+    if (!isPacket) {
+      at++;
+      continue;
+    }
+    // A list entry's one value entry sits at 4, an info entry's min, max and def at 16, 32, 48.
+    const values = entryBytes === LIST_ENTRY_BYTES ? [4] : [16, 32, 48];
+    const data = at + dataOffset;
+    const parsed = Array.from({ length: entries }, (_, i) => {
+      const entry = Buffer.from(bytes.subarray(at + HEADER_BYTES + i * entryBytes, at + HEADER_BYTES + (i + 1) * entryBytes));
+      return { id: entry.readUInt32LE(0), entry, from: entry.readUInt32LE(values[0]! + 4) };
+    });
+    const sorted = [...parsed].sort((a, b) => a.id - b.id);
+    const chunks = parsed.map((e, i) => bytes.subarray(data + e.from, data + (parsed[i + 1]?.from ?? size - dataOffset)));
+    let offset = 0;
+    const laidOut = sorted.map((e) => {
+      const chunk = chunks[parsed.indexOf(e)]!;
+      for (const v of values) e.entry.writeUInt32LE(e.entry.readUInt32LE(v + 4) - e.from + offset, v + 4);
+      offset += chunk.length;
+      return chunk;
+    });
+    Buffer.concat([...sorted.map((e) => e.entry), ...laidOut]).copy(bytes, at + HEADER_BYTES);
+    at += size;
+  }
+  return bytes.toString('hex');
+}
+
 /** A message as compared: its direction, cmd and cookie, its bytes with libcamera's garbage zeroed, its fd count. */
 export function comparable(m: WireMessage): string {
   const b = Buffer.from(m.hex, 'hex');

@@ -6,10 +6,11 @@
  * rkisp1 IPA in ts-ipa's worker host, driven the same way, gives the same for every call.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { IPARkISP1Interface } from '../../../dist/platforms/rkisp1/contract.js';
-import { kit, kitMissing, processesMarked } from '../../libcamera-kit';
+import { entryOrderFree, kit, kitMissing, processesMarked, tapWire, type WireMessage } from '../../libcamera-kit';
 import { itFindsTheTraces, oracleDir } from '../../oracle';
 import { openFds, root, runtime } from '../../support';
 import { expectReproduced, readTrace, replayTrace, type Replayed } from './replay';
@@ -34,6 +35,32 @@ async function replayThroughLibcameraWorker(file: string, module: string, worker
   return replayTrace(trace, ipa, configurationFile);
 }
 
+/** A message of the trace as the tap records it: {u32 cmd, u32 cookie} then its data. */
+interface TraceWire { cmd: number; cookie: number; data: string; fds: number }
+function wireMessage(dir: WireMessage['dir'], w: TraceWire): WireMessage {
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(w.cmd, 0);
+  head.writeUInt32LE(w.cookie, 4);
+  return { dir, hex: head.toString('hex') + w.data, fds: w.fds };
+}
+
+/** The trace's messages, each direction in order: the proxy's requests; the worker's replies and events. */
+function traceWire(trace: any): WireMessage[] {
+  const { setup, calls, teardown } = trace;
+  const synchronous = [setup.init, setup.configure, setup.mapBuffers, setup.start];
+  return [
+    ...[...synchronous, ...calls, teardown.stop, teardown.unmapBuffers].map((c) => wireMessage('pipeline->ipa', c.wire.request)),
+    ...synchronous.map((c) => wireMessage('ipa->pipeline', c.wire.reply)),
+    ...calls.flatMap((c: { events: { wire: TraceWire }[] }) => c.events.map((e) => wireMessage('ipa->pipeline', e.wire))),
+    ...[teardown.stop, teardown.unmapBuffers].map((c) => wireMessage('ipa->pipeline', c.wire.reply)),
+  ];
+}
+
+const compared = (m: WireMessage): string => `${m.dir} fds ${m.fds}: ${entryOrderFree(m.hex)}`;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rkisp1-libcamera-ipa-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
 describe("ts-ipa's rkisp1 proxy driving libcamera's C++ rkisp1 IPA in libcamera's worker", () => {
   it('finds the libcamera kit', () => {
     expect(kit, kitMissing).toBeDefined();
@@ -52,6 +79,29 @@ describe("ts-ipa's rkisp1 proxy driving libcamera's C++ rkisp1 IPA in libcamera'
       expect(ours.outputs.events).toEqual(libcameras.outputs.events);
       expect(processesMarked('TS_IPA_INTEROP', marker)).toEqual([]);
       expect(openFds()).toBe(fdsBefore);
+    }, 180_000);
+
+    it(`sends every message of ${file} as libcamera's proxy sent it, and libcamera's worker answers each as recorded, byte for byte (entry order aside)`, async () => {
+      const trace = readTrace(dir!, file);
+      const log = path.join(tmp, `${file}.jsonl`);
+      fs.rmSync(log, { force: true });
+      // The tap records the wire and starts the worker in the kit's rkisp1 data directory, where
+      // the tuning file's name as the trace gives it (relative) opens.
+      const tap = path.join(root, 'test/fixtures/wire-tap.js');
+      const workerCommand = [...workerEnv, process.execPath, tap, log, path.join(kit!, 'ipa/data/rkisp1'), path.join(kit!, 'bin/rkisp1_ipa_proxy')] as const;
+      const ipa = await createProxy(IPARkISP1Interface, { module: path.join(kit!, 'ipa/ipa_rkisp1.so'), peer: 'libcamera', workerCommand, timeoutMs: 30_000 });
+      expectReproduced(await replayTrace(trace, ipa, trace.tuning.file));
+      const recorded = tapWire(log);
+      // The proxy ends the session with libcamera's Exit (cmd 0, the next cookie), which the trace leaves out.
+      expect(recorded.at(-1)).toEqual(wireMessage('pipeline->ipa', { cmd: 0, cookie: trace.teardown.unmapBuffers.cookie + 1, data: '', fds: 0 }));
+      const expected = traceWire(trace);
+      for (const dir of ['pipeline->ipa', 'ipa->pipeline'] as const) {
+        const mine = recorded.slice(0, -1).filter((m) => m.dir === dir).map(compared);
+        const theirs = expected.filter((m) => m.dir === dir).map(compared);
+        expect(mine.length, dir).toBe(theirs.length);
+        expect(mine.filter((m, i) => m !== theirs[i]).slice(0, 2), dir).toEqual([]);
+      }
+      expect(processesMarked('TS_IPA_INTEROP', marker)).toEqual([]);
     }, 180_000);
   }
 });

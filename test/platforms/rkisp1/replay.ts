@@ -118,6 +118,9 @@ export async function replayTrace(trace: any, ipa: RkISP1Proxy, configurationFil
 
     const cfg = setup.configure.args;
     const sensorMap = infoMapOf(cfg.configInfo.sensorControls);
+    // processStats' lists are the sensor device's, whose map is not the copy configure sent: the
+    // first one carries it inline, as libcamera's pipeline handler's does.
+    const deviceMap = infoMapOf(cfg.configInfo.sensorControls);
     const streams = new Map(Object.entries(cfg.streamConfig as Record<string, { pixelFormat: number; size: { width: number; height: number } }>).map(([k, s]) => [Number(k), { pixelFormat: s.pixelFormat, size: s.size }]));
     const configured = await ipa.configure({ sensorInfo: sensorInfoOf(cfg.configInfo.sensorInfo), sensorControls: sensorMap, paramFormat: cfg.configInfo.paramFormat }, streams as never);
     expect(configured.ret).toBe(setup.configure.result.ret);
@@ -144,7 +147,7 @@ export async function replayTrace(trace: any, ipa: RkISP1Proxy, configurationFil
       else if (call.call === 'processStats') {
         const bytes = Buffer.from(call.stats.hex, 'hex');
         new Uint8Array(memories.get(call.stats.bufferId ?? a.bufferId)!.map()).set(bytes);
-        ipa.processStats(a.frame, a.bufferId, listOf(a.sensorControls, sensorMap));
+        ipa.processStats(a.frame, a.bufferId, listOf(a.sensorControls, deviceMap));
       } else throw new Error(`unknown call ${call.call}`);
       await waitFor(() => events.length >= before + call.events.length, `the events of ${call.call}(${call.frame})`);
       const mine = events.slice(before);
