@@ -46,7 +46,7 @@ describe("the vimc pipeline handler running libcamera's C++ vimc IPA (libcameraI
       await camera.start();
       const frames = await captureFrames(camera, (frame) => frame.data.length, 12);
       expect(frames.map((f) => f.error)).toEqual(Array(12).fill(false));
-      expect(frames.map((f) => f.sequence)).toEqual([...frames.keys()].map((i) => frames[0]!.sequence + i));
+      expect(frames.every((f, i) => i === 0 || f.sequence > frames[i - 1]!.sequence)).toBe(true);
       expect(frames.every((f) => f.picture >= 160 * 120)).toBe(true);
       // Nothing written by libcamera's IPA: ts-ipa's writes each frame's number and its controls.
       expect(new Set(frames.map((f) => JSON.stringify(f.params)))).toEqual(new Set([JSON.stringify({ frame: 0, brightness: 0, contrast: 0, saturation: 0 })]));

@@ -1,9 +1,10 @@
 /**
  * ts-ipa's rkisp1 proxy driving libcamera's own C++ rkisp1 IPA (the kit's `ipa_rkisp1.so`) in
  * libcamera's own worker (`rkisp1_ipa_proxy`), `peer: 'libcamera'`: both oracle traces replayed
- * open loop give the recorded parameters buffers, sensor controls and metadata. The contract's
- * methods, structs and control packets are therefore libcamera's on the wire. Beside it, ts-ipa's
- * rkisp1 IPA in ts-ipa's worker host, driven the same way, gives the same for every call.
+ * open loop give the recorded parameters buffers, sensor controls and metadata, and every message
+ * either way is the recorded one (control packets' entry order aside): the contract's methods,
+ * structs and control packets are libcamera's on the wire. Beside it, ts-ipa's rkisp1 IPA in
+ * ts-ipa's worker host, driven the same way, gives the same for every call.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -83,6 +84,7 @@ describe("ts-ipa's rkisp1 proxy driving libcamera's C++ rkisp1 IPA in libcamera'
 
     it(`sends every message of ${file} as libcamera's proxy sent it, and libcamera's worker answers each as recorded, byte for byte (entry order aside)`, async () => {
       const trace = readTrace(dir!, file);
+      const fdsBefore = openFds();
       const log = path.join(tmp, `${file}.jsonl`);
       fs.rmSync(log, { force: true });
       // The tap records the wire and starts the worker in the kit's rkisp1 data directory, where
@@ -102,6 +104,7 @@ describe("ts-ipa's rkisp1 proxy driving libcamera's C++ rkisp1 IPA in libcamera'
         expect(mine.filter((m, i) => m !== theirs[i]).slice(0, 2), dir).toEqual([]);
       }
       expect(processesMarked('TS_IPA_INTEROP', marker)).toEqual([]);
+      expect(openFds()).toBe(fdsBefore);
     }, 180_000);
   }
 });
