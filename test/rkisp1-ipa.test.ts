@@ -34,7 +34,7 @@ async function replay(file: string, isolation: runtime.Isolation): Promise<Repla
     module: MODULE, isolation, timeoutMs: 30_000,
     ...(isolation === 'process' ? { sandbox: { allowRead: [tuningFile] } } : {}),
   });
-  return replayTrace(trace, ipa, tuningFile, isolation === 'direct');
+  return replayTrace(trace, ipa, tuningFile, { handsOverLists: isolation === 'direct' });
 }
 
 for (const isolation of ['direct', 'thread', 'process'] as const) {

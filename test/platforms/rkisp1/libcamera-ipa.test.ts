@@ -108,3 +108,34 @@ describe("ts-ipa's rkisp1 proxy driving libcamera's C++ rkisp1 IPA in libcamera'
     }, 180_000);
   }
 });
+
+/**
+ * The a-neutral trace's inputs with init told of the sensor in another mode than the one
+ * configured (imx219's full 3280x2464 mode, as a sensor opened before any configuration is):
+ * the outputs are no longer the recorded ones, but libcamera's IPA and ts-ipa's must still agree.
+ */
+function initInAnotherMode(trace: any): any {
+  const changed = structuredClone(trace);
+  const info = changed.setup.init.args.sensorInfo;
+  Object.assign(info, { outputSize: { width: 3280, height: 2464 }, analogCrop: { x: 0, y: 0, width: 3280, height: 2464 }, minFrameLength: 2504, maxFrameLength: 0xffff });
+  return changed;
+}
+
+describe("ts-ipa's rkisp1 IPA beside libcamera's, on inputs no trace recorded", () => {
+  it.skipIf(!dir || !kit)('init told of another sensor mode than configure: both IPAs give the same parameters, sensor controls and metadata, call for call', async () => {
+    const trace = initInAnotherMode(readTrace(dir!, TRACES[0]!));
+    const fdsBefore = openFds();
+    const configurationFile = path.join(kit!, 'ipa/data/rkisp1', trace.tuning.file);
+    const run = async (module: string, workerCommand: readonly [string, ...string[]]): Promise<Replayed> =>
+      replayTrace(trace, await createProxy(IPARkISP1Interface, { module, peer: 'libcamera', workerCommand, timeoutMs: 30_000 }), configurationFile, { changedInputs: true });
+    const libcameras = await run(path.join(kit!, 'ipa/ipa_rkisp1.so'), [...workerEnv, path.join(kit!, 'bin/rkisp1_ipa_proxy')]);
+    const ours = await run(path.join(root, 'dist/platforms/rkisp1/ipa/index.js'), [...workerEnv, process.execPath, path.join(root, 'dist/runtime/worker/host.js')]);
+    // The change reaches the outputs: this is not the recorded run.
+    expect(libcameras.mismatches.sensorControls.length).toBeGreaterThan(0);
+    expect(ours.outputs.setup).toEqual(libcameras.outputs.setup);
+    expect(ours.outputs.params).toEqual(libcameras.outputs.params);
+    expect(ours.outputs.events).toEqual(libcameras.outputs.events);
+    expect(processesMarked('TS_IPA_INTEROP', marker)).toEqual([]);
+    expect(openFds()).toBe(fdsBefore);
+  }, 180_000);
+});
