@@ -97,11 +97,11 @@ describe("ts-ipa's rkisp1 proxy driving libcamera's C++ rkisp1 IPA in libcamera'
       // The proxy ends the session with libcamera's Exit (cmd 0, the next cookie), which the trace leaves out.
       expect(recorded.at(-1)).toEqual(wireMessage('pipeline->ipa', { cmd: 0, cookie: trace.teardown.unmapBuffers.cookie + 1, data: '', fds: 0 }));
       const expected = traceWire(trace);
-      for (const dir of ['pipeline->ipa', 'ipa->pipeline'] as const) {
-        const mine = recorded.slice(0, -1).filter((m) => m.dir === dir).map(compared);
-        const theirs = expected.filter((m) => m.dir === dir).map(compared);
-        expect(mine.length, dir).toBe(theirs.length);
-        expect(mine.filter((m, i) => m !== theirs[i]).slice(0, 2), dir).toEqual([]);
+      for (const direction of ['pipeline->ipa', 'ipa->pipeline'] as const) {
+        const mine = recorded.slice(0, -1).filter((m) => m.dir === direction).map(compared);
+        const theirs = expected.filter((m) => m.dir === direction).map(compared);
+        expect(mine.length, direction).toBe(theirs.length);
+        expect(mine.filter((m, i) => m !== theirs[i]).slice(0, 2), direction).toEqual([]);
       }
       expect(processesMarked('TS_IPA_INTEROP', marker)).toEqual([]);
       expect(openFds()).toBe(fdsBefore);
