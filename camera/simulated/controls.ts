@@ -28,6 +28,7 @@ export class SimulatedControls {
   setControls(values: readonly (readonly [number, V4L2ControlValue])[]): V4L2ControlValue[] {
     const applied = values.map(([id, value]) => {
       const d = this.describe(id, 'VIDIOC_S_EXT_CTRLS');
+      if (d.flags & CONTROL_FLAG_READ_ONLY) throw this.error('EACCES', 'VIDIOC_S_EXT_CTRLS', `Permission denied (control 0x${id.toString(16).padStart(8, '0')} is read-only)`);
       if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`control 0x${id.toString(16)} (${d.name}) takes a number`);
       const n = Number(value);
       if (d.type === ControlType.Menu && !d.menu?.some((m) => m.index === n)) {
@@ -40,6 +41,19 @@ export class SimulatedControls {
     return applied.map(([, value]) => value);
   }
 
+  /**
+   * Changes an integer control's range, as a driver does when a new mode bounds it (a sensor's
+   * exposure by its frame length); the value is clamped into it.
+   */
+  setRange(id: number, minimum: number, maximum: number, defaultValue: number): void {
+    const index = this.descriptions.findIndex((d) => d.id === id);
+    if (index < 0) throw new RangeError(`${this.path}: no control 0x${id.toString(16)}`);
+    const d = this.descriptions[index]!;
+    this.descriptions[index] = { ...d, minimum: BigInt(minimum), maximum: BigInt(maximum), defaultValue: BigInt(defaultValue) };
+    this.values.set(id, Math.max(minimum, Math.min(maximum, this.values.get(id)!)));
+    this.version++;
+  }
+
   private describe(id: number, call: string): ControlDescription {
     const d = this.descriptions.find((x) => x.id === id);
     if (!d) throw this.error('EINVAL', call, `Invalid argument (control 0x${id.toString(16).padStart(8, '0')})`);
@@ -47,12 +61,20 @@ export class SimulatedControls {
   }
 
   private error(code: string, call: string, what: string): DeviceError {
-    return new DeviceError(`${this.path}: ${call}: ${what}`, code, code === 'EINVAL' ? 22 : undefined, call, this.path);
+    return new DeviceError(`${this.path}: ${call}: ${what}`, code, code === 'EINVAL' ? 22 : code === 'EACCES' ? 13 : undefined, call, this.path);
   }
 }
 
+/** V4L2_CTRL_FLAG_READ_ONLY. */
+export const CONTROL_FLAG_READ_ONLY = 0x0004;
+
 export function integerControl(id: number, name: string, minimum: number, maximum: number, defaultValue: number, step = 1): ControlDescription {
   return { id, name, type: ControlType.Integer, minimum: BigInt(minimum), maximum: BigInt(maximum), step: BigInt(step), defaultValue: BigInt(defaultValue), flags: 0 };
+}
+
+/** A read-only 64-bit control whose value is fixed (a sensor's pixel rate). */
+export function readOnlyInteger64Control(id: number, name: string, value: number): ControlDescription {
+  return { id, name, type: ControlType.Integer64, minimum: BigInt(value), maximum: BigInt(value), step: 1n, defaultValue: BigInt(value), flags: CONTROL_FLAG_READ_ONLY };
 }
 
 export function booleanControl(id: number, name: string): ControlDescription {

@@ -1,7 +1,9 @@
 import {
   DeviceError, LinkFlag, type MediaDeviceInfo, type MediaEntity, type MediaGraph, type MediaLink, type Subdevice, type VideoDevice,
 } from '../../runtime/v4l2';
+import type { Size } from '../configuration';
 import { SimulatedControls } from './controls';
+import { SimulatedMetaDevice, type MetaNodeRules } from './meta-device';
 import { SimulatedSubdevice, type PadRules } from './subdevice';
 import { SimulatedVideoDevice, type CaptureFormatInfo, type StreamSource, type VideoNodeRules } from './video-device';
 
@@ -24,6 +26,7 @@ export class SimulatedMediaGraph implements MediaGraph {
   private readonly links_: { source: readonly [string, number]; sink: readonly [string, number]; flags: number }[];
   protected readonly subdevices = new Map<string, SimulatedSubdevice>();
   protected readonly videos = new Map<string, SimulatedVideoDevice>();
+  protected readonly metaNodes = new Map<string, SimulatedMetaDevice>();
 
   constructor(readonly path: string, readonly info: MediaDeviceInfo, private readonly topology: MediaTopology) {
     this.links_ = topology.links.map((l) => ({ ...l }));
@@ -33,9 +36,19 @@ export class SimulatedMediaGraph implements MediaGraph {
     return `simulated:/dev/${this.topology.devnodes[entity]}`;
   }
 
-  protected addSubdevice(entity: string, rules: PadRules, controls: SimulatedControls): SimulatedSubdevice {
-    const device = new SimulatedSubdevice(this.node(entity), entity, rules, controls);
-    this.subdevices.set(entity, device);
+  protected addSubdevice(entity: string, rules: PadRules, controls: SimulatedControls, defaultSize?: Size): SimulatedSubdevice {
+    return this.registerSubdevice(new SimulatedSubdevice(this.node(entity), entity, rules, controls, defaultSize));
+  }
+
+  /** A sub-device of the platform's own kind (a sensor with modes), under its entity's name. */
+  protected registerSubdevice<T extends SimulatedSubdevice>(device: T): T {
+    this.subdevices.set(device.entity, device);
+    return device;
+  }
+
+  protected addMetaDevice(entity: string, rules: MetaNodeRules, controls?: SimulatedControls): SimulatedMetaDevice {
+    const device = new SimulatedMetaDevice(this.node(entity), entity, rules, controls);
+    this.metaNodes.set(entity, device);
     return device;
   }
 
@@ -90,12 +103,13 @@ export class SimulatedMediaGraph implements MediaGraph {
   }
 
   openVideoDevice(entityName: string): VideoDevice {
-    const device = this.videos.get(entityName);
+    const device = this.videos.get(entityName) ?? this.metaNodes.get(entityName);
     if (!device) throw new DeviceError(`${this.path}: entity '${entityName}' has no video node`, 'ENODEV', undefined, undefined, this.path);
     return device;
   }
 
   close(): void {
     for (const video of this.videos.values()) video.close();
+    for (const meta of this.metaNodes.values()) meta.close();
   }
 }

@@ -12,6 +12,10 @@ export interface PadRules {
   propagate?: { sink: number; source: number; sameCode: boolean };
   /** The entity crops its sink pad (the scaler). */
   crops?: boolean;
+  /** Other pads it crops too (an ISP's source), each within the sink pad's size. */
+  cropPads?: readonly number[];
+  /** The entity sends V4L2_EVENT_FRAME_SYNC (an ISP), through `frameStart`. */
+  frameSync?: boolean;
 }
 
 /**
@@ -21,11 +25,17 @@ export interface PadRules {
  */
 export class SimulatedSubdevice implements Subdevice {
   private readonly formats: Required<Pick<MbusFormat, 'code' | 'width' | 'height' | 'colorspace'>>[];
-  private cropRect: Rectangle = { left: 0, top: 0, width: 640, height: 480 };
+  private readonly cropRects = new Map<number, Rectangle>();
+  private frameStartHandler: ((sequence: number) => void) | undefined;
   streaming = false;
 
-  constructor(readonly path: string, readonly entity: string, private readonly rules: PadRules, readonly ctrls: SimulatedControls) {
-    this.formats = rules.codes.map((codes) => ({ code: codes[0]!, width: 640, height: 480, colorspace: Colorspace.Srgb }));
+  constructor(readonly path: string, readonly entity: string, private readonly rules: PadRules, readonly ctrls: SimulatedControls, defaultSize: Size = { width: 640, height: 480 }) {
+    this.formats = rules.codes.map((codes) => ({ code: codes[0]!, width: defaultSize.width, height: defaultSize.height, colorspace: Colorspace.Srgb }));
+    for (const pad of this.cropPads) this.cropRects.set(pad, { left: 0, top: 0, ...defaultSize });
+  }
+
+  private get cropPads(): readonly number[] {
+    return [...(this.rules.crops ? [0] : []), ...(this.rules.cropPads ?? [])];
   }
 
   format(pad: number): MbusFormat {
@@ -47,7 +57,7 @@ export class SimulatedSubdevice implements Subdevice {
       const source = this.formats[propagate.source]!;
       Object.assign(source, { width: current.width, height: current.height, colorspace: current.colorspace });
       if (propagate.sameCode) source.code = current.code;
-      if (this.rules.crops) this.cropRect = { left: 0, top: 0, width: current.width, height: current.height };
+      for (const crop of this.cropPads) this.cropRects.set(crop, { left: 0, top: 0, width: current.width, height: current.height });
     }
     return this.format(pad);
   }
@@ -58,19 +68,20 @@ export class SimulatedSubdevice implements Subdevice {
   }
 
   crop(pad: number): Rectangle {
-    if (!this.rules.crops || pad !== 0) throw this.error('ENOTTY', 'VIDIOC_SUBDEV_G_SELECTION', 'Inappropriate ioctl for device');
-    return { ...this.cropRect };
+    const rect = this.cropRects.get(pad);
+    if (!rect) throw this.error('ENOTTY', 'VIDIOC_SUBDEV_G_SELECTION', 'Inappropriate ioctl for device');
+    return { ...rect };
   }
 
   setCrop(pad: number, r: Rectangle): Rectangle {
-    if (!this.rules.crops || pad !== 0) throw this.error('ENOTTY', 'VIDIOC_SUBDEV_S_SELECTION', 'Inappropriate ioctl for device');
+    if (!this.cropRects.has(pad)) throw this.error('ENOTTY', 'VIDIOC_SUBDEV_S_SELECTION', 'Inappropriate ioctl for device');
     const sink = this.formats[0]!;
     const { min } = this.rules.sizes;
     const width = Math.min(sink.width, Math.max(min.width, r.width)) & ~1;
     const height = Math.min(sink.height, Math.max(min.height, r.height)) & ~1;
     const left = Math.min(sink.width - width, Math.max(0, r.left)) & ~1;
     const top = Math.min(sink.height - height, Math.max(0, r.top)) & ~1;
-    this.cropRect = { left, top, width, height };
+    this.cropRects.set(pad, { left, top, width, height });
     return this.crop(pad);
   }
 
@@ -86,9 +97,16 @@ export class SimulatedSubdevice implements Subdevice {
     return this.ctrls.setControls(values);
   }
 
-  /** A simulated entity sends no frame start events unless its platform's simulation says so. */
-  onFrameStart(): void {
-    throw this.error('ENOTTY', 'VIDIOC_SUBSCRIBE_EVENT', 'this entity sends no frame start events');
+  /** Only an entity whose rules say so sends frame start events (the others refuse, as a driver without them does). */
+  onFrameStart(handler: ((sequence: number) => void) | undefined): void {
+    if (handler !== undefined && typeof handler !== 'function') throw new TypeError(`${this.path}: onFrameStart takes a function or undefined, not ${typeof handler}`);
+    if (!this.rules.frameSync) throw this.error('ENOTTY', 'VIDIOC_SUBSCRIBE_EVENT', 'this entity sends no frame start events');
+    this.frameStartHandler = handler;
+  }
+
+  /** The simulated hardware's frame start: tells the subscriber, if there is one. */
+  frameStart(sequence: number): void {
+    this.frameStartHandler?.(sequence);
   }
 
   close(): void {}

@@ -4,11 +4,27 @@ import {
   type VideoCapabilities, type VideoDevice, type VideoFormat, type VideoNodeKind,
 } from '../../runtime/v4l2';
 import type { Size } from '../configuration';
+import { FrameClock } from './frame-clock';
 
 export interface CaptureFormatInfo {
   pixelFormat: number;
   description: string;
+  /** Bytes a pixel of the first (luma) line, which sets bytesPerLine. */
   bytesPerPixel: number;
+  /** The image's bytes over bytesPerLine × height (1.5 for NV12's half-height chroma plane). */
+  sizeRatio?: number;
+}
+
+/** A simulated node's buffer: a memfd in place of a dmabuf, mapped writable for the simulation. */
+export type SharedBuffer = VideoBuffer & { memory_: SharedMemory };
+
+export function allocateSharedBuffers(name: string, count: number, size: number): SharedBuffer[] {
+  const buffers: SharedBuffer[] = [];
+  for (let index = 0; index < count; index++) {
+    const memory_ = SharedMemory.create(`${name}-${index}`, size);
+    buffers.push({ index, planes: [{ fd: memory_.fd, offset: 0, length: size }], memory: new Uint8Array(memory_.map()), memory_ });
+  }
+  return buffers;
 }
 
 /** What a platform's driver does that its capture nodes show. */
@@ -20,6 +36,8 @@ export interface VideoNodeRules {
   sizes: { min: Size; max: Size };
   /** Buffers that must be queued before the node streams (the driver's min_queued_buffers). */
   minQueued: number;
+  /** What VIDIOC_QUERYCAP's device_caps says: a single-planar capture node by default. */
+  deviceCaps?: number;
 }
 
 /** What the rest of the simulated graph tells a capture node when it starts streaming. */
@@ -32,6 +50,11 @@ export interface StreamSource {
   render(format: VideoFormat): Uint8Array;
   stop(): void;
   frameRate: number;
+  /**
+   * The graph paces the frames (an ISP feeding several nodes) and hands each to `deliver`; the
+   * node then runs no timer of its own.
+   */
+  externalClock?: boolean;
 }
 
 /**
@@ -44,18 +67,16 @@ export class SimulatedVideoDevice implements VideoDevice {
   readonly kind: VideoNodeKind = 'capture';
   /** Frames the sensor produced while no buffer was queued (a real driver skips them silently). */
   missedFrames = 0;
-  /** Frames the timer could not produce on time because the event loop was busy. */
-  lateFrames = 0;
   private current: VideoFormat;
-  private buffers: (VideoBuffer & { memory_: SharedMemory })[] = [];
+  private buffers: SharedBuffer[] = [];
   private readonly queue: number[] = [];
   private handler: ((buffer: DequeuedBuffer) => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private clock: FrameClock | undefined;
   private template: Uint8Array | undefined;
   private templateVersion = -1;
   private sequence = 0;
-  private nextDue = 0n;
   private streaming = false;
+  private running = false;
 
   constructor(
     readonly path: string,
@@ -64,7 +85,7 @@ export class SimulatedVideoDevice implements VideoDevice {
     private readonly rules: VideoNodeRules,
     private readonly source: StreamSource | undefined,
   ) {
-    this.capabilities = { driver: rules.driver, card, busInfo: rules.busInfo, deviceCaps: Capability.VideoCapture | Capability.Streaming | Capability.IoMc };
+    this.capabilities = { driver: rules.driver, card, busInfo: rules.busInfo, deviceCaps: rules.deviceCaps ?? Capability.VideoCapture | Capability.Streaming | Capability.IoMc };
     this.current = this.adjust({ width: 640, height: 480, pixelFormat: formats[0]!.pixelFormat });
   }
 
@@ -98,7 +119,8 @@ export class SimulatedVideoDevice implements VideoDevice {
     const width = Math.min(max.width, Math.max(min.width, Math.trunc(wanted.width))) & ~1;
     const height = Math.min(max.height, Math.max(min.height, Math.trunc(wanted.height))) & ~1;
     const bytesPerLine = width * info.bytesPerPixel;
-    return { width, height, pixelFormat: info.pixelFormat, colorspace: wanted.colorspace || Colorspace.Srgb, planes: [{ bytesPerLine, size: bytesPerLine * height }] };
+    const size = bytesPerLine * height * (info.sizeRatio ?? 1);
+    return { width, height, pixelFormat: info.pixelFormat, colorspace: wanted.colorspace || Colorspace.Srgb, planes: [{ bytesPerLine, size }] };
   }
 
   metaFormat(): MetaFormat {
@@ -111,11 +133,7 @@ export class SimulatedVideoDevice implements VideoDevice {
 
   allocateBuffers(count: number): VideoBuffer[] {
     if (this.buffers.length > 0) throw this.error('EBUSY', 'VIDIOC_REQBUFS', 'Device or resource busy');
-    const size = this.current.planes[0]!.size;
-    for (let index = 0; index < Math.min(count, 32); index++) {
-      const memory_ = SharedMemory.create(`${this.rules.driver}-simulated-${index}`, size);
-      this.buffers.push({ index, planes: [{ fd: memory_.fd, offset: 0, length: size }], memory: new Uint8Array(memory_.map()), memory_ });
-    }
+    this.buffers = allocateSharedBuffers(`${this.rules.driver}-simulated`, Math.min(count, 32), this.current.planes[0]!.size);
     return this.buffers;
   }
 
@@ -125,11 +143,12 @@ export class SimulatedVideoDevice implements VideoDevice {
     this.buffers = [];
   }
 
-  queueBuffer(index: number): void {
+  queueBuffer(index: number, bytesUsed?: number): void {
     if (!this.buffers[index]) throw new RangeError(`${this.path}: no buffer ${index}`);
+    if (bytesUsed !== undefined) throw new RangeError(`${this.path}: bytesUsed ${bytesUsed} for buffer ${index} of a capture node (the device says how much it filled)`);
     if (this.queue.includes(index)) throw this.error('EINVAL', 'VIDIOC_QBUF', 'Invalid argument (buffer already queued)');
     this.queue.push(index);
-    if (this.streaming && !this.timer && this.queue.length >= this.rules.minQueued) {
+    if (this.streaming && !this.running && this.queue.length >= this.rules.minQueued) {
       try {
         this.startStreaming('VIDIOC_QBUF');
       } catch (error) {
@@ -137,6 +156,11 @@ export class SimulatedVideoDevice implements VideoDevice {
         throw error;
       }
     }
+  }
+
+  /** Frames the timer could not produce on time because the event loop was busy. */
+  get lateFrames(): number {
+    return this.clock?.lateFrames ?? 0;
   }
 
   onBuffer(handler: ((buffer: DequeuedBuffer) => void) | undefined): void {
@@ -164,32 +188,18 @@ export class SimulatedVideoDevice implements VideoDevice {
     }
     this.templateVersion = -1;
     this.sequence = 0;
-    this.nextDue = process.hrtime.bigint();
-    this.schedule();
+    this.running = true;
+    if (this.source!.externalClock) return;
+    this.clock ??= new FrameClock(() => this.source!.frameRate, (timestamp) => this.produce(timestamp));
+    this.clock.start();
   }
 
-  private get period(): bigint {
-    return BigInt(Math.round(1e9 / this.source!.frameRate));
+  /** A frame of the graph's clock: into the oldest queued buffer, or missed if none is queued. */
+  deliver(sequence: number, timestamp: bigint): void {
+    if (this.running) this.produce(timestamp, sequence);
   }
 
-  private schedule(): void {
-    const wait = Number(this.nextDue - process.hrtime.bigint()) / 1e6;
-    this.timer = setTimeout(() => this.tick(), Math.max(0, wait));
-  }
-
-  /** Produces the frames that are due: one normally; a frame more than a period overdue is late and skipped. */
-  private tick(): void {
-    const now = process.hrtime.bigint();
-    while (now - this.nextDue >= this.period) {
-      this.lateFrames++;
-      this.nextDue += this.period;
-    }
-    this.nextDue += this.period;
-    this.produce(now);
-    if (this.timer) this.schedule();
-  }
-
-  private produce(timestamp: bigint): void {
+  private produce(timestamp: bigint, sequence?: number): void {
     const index = this.queue.shift();
     if (index === undefined) {
       this.missedFrames++;
@@ -202,16 +212,16 @@ export class SimulatedVideoDevice implements VideoDevice {
       this.templateVersion = version;
     }
     this.buffers[index]!.memory.set(this.template!);
-    this.handler?.({ index, sequence: this.sequence++, timestamp, bytesUsed: this.template!.length, error: false });
+    this.handler?.({ index, sequence: sequence ?? this.sequence++, timestamp, bytesUsed: this.template!.length, error: false });
   }
 
   streamOff(): void {
     if (!this.streaming) return;
     this.streaming = false;
     this.queue.length = 0;
-    if (!this.timer) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (!this.running) return;
+    this.running = false;
+    this.clock?.stop();
     this.source?.stop();
   }
 

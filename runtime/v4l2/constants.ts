@@ -19,8 +19,10 @@ export const EntityFunction = {
   IoV4l: 0x00010001,
   CamSensor: 0x00020001,
   Lens: 0x00020003,
+  ProcVideoPixelFormatter: 0x00004001,
   ProcVideoPixelEncConv: 0x00004003,
   ProcVideoScaler: 0x00004005,
+  VidIfBridge: 0x00005002,
 } as const;
 
 /** Sub-device events (V4L2_EVENT_*). */
@@ -38,6 +40,13 @@ export const MbusCode = {
   SGRBG8_1X8: 0x3002,
   SGBRG8_1X8: 0x3013,
   SRGGB8_1X8: 0x3014,
+  SBGGR10_1X10: 0x3007,
+  SGRBG10_1X10: 0x300a,
+  SGBRG10_1X10: 0x300e,
+  SRGGB10_1X10: 0x300f,
+  YUYV8_1_5X8: 0x2004,
+  YUYV8_2X8: 0x2008,
+  METADATA_FIXED: 0x7001,
 } as const;
 
 /** The V4L2 control ids ts-ipa sets. */

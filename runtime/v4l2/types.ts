@@ -10,6 +10,8 @@ export interface MediaDeviceInfo {
   serial: string;
   busInfo: string;
   driverVersion: number;
+  /** MEDIA_IOC_DEVICE_INFO's hw_revision: what a driver says of its hardware (rkisp1: the ISP version). */
+  hwRevision?: number;
 }
 
 export interface MediaPad {
