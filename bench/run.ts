@@ -2,7 +2,7 @@
  * `npm run bench [-- --json] [-- --quick] [-- --only=SECTIONS] [-- --cold-start]`: the codec
  * against its peers, side by side in one run, the transformer's cost in a build, IPC and the
  * frame loop beside raw peers and beside libcamera's own C++ proxy and worker (the prebuilt kit,
- * when found), capture's memory and workers' cold start. Prints ops/s and ratios and checks the
+ * when found), capture's memory, workers' cold start and the rkisp1 IPA's per-frame cost. Prints ops/s and ratios and checks the
  * targets; `--json` also writes bench/results/*.json; `--cold-start` is `--only=cold-start`.
  */
 import fs from 'node:fs';
@@ -20,12 +20,14 @@ import { yieldHelperThreads } from '../runtime/helper-threads';
 import { RawPortPeer, RawSocketPeer } from './raw-peers';
 import { captureMemory } from './capture-memory';
 import { coldStart, type ColdStartRow } from './cold-start';
+import { rkisp1IpaSection, type Rkisp1IpaRow } from './rkisp1-ipa';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 /**
  * `--only=ipc,frame-loop` runs those sections alone (codec, transformer, ipc, pinned — the pinned
- * IPC runs, inside ipc —, frame-loop, capture-memory, cold-start); `--json` then writes nothing.
+ * IPC runs, inside ipc —, frame-loop, capture-memory, cold-start, rkisp1-ipa); `--json` then
+ * writes nothing.
  */
 const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const section = (name: string): boolean => !only || only.includes(name);
@@ -150,6 +152,7 @@ async function main(): Promise<void> {
   const ipc: IpcRow[] = [];
   const loops: FrameLoopRow[] = [];
   const memory: ReturnType<typeof captureMemory>[] = [];
+  const rkisp1Ipa: Rkisp1IpaRow[] = [];
 
   if (section('codec')) {
     for (const c of codecCases()) {
@@ -269,6 +272,11 @@ async function main(): Promise<void> {
 
   const starts = section('cold-start') ? await coldStartSection() : [];
 
+  if (section('rkisp1-ipa')) {
+    console.log("\nThe rkisp1 IPA's per-frame cost: computeParams and processStats beside libcamera's C++ rkisp1 IPA");
+    rkisp1Ipa.push(...rkisp1IpaSection(quick, (line) => console.log(line), misses));
+  }
+
   if (args.has('--json') && !only) {
     const dir = path.join(root, 'bench/results');
     fs.mkdirSync(dir, { recursive: true });
@@ -277,7 +285,8 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(dir, 'frame-loop.json'), `${JSON.stringify(loops, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, 'capture-memory.json'), `${JSON.stringify(memory, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, 'cold-start.json'), `${JSON.stringify(starts, null, 2)}\n`);
-    console.log(`\nwrote ${path.relative(process.cwd(), dir)}/codec.json, ipc.json, frame-loop.json, capture-memory.json and cold-start.json`);
+    fs.writeFileSync(path.join(dir, 'rkisp1-ipa.json'), `${JSON.stringify(rkisp1Ipa, null, 2)}\n`);
+    console.log(`\nwrote ${path.relative(process.cwd(), dir)}/codec.json, ipc.json, frame-loop.json, capture-memory.json, cold-start.json and rkisp1-ipa.json`);
   }
   console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed:\n  ${misses.join('\n  ')}`);
 }

@@ -54,4 +54,29 @@ export interface CameraOptions {
   recovery?: RecoveryPolicy;
   /** What an isolated IPA may do (see createProxy); sandboxed by default. */
   sandbox?: SandboxOptions | false;
+  /**
+   * Runs the platform's IPA as libcamera's own C++ module in libcamera's own worker process
+   * (createProxy's `peer: 'libcamera'`) instead of ts-ipa's IPA: the same pipeline handler, the
+   * same calls, libcamera's IPA answering them. It stands in for `ipaModule`, `manager`,
+   * `workerCommand` and `sandbox`, which it refuses beside it, and runs in a process only.
+   */
+  libcameraIPA?: LibcameraIPA;
+}
+
+/** libcamera's IPA for a platform, as its install (or the prebuilt kit) lays it out. */
+export interface LibcameraIPA {
+  /**
+   * libcamera's worker for the platform, its `<name>_ipa_proxy` (e.g. `<kit>/bin/vimc_ipa_proxy`),
+   * or a command that runs it; the module path and the socket's fd are appended, as libcamera
+   * starts its workers.
+   */
+  worker: string | readonly [string, ...string[]];
+  /** The IPA module the worker loads: libcamera's `.so` (e.g. `<kit>/ipa/ipa_vimc.so`). */
+  module: string;
+  /**
+   * The IPA's data directory (e.g. `<kit>/ipa/data/vimc`): the pipeline handler hands init the
+   * configuration file it names from there, as libcamera's IPAProxy::configurationFile() finds it
+   * under LIBCAMERA_IPA_CONFIG_PATH. A C++ IPA opens that file itself, from its worker.
+   */
+  dataDir: string;
 }

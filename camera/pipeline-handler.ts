@@ -10,9 +10,10 @@ import {
   type ContractClass, type IPABuffer, type IPAInterface, type IPAProxy,
 } from '../runtime';
 import type { MediaGraph, VideoBuffer, VideoDevice } from '../runtime/v4l2';
-import type { Camera, CameraOptions } from './camera';
+import type { Camera, CameraOptions, LibcameraIPA } from './camera';
 import type { CameraConfiguration, ConfigurationStatus } from './configuration';
 import { CameraError } from './errors';
+import { libcameraConfigurationFile, libcameraProxyOptions } from './libcamera-ipa';
 import { ParamsBufferPool, type ParamsBufferSpec } from './params-buffers';
 import { RequestQueue, type Frame } from './requests';
 
@@ -48,6 +49,8 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
   private closed = false;
   /** The ids of the platform's own buffers the IPA was given. */
   private internalIds: number[] = [];
+  /** libcamera's IPA, when the camera runs it (CameraOptions.libcameraIPA). */
+  private libcameraIPA: LibcameraIPA | undefined;
 
   protected constructor(
     readonly id: string,
@@ -87,10 +90,14 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
       const devices = spec.openDevices(media, (device) => (opened.push(device), device));
       const proxyOptions = { isolation: options.isolation ?? 'process', timeoutMs: options.timeoutMs, workerCommand: options.workerCommand, recovery: options.recovery, sandbox: options.sandbox } as const;
       const { contract, pipeline, minVersion, maxVersion } = spec.ipa;
-      const ipa = options.ipaModule
-        ? await createProxy(contract, { ...proxyOptions, module: options.ipaModule })
-        : await (options.manager ?? defaultIPAManager()).createIPA(contract, { ...proxyOptions, pipeline, minVersion, maxVersion });
+      const { libcameraIPA } = options;
+      const ipa = libcameraIPA
+        ? await createProxy(contract, libcameraProxyOptions<T>({ ...options, libcameraIPA }))
+        : options.ipaModule
+          ? await createProxy(contract, { ...proxyOptions, module: options.ipaModule })
+          : await (options.manager ?? defaultIPAManager()).createIPA(contract, { ...proxyOptions, pipeline, minVersion, maxVersion });
       camera = spec.create({ media, devices, opened, ipa, timeoutMs: options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS });
+      camera.libcameraIPA = libcameraIPA;
       await camera.initIPA();
       return camera;
     } catch (error) {
@@ -106,6 +113,13 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
 
   /** The IPA's init; throws CameraError when it refuses. */
   protected abstract initIPA(): Promise<void>;
+  /**
+   * The configuration file init hands the IPA, as libcamera's IPAProxy::configurationFile() finds
+   * it: `name`, else `fallback`, in libcamera's IPA's data directory; '' for ts-ipa's IPAs.
+   */
+  protected ipaConfigurationFile(name: string, fallback?: string): string {
+    return libcameraConfigurationFile(this.libcameraIPA, name, fallback);
+  }
   /** Sets every pad and node for `config` and tells the IPA; gives the output's bytes a row. */
   protected abstract configureDevices(config: CameraConfiguration): Promise<number>;
   /** The IPA's start; throws CameraError when it refuses. */

@@ -31,7 +31,10 @@ export class Matrix {
     this.rows = rows;
     this.cols = cols;
     this.element = element;
-    this.#m = Object.freeze(data.map((v) => storeAs(element, v)));
+    const m = new Array<number>(data.length);
+    for (let k = 0; k < data.length; k++) m[k] = storeAs(element, data[k]!);
+    // Never handed out nor changed once made: every operation builds a new array.
+    this.#m = m;
   }
 
   /** Zeros everywhere (a default-constructed libcamera Matrix). */
@@ -98,11 +101,12 @@ export class Matrix {
     if (other instanceof Vector) {
       if (other.size !== this.cols) throw new RangeError(`cannot multiply a ${this.rows}x${this.cols} Matrix by a Vector of ${other.size}`);
       const el = commonElement(this.element, other.element);
-      const out: number[] = [];
+      const m = this.#m;
+      const out = new Array<number>(this.rows);
       for (let i = 0; i < this.rows; i++) {
         let sum = 0;
-        for (let j = 0; j < this.cols; j++) sum = storeAs(el, mulAdd(el, this.at(i, j), other.at(j), sum));
-        out.push(sum);
+        for (let j = 0; j < this.cols; j++) sum = storeAs(el, mulAdd(el, m[i * this.cols + j]!, other.at(j), sum));
+        out[i] = sum;
       }
       return new Vector(out, el);
     }

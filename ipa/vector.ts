@@ -14,14 +14,28 @@ import { readNumbers, TuningError } from './tuning';
 
 export { cppMax, cppMin };
 
+const plus = (a: number, b: number): number => a + b;
+const minus = (a: number, b: number): number => a - b;
+const times = (a: number, b: number): number => a * b;
+const quotient = (a: number, b: number): number => a / b;
+const intQuotient = (a: number, b: number): number => divide('int16', a, b);
+
+/** `values` each stored as `element`, in a new array (the Vectors' own: never handed out). */
+function stored(values: readonly number[], element: Element): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = storeAs(element, values[i]!);
+  return out;
+}
+
 export class Vector {
   readonly element: Element;
+  // Never handed out nor changed once made: every operation builds a new array.
   readonly #v: readonly number[];
 
   constructor(values: readonly number[], element: Element = 'double') {
     if (values.length === 0) throw new RangeError('a Vector needs at least one element');
     this.element = element;
-    this.#v = Object.freeze(values.map((v) => storeAs(element, v)));
+    this.#v = stored(values, element);
   }
 
   /** A vector of `size` copies of `value` (libcamera's `Vector(T scalar)`). */
@@ -80,14 +94,17 @@ export class Vector {
 
   /** f applied to every element, the result stored as the element type. */
   map(f: (value: number, index: number) => number): Vector {
-    return new Vector(this.#v.map((v, i) => f(v, i)), this.element);
+    const v = this.#v;
+    const out = new Array<number>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = f(v[i]!, i);
+    return new Vector(out, this.element);
   }
 
   neg(): Vector { return this.map((v) => -v); }
-  add(other: Vector | number): Vector { return this.#apply(other, (a, b) => a + b); }
-  sub(other: Vector | number): Vector { return this.#apply(other, (a, b) => a - b); }
-  mul(other: Vector | number): Vector { return this.#apply(other, (a, b) => a * b); }
-  div(other: Vector | number): Vector { return this.#apply(other, (a, b) => divide(this.element, a, b)); }
+  add(other: Vector | number): Vector { return this.#apply(other, plus); }
+  sub(other: Vector | number): Vector { return this.#apply(other, minus); }
+  mul(other: Vector | number): Vector { return this.#apply(other, times); }
+  div(other: Vector | number): Vector { return this.#apply(other, this.element === 'int16' ? intQuotient : quotient); }
   /** Element-wise std::min. */
   min(other: Vector | number): Vector { return this.#apply(other, cppMin); }
   /** Element-wise std::max. */
@@ -146,12 +163,17 @@ export class Vector {
   }
 
   #apply(other: Vector | number, op: (a: number, b: number) => number): Vector {
+    const v = this.#v;
+    const out = new Array<number>(v.length);
     if (typeof other === 'number') {
       const scalar = storeAs(this.element, other);
-      return this.map((v) => op(v, scalar));
+      for (let i = 0; i < v.length; i++) out[i] = op(v[i]!, scalar);
+    } else {
+      this.#same(other);
+      const w = other.#v;
+      for (let i = 0; i < v.length; i++) out[i] = op(v[i]!, w[i]!);
     }
-    this.#same(other);
-    return this.map((v, i) => op(v, other.at(i)));
+    return new Vector(out, this.element);
   }
 }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedHex, goldenVectors, openFds, root, runtime } from './support';
-import { comparable, driver, driverWire, kit, kitMissing, processesMarked, tapWire, zeroUninitialised, type WireMessage } from './libcamera-kit';
+import { comparable, driver, entryOrderFree, driverWire, kit, kitMissing, processesMarked, tapWire, zeroUninitialised, type WireMessage } from './libcamera-kit';
 import { IPAOperationCode, IPAVimcInterface, TestFlag } from '../dist/platforms/vimc/contract.js';
 import { launcherFile } from '../dist/runtime/native.js';
 
@@ -66,6 +66,31 @@ describe('the wire comparison', () => {
     const withPackets = goldenVectors.filter((v) => v.group === 'controls');
     expect(withPackets.length).toBeGreaterThan(5);
     for (const vector of withPackets) expect(zeroUninitialised(vector.hex), vector.name).toBe(expectedHex(vector));
+  });
+
+  it('compares control packets whatever their entry order, each entry with its own data, and nothing else', () => {
+    const packet = (write: (w: InstanceType<typeof runtime.Writer>) => void): string => {
+      const w = new runtime.Writer(new runtime.ControlSerializer(runtime.ControlSerializerRole.Proxy));
+      write(w);
+      return Buffer.from(w.result().data).toString('hex');
+    };
+    const list = (entries: [runtime.ControlId, runtime.ControlValue][]): string => packet((w) => {
+      const l = new ControlList(controlIds);
+      for (const [id, value] of entries) l.setValue(id.id, value);
+      w.controlList(l, 'list');
+    });
+    const info = (entries: [runtime.ControlId, runtime.ControlInfo][]): string => packet((w) => w.controlInfoMap(new ControlInfoMap(entries, controlIds), 'map'));
+    const gains = ControlValue.array(ControlType.Float, [1.5, 2.5]);
+    const [a, b] = [list([[controls.ColourGains, gains], [controls.AeEnable, ControlValue.bool(true)]]), list([[controls.AeEnable, ControlValue.bool(true)], [controls.ColourGains, gains]])];
+    expect(a).not.toBe(b);
+    expect(entryOrderFree(a)).toBe(entryOrderFree(b));
+    expect(entryOrderFree(list([[controls.ColourGains, ControlValue.array(ControlType.Float, [2.5, 1.5])], [controls.AeEnable, ControlValue.bool(true)]]))).not.toBe(entryOrderFree(a));
+    const exposure = new ControlInfo(ControlValue.i32(1), ControlValue.i32(9), ControlValue.i32(5));
+    const ae = new ControlInfo(ControlValue.bool(false), ControlValue.bool(true), ControlValue.bool(true));
+    const [c, d] = [info([[controls.ExposureTime, exposure], [controls.AeEnable, ae]]), info([[controls.AeEnable, ae], [controls.ExposureTime, exposure]])];
+    expect(c).not.toBe(d);
+    expect(entryOrderFree(c)).toBe(entryOrderFree(d));
+    expect(entryOrderFree(info([[controls.ExposureTime, new ControlInfo(ControlValue.i32(1), ControlValue.i32(9), ControlValue.i32(6))], [controls.AeEnable, ae]]))).not.toBe(entryOrderFree(c));
   });
 });
 

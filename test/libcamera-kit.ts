@@ -54,15 +54,14 @@ const HEADER_BYTES = 32;
 const LIST_ENTRY_BYTES = 20;
 const INFO_ENTRY_BYTES = 64;
 
+interface Packet { at: number; entries: number; size: number; dataOffset: number; entryBytes: number }
+
 /**
- * The bytes with every range libcamera leaves uninitialised zeroed (see the golden vectors'
- * `dont_care`): in each ControlSerializer packet found in them, the header's reserved[2], each
- * list entry's reserved[2], and each info entry's padding[7] and its min, max and default
- * entries' reserved[2]. A packet is recognised by its header: its version, a data offset that is
- * exactly its entries' end, a size that fits.
+ * Visits each ControlSerializer packet found in `bytes`, which `visit` may change past the
+ * packet's first 24 bytes. A packet is recognised by its header: its version, a data offset that
+ * is exactly its entries' end, a size that fits.
  */
-export function zeroUninitialised(hex: string): string {
-  const bytes = Buffer.from(hex, 'hex');
+function forEachPacket(bytes: Buffer, visit: (packet: Packet) => void): void {
   for (let at = 0; at + HEADER_BYTES <= bytes.length;) {
     const entries = bytes.readUInt32LE(at + 8);
     const size = bytes.readUInt32LE(at + 12);
@@ -75,13 +74,56 @@ export function zeroUninitialised(hex: string): string {
       at++;
       continue;
     }
+    visit({ at, entries, size, dataOffset, entryBytes });
+    at += size;
+  }
+}
+
+/**
+ * The bytes with every range libcamera leaves uninitialised zeroed (see the golden vectors'
+ * `dont_care`): in each ControlSerializer packet found in them, the header's reserved[2], each
+ * list entry's reserved[2], and each info entry's padding[7] and its min, max and default
+ * entries' reserved[2].
+ */
+export function zeroUninitialised(hex: string): string {
+  const bytes = Buffer.from(hex, 'hex');
+  forEachPacket(bytes, ({ at, dataOffset, entryBytes }) => {
     bytes.fill(0, at + 24, at + 32);
     for (let e = at + HEADER_BYTES; e < at + dataOffset; e += entryBytes) {
       if (entryBytes === LIST_ENTRY_BYTES) bytes.fill(0, e + 12, e + 20);
       else for (const [from, to] of [[9, 16], [24, 32], [40, 48], [56, 64]] as const) bytes.fill(0, e + from, e + to);
     }
-    at += size;
-  }
+  });
+  return bytes.toString('hex');
+}
+
+/**
+ * The bytes with libcamera's garbage zeroed (zeroUninitialised) and every ControlSerializer
+ * packet's entries in ascending id order, each entry's data moved along with it: libcamera
+ * lists a packet's entries in its hash maps' iteration order, which for a ControlInfoMap (keyed
+ * by ControlId address) no other process reproduces.
+ */
+export function entryOrderFree(hex: string): string {
+  const bytes = Buffer.from(zeroUninitialised(hex), 'hex');
+  forEachPacket(bytes, ({ at, entries, size, dataOffset, entryBytes }) => {
+    // A list entry's one value entry sits at 4, an info entry's min, max and def at 16, 32, 48;
+    // each holds its data's offset 4 bytes in. Data follows the entries, in their order.
+    const values = entryBytes === LIST_ENTRY_BYTES ? [4] : [16, 32, 48];
+    const data = at + dataOffset;
+    const parsed = Array.from({ length: entries }, (_, i) => {
+      const entry = Buffer.from(bytes.subarray(at + HEADER_BYTES + i * entryBytes, at + HEADER_BYTES + (i + 1) * entryBytes));
+      return { id: entry.readUInt32LE(0), entry, from: entry.readUInt32LE(values[0]! + 4) };
+    });
+    const chunks = new Map(parsed.map((e, i) => [e, bytes.subarray(data + e.from, data + (parsed[i + 1]?.from ?? size - dataOffset))]));
+    const sorted = [...parsed].sort((a, b) => a.id - b.id);
+    let offset = 0;
+    const laidOut = sorted.map((e) => {
+      for (const v of values) e.entry.writeUInt32LE(e.entry.readUInt32LE(v + 4) - e.from + offset, v + 4);
+      offset += chunks.get(e)!.length;
+      return chunks.get(e)!;
+    });
+    Buffer.concat([...sorted.map((e) => e.entry), ...laidOut]).copy(bytes, at + HEADER_BYTES);
+  });
   return bytes.toString('hex');
 }
 

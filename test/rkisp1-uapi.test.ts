@@ -361,6 +361,19 @@ describe('rkisp1 stats codec', () => {
     expect(back.bls).toEqual({ meas_r: 64, meas_gr: 65, meas_gb: 66, meas_b: 67 });
     expect(() => decodeStats(new Uint8Array(259))).toThrow(StatsSizeError);
   });
+
+  it("reads the IPA's view as the whole struct's, cut to the revision, from every byte, and refuses a short buffer", () => {
+    const bytes = Uint8Array.from({ length: STAT_BUFFER_SIZE }, (_, i) => (i * 29 + 5) & 0xff);
+    const s = decodeStats(bytes);
+    for (const version of [IspVersion.V10, IspVersion.V12]) {
+      const sizes = revisionSizes(version);
+      expect(readStats(bytes, version)).toEqual({
+        measType: s.meas_type, frameId: s.frame_id, awb: s.params.awb.awb_mean[0], aeMeans: s.params.ae.exp_mean.slice(0, sizes.aeMeans),
+        bls: s.params.ae.bls_val, af: s.params.af.window, histogramBins: s.params.hist.hist_bins.slice(0, sizes.histogramBins),
+      });
+    }
+    expect(() => readStats(new Uint8Array(259), IspVersion.V10)).toThrow(StatsSizeError);
+  });
 });
 
 describe('rkisp1 extensible parameters: malformed buffers', () => {

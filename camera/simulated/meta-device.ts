@@ -71,15 +71,15 @@ export class SimulatedMetaDevice implements VideoDevice {
   }
 
   format(): VideoFormat {
-    throw this.error('EINVAL', 'VIDIOC_G_FMT', 'Invalid argument (a metadata node has no image format)');
+    throw this.error('ENOTTY', 'VIDIOC_G_FMT', 'a metadata node has no image format (its format is metaFormat())');
   }
 
   setFormat(): VideoFormat {
-    throw this.error('EINVAL', 'VIDIOC_S_FMT', 'Invalid argument (a metadata node has no image format)');
+    throw this.error('ENOTTY', 'VIDIOC_S_FMT', 'a metadata node has no image format (its format is metaFormat())');
   }
 
   tryFormat(): VideoFormat {
-    throw this.error('EINVAL', 'VIDIOC_TRY_FMT', 'Invalid argument (a metadata node has no image format)');
+    throw this.error('ENOTTY', 'VIDIOC_TRY_FMT', 'a metadata node has no image format (its format is metaFormat())');
   }
 
   allocateBuffers(count: number): SharedBuffer[] {
@@ -99,9 +99,12 @@ export class SimulatedMetaDevice implements VideoDevice {
     const buffer = this.buffers[index];
     if (!buffer) throw new RangeError(`${this.path}: no buffer ${index}`);
     if (this.queue.some((q) => q.index === index)) throw this.error('EINVAL', 'VIDIOC_QBUF', 'Invalid argument (buffer already queued)');
-    const used = this.kind === 'meta-output' ? (bytesUsed ?? this.current.bufferSize) : this.current.bufferSize;
+    if (bytesUsed !== undefined && this.kind !== 'meta-output') {
+      throw new RangeError(`${this.path}: bytesUsed ${bytesUsed} for buffer ${index} of a capture node (the device says how much it filled)`);
+    }
+    const used = bytesUsed ?? this.current.bufferSize;
     if (!(Number.isInteger(used) && used >= 0 && used <= this.current.bufferSize)) {
-      throw this.error('EINVAL', 'VIDIOC_QBUF', `Invalid argument (bytesused ${used} for a buffer of ${this.current.bufferSize})`);
+      throw new RangeError(`${this.path}: bytesUsed ${used} for buffer ${index}, which holds ${this.current.bufferSize} bytes`);
     }
     let prepared: unknown;
     if (this.kind === 'meta-output' && this.rules.prepare) {

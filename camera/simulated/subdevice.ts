@@ -99,6 +99,7 @@ export class SimulatedSubdevice implements Subdevice {
 
   /** Only an entity whose rules say so sends frame start events (the others refuse, as a driver without them does). */
   onFrameStart(handler: ((sequence: number) => void) | undefined): void {
+    if (handler !== undefined && typeof handler !== 'function') throw new TypeError(`${this.path}: onFrameStart takes a function or undefined, not ${typeof handler}`);
     if (!this.rules.frameSync) throw this.error('ENOTTY', 'VIDIOC_SUBSCRIBE_EVENT', 'this entity sends no frame start events');
     this.frameStartHandler = handler;
   }

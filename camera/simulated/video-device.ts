@@ -143,8 +143,9 @@ export class SimulatedVideoDevice implements VideoDevice {
     this.buffers = [];
   }
 
-  queueBuffer(index: number): void {
+  queueBuffer(index: number, bytesUsed?: number): void {
     if (!this.buffers[index]) throw new RangeError(`${this.path}: no buffer ${index}`);
+    if (bytesUsed !== undefined) throw new RangeError(`${this.path}: bytesUsed ${bytesUsed} for buffer ${index} of a capture node (the device says how much it filled)`);
     if (this.queue.includes(index)) throw this.error('EINVAL', 'VIDIOC_QBUF', 'Invalid argument (buffer already queued)');
     this.queue.push(index);
     if (this.streaming && !this.running && this.queue.length >= this.rules.minQueued) {

@@ -80,7 +80,8 @@ export class RkISP1Camera extends PipelineHandler<IPARkISP1Interface, RkISP1Fram
 
   protected async initIPA(): Promise<void> {
     const init = await this.ipa.init(
-      { configurationFile: tuningFile(this.model), sensorModel: this.model },
+      // libcamera's C++ IPA gets its own data directory's file; ts-ipa's the package's.
+      { configurationFile: this.ipaConfigurationFile(`${this.model}.yaml`, 'uncalibrated.yaml') || tuningFile(this.model), sensorModel: this.model },
       hardwareRevision(this.media), supportedBlocks(this.rk.params),
       sensorInfo(this.rk.sensor, this.model), v4l2ControlInfoMap(this.rk.sensor.controls()),
     );

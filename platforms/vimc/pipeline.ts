@@ -76,7 +76,7 @@ export class VimcCamera extends PipelineHandler<IPAVimcInterface, FrameParams> {
   }
 
   protected async initIPA(): Promise<void> {
-    const init = await this.ipa.init({ configurationFile: '', sensorModel: 'Sensor B' }, SharedFD.invalid, IPAOperationCode.IPAOperationInit, TestFlag.Flag2);
+    const init = await this.ipa.init({ configurationFile: this.ipaConfigurationFile('vimc.conf'), sensorModel: 'Sensor B' }, SharedFD.invalid, IPAOperationCode.IPAOperationInit, TestFlag.Flag2);
     if (init.ret !== 0) throw new CameraError(`the vimc IPA refused to start (init returned ${init.ret})`);
   }
 

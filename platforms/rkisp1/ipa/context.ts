@@ -4,7 +4,11 @@
  * nanoseconds (ts-ipa/ipa's Duration), as libcamera's utils::Duration.
  */
 import type { ControlId, ControlInfo, IPACameraSensorInfo } from '../../../runtime';
-import { type CameraSensorHelper, type Duration, FCQueue, Matrix, type RGB, rgb } from '../../../ipa';
+import type { CameraSensorHelper } from '../../../ipa/camera-sensor-helper';
+import type { Duration } from '../../../ipa/duration';
+import { FCQueue } from '../../../ipa/fc-queue';
+import { Matrix } from '../../../ipa/matrix';
+import { type RGB, rgb } from '../../../ipa/vector';
 import type { Window } from '../uapi';
 
 export interface IPAHwSettings {

@@ -4,15 +4,16 @@
  * as it is asked for, the way V4L2Params lays blocks out; in the legacy fixed format
  * (`rkisp1_params_cfg`, zeroed first) it is written at its place and its module bits set.
  */
-import {
-  BLOCK_CODECS, BlockFlag, type BlockConfigs, BlockType, ExtParamsBuilder, isLegacyBlockType, LEGACY_PARAMS_SIZE,
-  LegacyParamsBuilder, V4L2_META_FMT_RK_ISP1_EXT_PARAMS, V4L2_META_FMT_RK_ISP1_PARAMS,
-} from '../uapi';
+import { BlockFlag, BlockType, V4L2_META_FMT_RK_ISP1_EXT_PARAMS, V4L2_META_FMT_RK_ISP1_PARAMS } from '../uapi/constants.js';
+import { BLOCK_CODECS, type BlockConfigs, ExtParamsBuilder } from '../uapi/ext-params.js';
+import { isLegacyBlockType, LEGACY_PARAMS_SIZE, LegacyParamsBuilder } from '../uapi/legacy-params.js';
+
+/** Zeros as large as the largest block config, never written: every config decodes from them. */
+const ZEROS = new DataView(new ArrayBuffer(Math.max(...Object.values(BLOCK_CODECS).map((codec) => codec.size))));
 
 /** A block's config with every field zero, as V4L2Params zeroes a block it appends. */
 export function zeroConfig<K extends BlockType>(type: K): BlockConfigs[K] {
-  const codec = BLOCK_CODECS[type];
-  return codec.decode(new DataView(new ArrayBuffer(codec.size)), 0) as BlockConfigs[K];
+  return BLOCK_CODECS[type].decode(ZEROS, 0) as BlockConfigs[K];
 }
 
 export class UnsupportedParamsFormatError extends Error {

@@ -9,8 +9,9 @@ import {
 import type { IPAConfigInfo, IPARkISP1Interface } from '../contract';
 import {
   AE_MEAN_MAX_V10, AE_MEAN_MAX_V12, GAMMA_OUT_MAX_SAMPLES_V10, GAMMA_OUT_MAX_SAMPLES_V12, HIST_BIN_N_MAX_V10, HIST_BIN_N_MAX_V12,
-  HISTOGRAM_WEIGHT_GRIDS_SIZE_V10, HISTOGRAM_WEIGHT_GRIDS_SIZE_V12, IspVersion, readStats, V4L2_META_FMT_RK_ISP1_EXT_PARAMS, V4L2_META_FMT_RK_ISP1_PARAMS,
-} from '../uapi';
+  HISTOGRAM_WEIGHT_GRIDS_SIZE_V10, HISTOGRAM_WEIGHT_GRIDS_SIZE_V12, IspVersion, V4L2_META_FMT_RK_ISP1_EXT_PARAMS, V4L2_META_FMT_RK_ISP1_PARAMS,
+} from '../uapi/constants.js';
+import { readStats } from '../uapi/stats.js';
 import { type Algorithm, rkisp1Algorithms, type RkISP1Module } from './algorithms';
 import { emptyActiveState, emptyConfiguration, emptyFrameContext, type IPAContext, type IPAHwSettings } from './context';
 import { RkISP1Params } from './params';
@@ -22,10 +23,10 @@ const ENODEV = 19;
 const kMaxFrameContexts = 16;
 
 /** V4L2 control ids the IPA reads and sets. */
-const V4L2_CID_EXPOSURE = 0x00980911;
-const V4L2_CID_HBLANK = 0x009e0902;
-const V4L2_CID_VBLANK = 0x009e0901;
-const V4L2_CID_ANALOGUE_GAIN = 0x009e0903;
+export const V4L2_CID_EXPOSURE = 0x00980911;
+export const V4L2_CID_HBLANK = 0x009e0902;
+export const V4L2_CID_VBLANK = 0x009e0901;
+export const V4L2_CID_ANALOGUE_GAIN = 0x009e0903;
 
 const hwV10: IPAHwSettings = {
   numAeCells: AE_MEAN_MAX_V10, numHistogramBins: HIST_BIN_N_MAX_V10, numHistogramWeights: HISTOGRAM_WEIGHT_GRIDS_SIZE_V10,

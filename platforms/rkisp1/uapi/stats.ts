@@ -146,16 +146,27 @@ export interface IspStats {
   histogramBins: number[];
 }
 
+/**
+ * The IPA's view of a statistics buffer, read straight from the bytes (the IPA reads one a frame:
+ * decodeStats' whole struct, cut down, would be built to be thrown away).
+ */
 export function readStats(bytes: Bytes, version: IspVersion): IspStats {
-  const s = decodeStats(bytes);
+  if (bytes.byteLength < STAT_BUFFER_SIZE) throw new StatsSizeError(bytes.byteLength);
+  const v = viewOf(bytes);
   const sizes = revisionSizes(version);
+  const aeMeans = new Array<number>(sizes.aeMeans);
+  for (let i = 0; i < aeMeans.length; i++) aeMeans[i] = v.getUint8(AE_OFFSET + i);
+  const histogramBins = new Array<number>(sizes.histogramBins);
+  for (let i = 0; i < histogramBins.length; i++) histogramBins[i] = v.getUint32(HIST_OFFSET + i * 4, true);
+  const af = new Array<AfMeasVal>(AFM_MAX_WINDOWS);
+  for (let i = 0; i < AFM_MAX_WINDOWS; i++) af[i] = { sum: u32(v, AF_OFFSET + i * 8), lum: u32(v, AF_OFFSET + i * 8 + 4) };
   return {
-    measType: s.meas_type,
-    frameId: s.frame_id,
-    awb: s.params.awb.awb_mean[0],
-    aeMeans: s.params.ae.exp_mean.slice(0, sizes.aeMeans),
-    bls: s.params.ae.bls_val,
-    af: s.params.af.window,
-    histogramBins: s.params.hist.hist_bins.slice(0, sizes.histogramBins),
+    measType: u32(v, 0),
+    frameId: u32(v, 4),
+    awb: { cnt: u32(v, AWB_OFFSET), mean_y_or_g: u8(v, AWB_OFFSET + 4), mean_cb_or_b: u8(v, AWB_OFFSET + 5), mean_cr_or_r: u8(v, AWB_OFFSET + 6) },
+    aeMeans,
+    bls: { meas_r: u16(v, BLS_VAL_OFFSET), meas_gr: u16(v, BLS_VAL_OFFSET + 2), meas_gb: u16(v, BLS_VAL_OFFSET + 4), meas_b: u16(v, BLS_VAL_OFFSET + 6) },
+    af,
+    histogramBins,
   };
 }

@@ -109,6 +109,12 @@ describe('the simulated rkisp1', () => {
     expect(main.pixelFormats().map((f) => f.description)).toContain('Y/UV 4:2:0');
     expect(main.setFormat({ width: 641, height: 480, pixelFormat: NV12 }).planes).toEqual([{ bytesPerLine: 640, size: 640 * 480 * 1.5 }]);
 
+    expect(() => stats.format()).toThrow(/its format is metaFormat/);
+    stats.allocateBuffers(1);
+    expect(() => stats.queueBuffer(0, 10)).toThrow(RangeError);
+    params.allocateBuffers(2);
+    expect(() => params.queueBuffer(0, 5000)).toThrow(/holds 3048 bytes/);
+    expect(() => rk.openSubdevice('rkisp1_isp').onFrameStart('start' as never)).toThrow(TypeError);
     expect(() => rk.openSubdevice('rkisp1_isp').onFrameStart(() => {})).not.toThrow();
     expect(() => rk.openSubdevice('rkisp1_csi').onFrameStart(() => {})).toThrow(/no frame start events/);
     rk.close();

@@ -1,7 +1,7 @@
 /** The oracle traces' JSON values (README "Values") as runtime values, and runtime values back as the traces write them. */
 import { runtime } from '../../support';
 
-const { ControlList, ControlInfoMap, ControlInfo, ControlValue, ControlId, ControlIdMap, ControlType, controlIds } = runtime;
+const { ControlList, ControlInfoMap, ControlInfo, ControlValue, ControlId, ControlIdMap, ControlType, ControlDirection, controlIds } = runtime;
 
 
 const TYPES: Record<string, number> = {
@@ -10,7 +10,7 @@ const TYPES: Record<string, number> = {
 };
 
 export interface JsonValue { name: string; type: string; value: unknown }
-export interface JsonInfo { name: string; type: string; array?: number | 'dynamic'; min: unknown; max: unknown; def: unknown }
+export interface JsonInfo { name: string; type: string; direction?: ('in' | 'out')[]; array?: number | 'dynamic'; min: unknown; max: unknown; def: unknown }
 
 export function valueOf(type: string, v: unknown, isArray = Array.isArray(v)): runtime.ControlValue {
   if (v === null) return ControlValue.none;
@@ -20,7 +20,8 @@ export function valueOf(type: string, v: unknown, isArray = Array.isArray(v)): r
 }
 
 export function infoMapOf(json: Record<string, JsonInfo>): runtime.ControlInfoMap {
-  const ids = Object.entries(json).map(([id, e]) => new ControlId(Number(id), e.name, TYPES[e.type] as never, { isArray: e.array !== undefined }));
+  const direction = (e: JsonInfo): number => (e.direction?.includes('in') ? ControlDirection.In : 0) | (e.direction?.includes('out') ? ControlDirection.Out : 0);
+  const ids = Object.entries(json).map(([id, e]) => new ControlId(Number(id), e.name, TYPES[e.type] as never, { isArray: e.array !== undefined, direction: direction(e) as never }));
   const entries = ids.map((id) => {
     const e = json[String(id.id)]!;
     return [id, new ControlInfo(valueOf(e.type, e.min), valueOf(e.type, e.max), valueOf(e.type, e.def))] as const;

@@ -4,11 +4,13 @@
  * Algorithm and AgcMeanLuminance; here the AgcMeanLuminance is a member.
  */
 import { ControlInfo, type ControlList, ControlValue, controls } from '../../../../runtime';
-import {
-  AgcMeanLuminance, cppMax, Histogram, isDict, LongDouble, microseconds, milliseconds, toMicroseconds, toUint32,
-  type Duration, type TuningValue,
-} from '../../../../ipa';
-import { BlockType, ExpCtrlAutostop, ExpMeasMode, HistogramMode, Stat, type IspStats } from '../../uapi';
+import { AgcMeanLuminance } from '../../../../ipa/agc-mean-luminance';
+import { cppMax, toUint32 } from '../../../../ipa/cpp';
+import { type Duration, LongDouble, microseconds, milliseconds, toMicroseconds } from '../../../../ipa/duration';
+import { Histogram } from '../../../../ipa/histogram';
+import { isDict, type TuningValue } from '../../../../ipa/tuning';
+import { BlockType, ExpCtrlAutostop, ExpMeasMode, HistogramMode, Stat } from '../../uapi/constants.js';
+import type { IspStats } from '../../uapi/stats.js';
 import type { IPAContext, IPAFrameContext } from '../context';
 import type { RkISP1Params } from '../params';
 import { Algorithm } from './algorithm';

@@ -1,10 +1,13 @@
 /** rkisp1's Awb (src/ipa/rkisp1/algorithms/awb.cpp of libcamera v0.7.1), grey world only so far. */
 import { ControlInfo, type ControlList, ControlType, ControlValue, controls } from '../../../../runtime';
-import {
-  type AwbAlgorithm, AwbGrey, type AwbStats, isDict, keyPath, Matrix, mulAdd, type RGB, rgb, toUint32, TuningError, type TuningValue,
-  Vector,
-} from '../../../../ipa';
-import { AwbMode, BlockType, Stat, type AwbMeas, type IspStats } from '../../uapi';
+import type { AwbAlgorithm, AwbStats } from '../../../../ipa/awb';
+import { AwbGrey } from '../../../../ipa/awb-grey';
+import { mulAdd, toUint32 } from '../../../../ipa/cpp';
+import { Matrix } from '../../../../ipa/matrix';
+import { isDict, keyPath, TuningError, type TuningValue } from '../../../../ipa/tuning';
+import { type RGB, rgb, Vector } from '../../../../ipa/vector';
+import { AwbMode, BlockType, Stat } from '../../uapi/constants.js';
+import type { AwbMeas, IspStats } from '../../uapi/stats.js';
 import type { IPAContext, IPAFrameContext } from '../context';
 import type { RkISP1Params } from '../params';
 import { Algorithm } from './algorithm';

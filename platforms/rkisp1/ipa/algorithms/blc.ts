@@ -1,7 +1,7 @@
 /** rkisp1's BlackLevelCorrection (src/ipa/rkisp1/algorithms/blc.cpp of libcamera v0.7.1). */
 import { controls, type ControlList } from '../../../../runtime';
 import { isDict, type TuningValue } from '../../../../ipa';
-import { BlockType, V4L2_META_FMT_RK_ISP1_EXT_PARAMS } from '../../uapi';
+import { BlockType, V4L2_META_FMT_RK_ISP1_EXT_PARAMS } from '../../uapi/constants.js';
 import type { IPAContext, IPAFrameContext } from '../context';
 import type { RkISP1Params } from '../params';
 import { Algorithm } from './algorithm';
