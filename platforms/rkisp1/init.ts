@@ -45,17 +45,17 @@ export function tuningFile(model: string, dir = TUNING_DIR): string {
 
 /**
  * Why the sensor controls the IPA asks for are refused, or undefined: each must be one
- * DelayedControls handles, hold an integer, and lie in the range the IPA was told at configure.
+ * DelayedControls handles and the sensor has, with a 32-bit integer value. A value outside the
+ * control's range is not refused: the driver clamps it, as libcamera relies on (its rkisp1 IPA
+ * computes VBLANK against the sensor's mode at init, negative for a smaller mode configured later).
  */
 export function checkSensorControls(list: ControlList, ranges: ControlInfoMap, delayed: Pick<DelayedControls, 'handles'>): string | undefined {
   for (const [id, value] of list) {
     const name = `0x${id.toString(16)}`;
-    const info = ranges.get(id);
-    if (!info || !delayed.handles(id)) return `names control ${name}, which the sensor lacks or libcamera does not delay`;
-    if (value.isArray || typeof value.value !== 'number' || !Number.isInteger(value.value)) return `gives control ${name} a value that is not an integer`;
-    const min = Number(info.min.value);
-    const max = Number(info.max.value);
-    if (!(value.value >= min && value.value <= max)) return `gives control ${name} ${value.value}, outside the sensor's [${min}, ${max}]`;
+    if (!ranges.get(id) || !delayed.handles(id)) return `names control ${name}, which the sensor lacks or libcamera does not delay`;
+    if (value.isArray || typeof value.value !== 'number' || !Number.isInteger(value.value) || Math.abs(value.value) > 0x7fffffff) {
+      return `gives control ${name} a value that is not a 32-bit integer`;
+    }
   }
   return undefined;
 }

@@ -140,9 +140,6 @@ export class RkISP1IPA implements IPAImplementation<IPARkISP1Interface> {
     }
 
     const info = ipaConfig.sensorInfo;
-    // Agc derives vblank from the sensor's height: that of the mode configured now, which a
-    // pipeline handler may not have set at init (imx219 starts in its 3280x2464 mode).
-    context.sensorInfo = info;
     const sensor = context.configuration.sensor;
     sensor.defVBlank = intOf(V4L2_CID_VBLANK, 'def');
     sensor.size = { width: info.outputSize.width, height: info.outputSize.height };
