@@ -2,11 +2,11 @@
  * The rkisp1 media graph as libcamera's rkisp1 pipeline sets it up: the links from the sensor
  * (through any CSI receiver) to the ISP and on to the main path, and the formats along them.
  */
-import { DeviceError, MbusCode, type MbusFormat, type MediaGraph, type Subdevice, type VideoDevice } from '../../runtime/v4l2';
+import { DeviceError, EntityFunction, MbusCode, type MbusFormat, type MediaGraph, type Subdevice, type VideoDevice } from '../../runtime/v4l2';
 import type { Size } from '../../camera/configuration';
 import { CameraError } from '../../camera/errors';
 import { V4L2_META_FMT_RK_ISP1_EXT_PARAMS, V4L2_META_FMT_RK_ISP1_PARAMS, V4L2_META_FMT_RK_ISP1_STAT_3A } from './uapi';
-import { preferredRawCode } from './sensor';
+import { preferredRawCode, sensorPath } from './sensor';
 
 export const ISP = 'rkisp1_isp';
 export const RESIZER = 'rkisp1_resizer_mainpath';
@@ -30,6 +30,20 @@ export interface RkISP1Devices {
 }
 
 export type SensorLink = { source: string; sourcePad: number; sink: string; sinkPad: number };
+
+/** Opens the camera's devices, each through `open`: the first sensor linked to the ISP, the receivers on its way, the ISP's. */
+export function openDevices(graph: MediaGraph, open: <X extends { close(): void }>(device: X) => X): { devices: RkISP1Devices; sensorLinks: SensorLink[] } {
+  const functions = new Map(graph.entities().map((e) => [e.name, e.function]));
+  const found = sensorPath(graph, ISP, (name) => functions.get(name) === EntityFunction.CamSensor);
+  const links = found.links;
+  const receivers = links.slice(1).map((l, i) => ({ device: open(graph.openSubdevice(l.source)), sinkPad: links[i]!.sinkPad, sourcePad: l.sourcePad }));
+  const devices = {
+    sensor: open(graph.openSubdevice(found.sensor)), receivers,
+    isp: open(graph.openSubdevice(ISP)), resizer: open(graph.openSubdevice(RESIZER)),
+    mainPath: open(graph.openVideoDevice(MAIN_PATH)), params: open(graph.openVideoDevice(PARAMS)), stats: open(graph.openVideoDevice(STATS)),
+  };
+  return { devices, sensorLinks: links };
+}
 
 /**
  * Only this camera's links enabled (libcamera's initLinks): the sensor's path to the ISP, the ISP

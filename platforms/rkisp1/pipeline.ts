@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { ControlList, ControlValue, controlIds, controls, IPAProtocolError, type IPABuffer, type IPAProxy, FrameBufferPlane, SharedFD } from '../../runtime';
-import { EntityFunction, PixelFormats, type DequeuedBuffer, type MediaGraph, type VideoBuffer } from '../../runtime/v4l2';
+import { PixelFormats, type DequeuedBuffer, type MediaGraph, type VideoBuffer } from '../../runtime/v4l2';
 import type { CameraOptions } from '../../camera/camera';
 import type { CameraConfiguration, ConfigurationStatus } from '../../camera/configuration';
 import { CameraError } from '../../camera/errors';
@@ -18,11 +18,11 @@ import type { Frame as CameraFrame } from '../../camera/requests';
 import { v4l2ControlInfoMap } from '../../camera/sensor-controls';
 import { DRM_FOURCC, defaultConfiguration, validateConfiguration } from './configuration';
 import { IPARkISP1Interface } from './contract';
-import { configureMainPath, configureMetaNodes, configureToIsp, initLinks, ISP, MAIN_PATH, PARAMS, RESIZER, STATS, type RkISP1Devices, type SensorLink } from './devices';
+import { configureMainPath, configureMetaNodes, configureToIsp, initLinks, openDevices, type RkISP1Devices, type SensorLink } from './devices';
 import type { RkISP1FrameParams } from './frame-params';
 import { RkISP1Frames, type RkISP1FrameInfo } from './frames';
 import { checkSensorControls, hardwareRevision, supportedBlocks, tuningFile } from './init';
-import { sensorDelays, sensorInfo, sensorModel, sensorPath } from './sensor';
+import { sensorDelays, sensorInfo, sensorModel } from './sensor';
 
 export const RKISP1_IPA_MODULE = path.join(__dirname, 'ipa/index.js');
 
@@ -64,15 +64,9 @@ export class RkISP1Camera extends PipelineHandler<IPARkISP1Interface, RkISP1Fram
     return PipelineHandler.openWith(media, options, {
       ipa: { contract: IPARkISP1Interface, pipeline: 'rkisp1', minVersion: 1, maxVersion: 1 },
       openDevices: (graph, open) => {
-        const functions = new Map(graph.entities().map((e) => [e.name, e.function]));
-        const found = sensorPath(graph, ISP, (name) => functions.get(name) === EntityFunction.CamSensor);
-        links = found.links;
-        const receivers = links.slice(1).map((l, i) => ({ device: open(graph.openSubdevice(l.source)), sinkPad: links[i]!.sinkPad, sourcePad: l.sourcePad }));
-        return {
-          sensor: open(graph.openSubdevice(found.sensor)), receivers,
-          isp: open(graph.openSubdevice(ISP)), resizer: open(graph.openSubdevice(RESIZER)),
-          mainPath: open(graph.openVideoDevice(MAIN_PATH)), params: open(graph.openVideoDevice(PARAMS)), stats: open(graph.openVideoDevice(STATS)),
-        };
+        const opened = openDevices(graph, open);
+        links = opened.sensorLinks;
+        return opened.devices;
       },
       create: ({ media: graph, devices, opened, ipa, timeoutMs }) => new RkISP1Camera(graph, devices, opened, links, ipa, timeoutMs),
     });
