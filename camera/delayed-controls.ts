@@ -71,6 +71,11 @@ export class DelayedControls {
     }));
   }
 
+  /** Whether the control of this V4L2 id is one this handles (given to the constructor, and the device's). */
+  handles(id: number): boolean {
+    return this.params.has(id);
+  }
+
   /**
    * Queues the controls of the next frame; those not named keep the previous frame's values.
    * Refuses (false) a list naming a control the device lacks or that was not given to the

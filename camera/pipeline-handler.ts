@@ -47,6 +47,8 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
   /** Bytes a row of the configured format, as the capture node said. */
   private stride = 0;
   private closed = false;
+  /** The ids of the platform's own buffers the IPA was given. */
+  private internalIds: number[] = [];
   /** libcamera's IPA, when the camera runs it (CameraOptions.libcameraIPA). */
   private libcameraIPA: LibcameraIPA | undefined;
 
@@ -65,7 +67,10 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
       paramsTimeoutMs: timeoutMs,
       onParamsOverdue: (error) => ipa.declareHung(`${error.call} got no reply within ${error.timeoutMs} ms`),
     });
-    ipa.on('crashed', (error) => this.requests.failWaitingForParams(error));
+    ipa.on('crashed', (error) => {
+      this.requests.failWaitingForParams(error);
+      this.requests.failHeld(error);
+    });
     output.onBuffer((done) => this.requests.complete(done, (index) => this.frameData(index)));
   }
 
@@ -123,9 +128,24 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
   protected abstract queueRequest(request: { sequence: number; bufferIndex: number }, controls: ControlList): void;
   /**
    * The parameter buffers to share with the IPA for this many capture buffers; their ids must not
-   * be a capture buffer's (those are their index + 1).
+   * be a capture buffer's (those are their index + 1). None for a platform whose parameters
+   * buffers are a device's (see `allocateInternalBuffers`).
    */
-  protected abstract paramsBuffers(captureBuffers: number): ParamsBufferSpec;
+  protected abstract paramsBuffers(captureBuffers: number): ParamsBufferSpec | undefined;
+  /** Whether the IPA gets the capture buffers too (vimc's reads them; libcamera's rkisp1 IPA sees only its own). */
+  protected readonly mapsCaptureBuffers: boolean = true;
+  /**
+   * A platform's own buffers for the IPA, allocated at start after the capture buffers (an ISP's
+   * parameters and statistics nodes'); released by `releaseInternalBuffers`, whatever happens.
+   */
+  protected allocateInternalBuffers(): IPABuffer[] {
+    return [];
+  }
+  protected releaseInternalBuffers(): void {}
+  /** Starts the platform's other devices, before the capture node streams. */
+  protected startDevices(): void {}
+  /** Stops them, after the capture node; requests in flight are failed next. */
+  protected stopDevices(): void {}
   /** How many capture buffers to allocate for `config`. */
   protected bufferCount(config: CameraConfiguration): number {
     return config.bufferCount;
@@ -154,14 +174,26 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
     if (this.started) return;
     this.buffers = this.output.allocateBuffers(this.bufferCount(config));
     try {
-      this.params = ParamsBufferPool.allocate(this.paramsBuffers(this.buffers.length));
+      const spec = this.paramsBuffers(this.buffers.length);
+      this.params = spec && ParamsBufferPool.allocate(spec);
+      const captureBuffers = this.mapsCaptureBuffers ? this.buffers : [];
+      this.internalIds = [];
+      const internal = this.allocateInternalBuffers();
+      this.internalIds = internal.map((b) => b.id);
       await this.lifecycle.mapBuffers([
-        ...this.buffers.map((b) => ({ id: b.index + 1, planes: b.planes.map((p) => new FrameBufferPlane(new SharedFD(p.fd), p.offset, p.length)) })),
-        ...this.params.ipaBuffers(),
+        ...captureBuffers.map((b) => ({ id: b.index + 1, planes: b.planes.map((p) => new FrameBufferPlane(new SharedFD(p.fd), p.offset, p.length)) })),
+        ...(this.params?.ipaBuffers() ?? []),
+        ...internal,
       ]);
       await this.startIPA();
       this.requests.reset(this.buffers.length);
-      this.output.streamOn();
+      this.startDevices();
+      try {
+        this.output.streamOn();
+      } catch (error) {
+        this.stopDevices();
+        throw error;
+      }
       this.started = true;
     } catch (error) {
       await this.releaseBuffers();
@@ -200,6 +232,7 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
     if (!this.started) return;
     this.started = false;
     this.output.streamOff();
+    this.stopDevices();
     this.requests.failAll(new CameraError('the camera was stopped'));
     await this.releaseBuffers();
   }
@@ -210,7 +243,7 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
    * as a crash or a timeout), not a reason to keep the buffers.
    */
   private async releaseBuffers(): Promise<void> {
-    const ids = [...this.buffers.map((b) => b.index + 1), ...(this.params?.ids ?? [])];
+    const ids = [...(this.mapsCaptureBuffers ? this.buffers.map((b) => b.index + 1) : []), ...(this.params?.ids ?? []), ...this.internalIds];
     try {
       if (!this.ipa.failure) {
         await this.lifecycle.unmapBuffers(ids);
@@ -219,6 +252,8 @@ export abstract class PipelineHandler<T extends IPAInterface<object>, P> impleme
     } finally {
       this.output.releaseBuffers();
       this.buffers = [];
+      this.releaseInternalBuffers();
+      this.internalIds = [];
       this.params?.release();
       this.params = undefined;
     }

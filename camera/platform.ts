@@ -2,7 +2,7 @@
  * A platform as the command and applications find it: which media devices its pipeline handler
  * drives, how to open its camera on one, and its simulation for machines without the hardware.
  */
-import type { MediaGraph } from '../runtime/v4l2';
+import type { MediaGraph, PixelFormatName } from '../runtime/v4l2';
 import type { Camera, CameraOptions } from './camera';
 
 export interface Platform {
@@ -18,6 +18,8 @@ export interface Platform {
   readonly simulatedPath: string;
   /** Its hardware simulated in user space, at `frameRate` frames a second. */
   simulate(options?: { frameRate?: number }): MediaGraph;
+  /** The pixel formats its camera gives, its default first. */
+  readonly pixelFormats: readonly PixelFormatName[];
   /** The capture node the camera's frames come from, whose formats `ts-ipa list` shows. */
   readonly outputEntity: string;
 }

@@ -39,9 +39,17 @@ interface Pending<P> {
   deadline: number;
   params?: P;
   ipaRoundTripUs?: number;
+  /** Completes only once the platform says the rest is in (its metadata, say), not at the device's buffer alone. */
+  held?: boolean;
+  /** The device's buffer, when it came while the request was held. */
+  image?: { done: DequeuedBuffer; frameData: FrameData<P> };
+  /** The held part will never come: the request fails with this once its buffer is back. */
+  heldFailure?: Error;
   resolve(frame: Frame<P>): void;
   reject(error: Error): void;
 }
+
+type FrameData<P> = (index: number) => Pick<Frame<P>, 'data' | 'width' | 'height' | 'stride' | 'pixelFormat'>;
 
 type Start = (request: { sequence: number; bufferIndex: number }) => void;
 
@@ -111,11 +119,17 @@ export class RequestQueue<P> {
     return this.waitingFor(bufferIndex) !== undefined;
   }
 
-  paramsReady(bufferIndex: number, params: P): void {
+  /**
+   * The request's parameters are in: its buffer is queued. A `held` request completes only once
+   * `completeHeld` is called too (and its buffer is back), as libcamera's rkisp1 requests complete
+   * once their metadata is in.
+   */
+  paramsReady(bufferIndex: number, params: P, held = false): void {
     const request = this.waitingFor(bufferIndex);
     if (!request) return;
     this.settled(request);
     request.params = params;
+    request.held = held;
     request.ipaRoundTripUs = Number(process.hrtime.bigint() - request.submittedAt) / 1000;
     try {
       this.options.queueBuffer(bufferIndex);
@@ -151,21 +165,51 @@ export class RequestQueue<P> {
     this.watchdog = undefined;
   }
 
-  complete(done: DequeuedBuffer, frameData: (index: number) => Pick<Frame<P>, 'data' | 'width' | 'height' | 'stride' | 'pixelFormat'>): void {
-    const at = this.pending.findIndex((r) => r.state === 'queued' && r.bufferIndex === done.index);
-    if (at < 0) return;
-    const [request] = this.pending.splice(at, 1);
-    const { bufferIndex } = request!;
+  /** The device is done with a queued request's buffer: the request completes, unless it is held. */
+  complete(done: DequeuedBuffer, frameData: FrameData<P>): void {
+    const request = this.pending.find((r) => r.state === 'queued' && r.bufferIndex === done.index && !r.image);
+    if (!request) return;
+    if (request.held && !request.heldFailure) request.image = { done, frameData };
+    else this.finish(request, done, frameData);
+  }
+
+  /** What the held request of `bufferIndex` waited for is in: it completes now if its buffer is back, else when it is. */
+  completeHeld(bufferIndex: number): void {
+    const request = this.pending.find((r) => r.state === 'queued' && r.bufferIndex === bufferIndex && r.held);
+    if (!request) return;
+    request.held = false;
+    if (request.image) this.finish(request, request.image.done, request.image.frameData);
+  }
+
+  /**
+   * The held requests will not get what they wait for (the IPA that was to send it is gone): each
+   * fails once the device has given its buffer back, so that the buffer is never reused while queued.
+   */
+  failHeld(error: Error): void {
+    for (const request of this.pending.filter((r) => r.state === 'queued' && r.held)) {
+      request.heldFailure ??= error;
+      if (request.image) this.finish(request, request.image.done, request.image.frameData);
+    }
+  }
+
+  private finish(request: Pending<P>, done: DequeuedBuffer, frameData: FrameData<P>): void {
+    this.pending = this.pending.filter((r) => r !== request);
+    if (request.heldFailure) {
+      request.reject(request.heldFailure);
+      this.release(request.bufferIndex);
+      return;
+    }
+    const { bufferIndex } = request;
     const generation = this.generation;
     let released = false;
-    request!.resolve({
+    request.resolve({
       sequence: done.sequence,
-      request: request!.sequence,
+      request: request.sequence,
       timestamp: done.timestamp,
       error: done.error,
       ...frameData(bufferIndex),
-      params: request!.params!,
-      ipaRoundTripUs: request!.ipaRoundTripUs!,
+      params: request.params!,
+      ipaRoundTripUs: request.ipaRoundTripUs!,
       release: () => {
         if (released || generation !== this.generation) return;
         released = true;

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Isolation } from '../runtime';
-import { isPixelFormatName, type PixelFormatName } from '../runtime/v4l2';
+import { isPixelFormatName, PixelFormats, type PixelFormatName } from '../runtime/v4l2';
 import type { Camera, Frame } from '../camera/camera';
-import { platformFor } from '../platforms';
-import { findCameras, openMediaGraph } from './cameras';
+import { platformFor, type Platform } from '../platforms';
+import { findCameras, openMediaGraph, simulatedPlatform } from './cameras';
 import { UnsupportedError, UsageError } from './errors';
 import { FrameWriter } from './frame-writer';
 import { writableDirOrAncestor } from './out-dir';
@@ -15,7 +15,8 @@ export interface CaptureOptions {
   camera?: string;
   frames: number;
   size: { width: number; height: number };
-  format: PixelFormatName;
+  /** The camera's default when not given. */
+  format?: PixelFormatName;
   isolation: Isolation;
   out: string;
   /** Remove the frame-*.png files an earlier capture left in `out`, instead of refusing to mix with them. */
@@ -44,8 +45,8 @@ export function parseCaptureOptions(values: Record<string, string | string[] | b
   if (!(frames >= 1 && frames <= MAX_FRAMES)) throw new UsageError(`--frames ${framesText}: give a whole number of frames, 1 to ${MAX_FRAMES}`);
   const size = /^(\d+)x(\d+)$/.exec(String(values.size ?? '640x480'));
   if (!size) throw new UsageError(`--size ${values.size}: give WIDTHxHEIGHT, e.g. 640x480`);
-  const format = String(values.format ?? 'BGR888');
-  if (!isPixelFormatName(format)) throw new UnsupportedError(`--format ${format}: this camera gives BGR888 or RGB888`);
+  const format = values.format === undefined ? undefined : String(values.format);
+  if (format !== undefined && !isPixelFormatName(format)) throw new UnsupportedError(`--format ${format}: no camera gives it (the formats known are ${Object.keys(PixelFormats).join(', ')})`);
   const out = String(values.out ?? 'frames');
   if (out === '') throw new UsageError('--out: give a directory');
   const isolation = String(values.isolation ?? 'process');
@@ -75,13 +76,22 @@ export function checkOutDir(out: string, overwrite: boolean): string[] {
   return old.map((name) => path.join(existing, name));
 }
 
+/** A format the user asked for must be one the camera gives, not one its validation would swap. */
+function checkFormat(platform: Platform, format: PixelFormatName | undefined): void {
+  if (format !== undefined && !platform.pixelFormats.includes(format)) throw new UnsupportedError(`--format ${format}: this camera gives ${platform.pixelFormats.join(' or ')}`);
+}
+
 export async function capture(options: CaptureOptions, log: (line: string) => void): Promise<CaptureSummary> {
-  const earlierFrames = checkOutDir(options.out, options.overwrite === true);
   const entry = options.camera ?? findCameras()[0]!;
+  // A simulated camera's platform is known before anything is opened; a device's once it is.
+  const simulated = simulatedPlatform(entry);
+  if (simulated) checkFormat(simulated, options.format);
+  const earlierFrames = checkOutDir(options.out, options.overwrite === true);
   const media = openMediaGraph(entry, { frameRate: options.frameRate });
   let platform;
   try {
     platform = platformFor(media);
+    checkFormat(platform, options.format);
   } catch (error) {
     media.close();
     throw error;
@@ -92,7 +102,7 @@ export async function capture(options: CaptureOptions, log: (line: string) => vo
   const camera = await platform.open(media, { isolation: options.isolation });
   try {
     const config = camera.generateConfiguration();
-    config.pixelFormat = options.format;
+    if (options.format) config.pixelFormat = options.format;
     config.size = { ...options.size };
     if (camera.validate(config) === 'adjusted') log(`Adjusted the configuration to ${config.pixelFormat} ${config.size.width}x${config.size.height}`);
     await camera.configure(config);
@@ -125,6 +135,7 @@ interface Captured {
 /**
  * vimc starts streaming only once this many buffers are queued (the driver's min_queued_buffers,
  * which the simulation models): fewer requests in flight would wait for a frame that never comes.
+ * Other cameras keep as many in flight as they have buffers (rkisp1: four), which is more.
  */
 const MIN_IN_FLIGHT = 2;
 

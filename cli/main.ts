@@ -30,10 +30,10 @@ const COMMANDS: Record<string, Command> = {
     synopsis: '[options]',
     positionals: 0,
     options: {
-      camera: { type: 'string', value: 'path', help: 'a media device (/dev/mediaN) or "simulated"' },
+      camera: { type: 'string', value: 'path', help: 'a media device (/dev/mediaN), "simulated" or "simulated:rkisp1"' },
       frames: { type: 'string', value: 'n', help: 'how many frames, 1 to 1000000 (30)' },
       size: { type: 'string', value: 'WxH', help: 'frame size (640x480)' },
-      format: { type: 'string', value: 'name', help: 'BGR888 or RGB888 (BGR888)' },
+      format: { type: 'string', value: 'name', help: "one the camera gives: vimc BGR888 or RGB888, rkisp1 NV12 or YUYV (the camera's first)" },
       isolation: { type: 'string', value: 'mode', help: 'where the IPA runs: process, thread or direct (process)' },
       out: { type: 'string', value: 'dir', help: 'where the PNG files go (./frames); one holding frame-*.png files is refused' },
       overwrite: { type: 'boolean', help: 'remove the frame-*.png files an earlier capture left in --out first' },

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { PNG } from 'pngjs';
 import { PixelFormats, type PixelFormatName } from '../runtime/v4l2';
+import { nv12ToRgb, yuyvToRgb } from './yuv';
 
 export interface Picture {
   width: number;
@@ -15,7 +16,9 @@ export function writePng(file: string, picture: Picture): void {
   const { width, height, stride, data } = picture;
   const order = PixelFormats[picture.pixelFormat].memoryOrder;
   const rgb = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
+  if (order === 'NV12') nv12ToRgb(picture, rgb);
+  else if (order === 'YUYV') yuyvToRgb(picture, rgb);
+  else for (let y = 0; y < height; y++) {
     const row = data.subarray(y * stride, y * stride + width * 3);
     if (order === 'RGB') {
       rgb.set(row, y * width * 3);

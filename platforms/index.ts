@@ -1,11 +1,12 @@
 /** The platforms this package ships: the one list the command asks, never a platform's own files. */
 import { DeviceError, type MediaGraph } from '../runtime/v4l2';
 import type { Platform } from '../camera/platform';
+import { rkisp1Platform } from './rkisp1/platform';
 import { vimcPlatform } from './vimc/platform';
 
 export type { Platform } from '../camera/platform';
 
-export const PLATFORMS: readonly Platform[] = [vimcPlatform];
+export const PLATFORMS: readonly Platform[] = [vimcPlatform, rkisp1Platform];
 
 /** The platform whose pipeline handler drives `media`; a device none drives fails as no camera (ENODEV). */
 export function platformFor(media: MediaGraph): Platform {

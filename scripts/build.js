@@ -62,6 +62,9 @@ function signBuiltInModules(tree = root, { quiet: silent = false } = {}) {
     if (!fs.existsSync(manifest)) continue;
     const built = path.join(tree, 'dist/platforms', platform, 'ipa');
     fs.copyFileSync(manifest, path.join(built, 'ipa-module.json'));
+    // Data the IPA reads (tuning files) ships beside its code, signed with it.
+    const data = path.join(tree, 'platforms', platform, 'ipa/data');
+    if (fs.existsSync(data)) fs.cpSync(data, path.join(built, 'data'), { recursive: true });
     signModule(built, readManifest(built), pair.privateKey);
     signed.push(platform);
   }

@@ -122,6 +122,29 @@ describe('ts-ipa capture and list', () => {
     }
   });
 
+  it('captures from the simulated rkisp1 (simulated:rkisp1): its NV12 frames as viewable PNG files of its grey chart', () => {
+    withOutDir((out) => {
+      const result = tsIpa('capture', '--camera', 'simulated:rkisp1', '--frames', '3', '--size', '320x240', '--out', out);
+      expect([result.status, result.stderr]).toEqual([0, '']);
+      expect(result.stdout).toContain('rkisp1 (simulated) at simulated:/dev/media1 — SIMULATED: no rkisp1 device on this machine');
+      expect(result.stdout).toContain('Capturing 3 frames, NV12 320x240, IPA in process mode');
+      const files = fs.readdirSync(out).filter((f) => f.endsWith('.png')).sort();
+      expect(files).toHaveLength(3);
+      const png = PNG.sync.read(fs.readFileSync(path.join(out, files[2]!)));
+      expect([png.width, png.height]).toEqual([320, 240]);
+      // The chart's six greys, lightest first, neutral: R, G and B within a step of each other.
+      const greys = [0, 1, 2, 3, 4, 5].map((i) => {
+        const at = (120 * 320 + Math.floor(((i + 0.5) * 320) / 6)) * 4;
+        const [r, g, b] = [png.data[at]!, png.data[at + 1]!, png.data[at + 2]!];
+        expect(Math.max(r, g, b) - Math.min(r, g, b)).toBeLessThanOrEqual(2);
+        return g;
+      });
+      expect(greys.every((g, i) => i === 0 || g < greys[i - 1]!)).toBe(true);
+      const rgb = tsIpa('capture', '--camera', 'simulated:rkisp1', '--format', 'BGR888', '--out', out);
+      expect([rgb.status, rgb.stderr]).toEqual([5, 'ts-ipa capture: --format BGR888: this camera gives NV12 or YUYV\n']);
+    });
+  }, 3 * HANG_MS);
+
   // vimc streams only with two buffers queued: one or two frames must not wait for a frame that never comes.
   it.each(['process', 'thread', 'direct'])('captures --frames 1 and 2 in %s mode, writing exactly that many files', (isolation) => {
     for (const frames of [1, 2]) {
@@ -173,5 +196,7 @@ describe('ts-ipa capture and list', () => {
     expect(result.stdout).toContain('0: VIMC MDEV (simulated) at simulated:/dev/media0  [SIMULATED: no vimc device on this machine]');
     expect(result.stdout).toMatch(/RGB\/YUV Capture\s+video node\s+simulated:\/dev\/video2/);
     expect(result.stdout).toMatch(/RGB3 {2}24-bit RGB 8-8-8\s+16x16\.\.4096x2160/);
+    expect(result.stdout).toContain('1: rkisp1 (simulated) at simulated:/dev/media1  [SIMULATED: no rkisp1 device on this machine]');
+    expect(result.stdout).toMatch(/formats \(rkisp1_mainpath\):\n(.*\n)*\s+NV12  Y\/UV 4:2:0\s+32x16\.\.4416x3312/);
   });
 });

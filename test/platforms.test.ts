@@ -15,7 +15,8 @@ function webcam(): SimulatedMediaGraph {
 
 describe('the shipped platforms', () => {
   it('each matches its own simulation, named by its path', () => {
-    expect(PLATFORMS.map((p) => p.name)).toEqual(['vimc']);
+    // vimc first: `--camera simulated` and a machine with no camera get its simulation.
+    expect(PLATFORMS.map((p) => p.name)).toEqual(['vimc', 'rkisp1']);
     for (const platform of PLATFORMS) {
       const media = platform.simulate();
       try {
@@ -33,6 +34,19 @@ describe('the shipped platforms', () => {
     expect(PLATFORMS.some((p) => p.match(media))).toBe(false);
     expect(deviceMatches({ driver: 'uvcvideo', entities: ['Webcam'] }, media)).toBe(true);
     expect(deviceMatches({ driver: 'uvcvideo', entities: ['Webcam', 'Sensor'] }, media)).toBe(false);
-    expect(() => platformFor(media)).toThrow(expect.objectContaining({ code: 'ENODEV', message: 'simulated:/dev/media1: no camera this package drives (driver uvcvideo; it drives vimc)' }));
+    expect(() => platformFor(media)).toThrow(expect.objectContaining({ code: 'ENODEV', message: 'simulated:/dev/media1: no camera this package drives (driver uvcvideo; it drives vimc, rkisp1)' }));
+  });
+
+  it("each refuses the other's simulation", () => {
+    for (const platform of PLATFORMS) {
+      for (const other of PLATFORMS.filter((p) => p !== platform)) {
+        const media = other.simulate();
+        try {
+          expect(platform.match(media)).toBe(false);
+        } finally {
+          media.close();
+        }
+      }
+    }
   });
 });

@@ -1,13 +1,13 @@
 /** Stream configurations for the vimc camera, validated as libcamera's vimc pipeline does. */
-import { fourcc, isPixelFormatName, PixelFormats, type PixelFormatName } from '../../runtime/v4l2';
+import { fourcc, PixelFormats, type PixelFormatName } from '../../runtime/v4l2';
 import type { CameraConfiguration, ConfigurationStatus, Size } from '../../camera/configuration';
 
 export const MIN_SIZE: Size = { width: 16, height: 16 };
 export const MAX_SIZE: Size = { width: 4096, height: 2160 };
 export const BUFFER_COUNT = 4;
 
-/** The DRM fourcc libcamera puts in IPAStream.pixelFormat for each pixel format. */
-export const DRM_FOURCC: Record<PixelFormatName, number> = { BGR888: fourcc('BG24'), RGB888: fourcc('RG24') };
+/** vimc's formats, and the DRM fourcc libcamera puts in IPAStream.pixelFormat for each. */
+export const DRM_FOURCC: Partial<Record<PixelFormatName, number>> = { BGR888: fourcc('BG24'), RGB888: fourcc('RG24') };
 
 /** libcamera's default for the viewfinder role. */
 export function defaultConfiguration(): CameraConfiguration {
@@ -21,7 +21,7 @@ export function defaultConfiguration(): CameraConfiguration {
  */
 export function validateConfiguration(config: CameraConfiguration): ConfigurationStatus {
   let status: ConfigurationStatus = 'valid';
-  if (!isPixelFormatName(config.pixelFormat)) {
+  if (DRM_FOURCC[config.pixelFormat] === undefined) {
     config.pixelFormat = 'BGR888';
     status = 'adjusted';
   }

@@ -113,7 +113,7 @@ export class VimcCamera extends PipelineHandler<IPAVimcInterface, FrameParams> {
         pixelRate: BigInt(size.width * size.height * 60), minLineLength: size.width, maxLineLength: size.width,
         minFrameLength: size.height, maxFrameLength: size.height,
       },
-      new Map([[0, { pixelFormat: DRM_FOURCC[config.pixelFormat], size }]]),
+      new Map([[0, { pixelFormat: DRM_FOURCC[config.pixelFormat]!, size }]]),
       new Map([[0, v4l2ControlInfoMap(this.sensor.controls())]]),
     );
     if (ret !== 0) throw new CameraError(`the vimc IPA refused the configuration (configure returned ${ret})`);

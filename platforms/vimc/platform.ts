@@ -11,5 +11,6 @@ export const vimcPlatform: Platform = {
   open: (media, options) => VimcCamera.open(media, options),
   simulatedPath: SIMULATED_MEDIA_PATH,
   simulate: (options) => new SimulatedVimc(options),
+  pixelFormats: ['BGR888', 'RGB888'],
   outputEntity: 'RGB/YUV Capture',
 };

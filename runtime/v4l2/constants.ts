@@ -78,11 +78,16 @@ export function fourccName(value: number): string {
 
 /**
  * Pixel formats by libcamera's names, which describe a little-endian word: `BGR888` is stored R, G,
- * B in memory (V4L2's RGB24, 'RGB3').
+ * B in memory (V4L2's RGB24, 'RGB3'). The YUV ones (an ISP's output) keep their luma and chroma as
+ * `memoryOrder` says: NV12 a plane of Y then one of interleaved Cb Cr at half resolution, YUYV
+ * Y0 Cb Y1 Cr for each pair of pixels; `bytesPerPixel` is the first plane's, `mbusCode` the one a
+ * resizer gives for it (4:2:0 or 4:2:2).
  */
 export const PixelFormats = {
   BGR888: { fourcc: fourcc('RGB3'), mbusCode: MbusCode.RGB888_1X24, bytesPerPixel: 3, memoryOrder: 'RGB' },
   RGB888: { fourcc: fourcc('BGR3'), mbusCode: MbusCode.BGR888_1X24, bytesPerPixel: 3, memoryOrder: 'BGR' },
+  NV12: { fourcc: fourcc('NV12'), mbusCode: MbusCode.YUYV8_1_5X8, bytesPerPixel: 1, memoryOrder: 'NV12' },
+  YUYV: { fourcc: fourcc('YUYV'), mbusCode: MbusCode.YUYV8_2X8, bytesPerPixel: 2, memoryOrder: 'YUYV' },
 } as const;
 
 export type PixelFormatName = keyof typeof PixelFormats;
