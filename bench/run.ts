@@ -21,12 +21,13 @@ import { RawPortPeer, RawSocketPeer } from './raw-peers';
 import { captureMemory } from './capture-memory';
 import { coldStart, type ColdStartRow } from './cold-start';
 import { rkisp1IpaSection, type Rkisp1IpaRow } from './rkisp1-ipa';
+import { rkisp1FrameLoopSection, type Rkisp1FrameLoopRow } from './rkisp1-frame-loop';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 /**
  * `--only=ipc,frame-loop` runs those sections alone (codec, transformer, ipc, pinned — the pinned
- * IPC runs, inside ipc —, frame-loop, capture-memory, cold-start, rkisp1-ipa); `--json` then
+ * IPC runs, inside ipc —, frame-loop, capture-memory, cold-start, rkisp1-ipa, rkisp1-frame-loop); `--json` then
  * writes nothing.
  */
 const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
   const loops: FrameLoopRow[] = [];
   const memory: ReturnType<typeof captureMemory>[] = [];
   const rkisp1Ipa: Rkisp1IpaRow[] = [];
+  const rkisp1Loops: Rkisp1FrameLoopRow[] = [];
 
   if (section('codec')) {
     for (const c of codecCases()) {
@@ -277,6 +279,12 @@ async function main(): Promise<void> {
     rkisp1Ipa.push(...rkisp1IpaSection(quick, (line) => console.log(line), misses));
   }
 
+  if (section('rkisp1-frame-loop')) {
+    console.log(`\nThe rkisp1 frame loop: the rkisp1 pipeline handler on the simulated rkisp1, 640x480, every buffer busy, ${quick ? 2 : 5} s a run; libcamera's C++ rkisp1 IPA under the same handler as the peer`);
+    const usable = await usableKit();
+    rkisp1Loops.push(...await rkisp1FrameLoopSection('kit' in usable ? usable.kit : undefined, quick, (line) => console.log(line), misses));
+  }
+
   if (args.has('--json') && !only) {
     const dir = path.join(root, 'bench/results');
     fs.mkdirSync(dir, { recursive: true });
@@ -286,7 +294,8 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(dir, 'capture-memory.json'), `${JSON.stringify(memory, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, 'cold-start.json'), `${JSON.stringify(starts, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, 'rkisp1-ipa.json'), `${JSON.stringify(rkisp1Ipa, null, 2)}\n`);
-    console.log(`\nwrote ${path.relative(process.cwd(), dir)}/codec.json, ipc.json, frame-loop.json, capture-memory.json, cold-start.json and rkisp1-ipa.json`);
+    fs.writeFileSync(path.join(dir, 'rkisp1-frame-loop.json'), `${JSON.stringify(rkisp1Loops, null, 2)}\n`);
+    console.log(`\nwrote ${path.relative(process.cwd(), dir)}/codec.json, ipc.json, frame-loop.json, capture-memory.json, cold-start.json, rkisp1-ipa.json and rkisp1-frame-loop.json`);
   }
   console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed:\n  ${misses.join('\n  ')}`);
 }
