@@ -5,6 +5,7 @@
  * while no buffer was queued because the pipeline was still waiting.
  */
 import type { Isolation } from '../runtime';
+import type { Camera, Frame } from '../camera/camera';
 import { VimcCamera } from '../platforms/vimc/pipeline';
 import { SimulatedVimc } from '../platforms/vimc/simulated/graph';
 import { percentile } from './harness';
@@ -23,6 +24,46 @@ export interface FrameLoopRow {
   ipcP99Us: number;
 }
 
+interface FrameCounters {
+  missed: number;
+  late: number;
+}
+
+/**
+ * Captures with a request in flight for every buffer, as a capture application does: half a
+ * second of frames to warm up, then `seconds` during which `measure` sees each frame before it is
+ * released. Gives the simulation's frame counters at the start and at the end of that time.
+ */
+export async function captureWithEveryBufferBusy<P>(
+  camera: Camera<P>, bufferCount: number, frameRate: number, seconds: number,
+  counters: () => FrameCounters, measure: (frame: Frame<P>) => void,
+): Promise<{ counted: FrameCounters; end: FrameCounters }> {
+  const warmup = Math.round(frameRate / 2);
+  let frames = 0;
+  let counted: FrameCounters = { missed: 0, late: 0 };
+  const end = await new Promise<FrameCounters>((resolve, reject) => {
+    let deadline = 0n;
+    let done = false;
+    const next = (): void => {
+      if (done) return;
+      camera.capture().then((frame) => {
+        if (++frames === warmup) {
+          counted = { ...counters() };
+          deadline = process.hrtime.bigint() + BigInt(seconds * 1e9);
+        } else if (frames > warmup) {
+          measure(frame);
+          if (process.hrtime.bigint() >= deadline) done = true;
+        }
+        frame.release();
+        if (done) return resolve({ ...counters() });
+        next();
+      }, (error: unknown) => (done ? undefined : reject(error)));
+    };
+    for (let i = 0; i < bufferCount; i++) next();
+  });
+  return { counted, end };
+}
+
 /** `samples`, if given, receives every frame's IPC time (µs), for runs pooled across alternations. */
 export async function frameLoop(isolation: Isolation, frameRate: number, seconds: number, samples?: number[]): Promise<FrameLoopRow> {
   const vimc = new SimulatedVimc({ frameRate });
@@ -33,26 +74,7 @@ export async function frameLoop(isolation: Isolation, frameRate: number, seconds
     await camera.configure(config);
     await camera.start();
     const trips: number[] = [];
-    const warmup = Math.round(frameRate / 2);
-    let frames = 0;
-    let counted = { missed: 0, late: 0 };
-    const end = await new Promise<{ missed: number; late: number }>((resolve, reject) => {
-      let deadline = 0n;
-      const next = (): void => {
-        camera.capture().then((frame) => {
-          frame.release();
-          if (++frames === warmup) {
-            counted = { ...vimc.frameCounters };
-            deadline = process.hrtime.bigint() + BigInt(seconds * 1e9);
-          } else if (frames > warmup) {
-            trips.push(frame.ipaRoundTripUs);
-            if (process.hrtime.bigint() >= deadline) return resolve({ ...vimc.frameCounters });
-          }
-          next();
-        }, reject);
-      };
-      for (let i = 0; i < config.bufferCount; i++) next();
-    });
+    const { counted, end } = await captureWithEveryBufferBusy(camera, config.bufferCount, frameRate, seconds, () => vimc.frameCounters, (frame) => trips.push(frame.ipaRoundTripUs));
     await camera.stop();
     samples?.push(...trips);
     trips.sort((a, b) => a - b);

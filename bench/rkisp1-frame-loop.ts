@@ -13,6 +13,7 @@ import { controls } from '../runtime';
 import type { CameraOptions, LibcameraIPA } from '../camera/camera';
 import { RkISP1Camera } from '../platforms/rkisp1/pipeline';
 import { SimulatedRkISP1 } from '../platforms/rkisp1/simulated';
+import { captureWithEveryBufferBusy } from './frame-loop';
 import { percentile } from './harness';
 
 export interface Rkisp1FrameLoopRow {
@@ -50,36 +51,13 @@ export async function rkisp1FrameLoop(impl: string, options: CameraOptions, fram
     await camera.configure(config);
     await camera.start();
     const trips: number[] = [];
-    const warmup = Math.round(frameRate / 2);
-    let frames = 0;
     let lateForIpa = 0;
     let exposure = 0;
-    let counted = { missed: 0, late: 0 };
-    const end = await new Promise<{ missed: number; late: number }>((resolve, reject) => {
-      let deadline = 0n;
-      let done = false;
-      const next = (): void => {
-        if (done) return;
-        camera.capture().then((frame) => {
-          const { sequence } = frame;
-          const { frame: computedFor, metadata } = frame.params;
-          exposure = (metadata.get(controls.ExposureTime) ?? 0) * (metadata.get(controls.AnalogueGain) ?? 0);
-          frame.release();
-          if (++frames === warmup) {
-            counted = { ...isp.frameCounters };
-            deadline = process.hrtime.bigint() + BigInt(seconds * 1e9);
-          } else if (frames > warmup) {
-            trips.push(frame.ipaRoundTripUs);
-            if (sequence !== computedFor) lateForIpa++;
-            if (process.hrtime.bigint() >= deadline) {
-              done = true;
-              return resolve({ ...isp.frameCounters });
-            }
-          }
-          next();
-        }, (error: unknown) => (done ? undefined : reject(error)));
-      };
-      for (let i = 0; i < config.bufferCount; i++) next();
+    const { counted, end } = await captureWithEveryBufferBusy(camera, config.bufferCount, frameRate, seconds, () => isp.frameCounters, (frame) => {
+      const { frame: computedFor, metadata } = frame.params;
+      exposure = (metadata.get(controls.ExposureTime) ?? 0) * (metadata.get(controls.AnalogueGain) ?? 0);
+      trips.push(frame.ipaRoundTripUs);
+      if (frame.sequence !== computedFor) lateForIpa++;
     });
     await camera.stop();
     trips.sort((a, b) => a - b);
