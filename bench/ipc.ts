@@ -8,11 +8,16 @@ import { IPAVimcInterface } from '../platforms/vimc/contract';
 import { percentile } from './harness';
 import { RawPortPeer, RawSocketPeer } from './raw-peers';
 import { libcameraCalls, proxyToLibcameraWorker, usableKit } from './libcamera';
+import { floorWorkerDir, tsIpaWorkerDir } from './paced';
 
 /** libcamera's isolated vimc proxy and C++ worker (lc-ipa-driver bench-call: start(), sync). */
 export const LIBCAMERA_PROCESS = 'libcamera process (C++)';
 /** ts-ipa's process pipe and vimc proxy, libcamera's C++ vimc worker. */
 export const TS_IPA_TO_LIBCAMERA_WORKER = 'ts-ipa proxy, libcamera worker';
+/** libcamera's isolated vimc proxy, ts-ipa's worker host with ts-ipa's vimc IPA. */
+export const LIBCAMERA_TO_TS_IPA_WORKER = 'libcamera proxy, ts-ipa worker';
+/** libcamera's isolated vimc proxy, a Node worker on ts-ipa's socket that only answers: the floor under ts-ipa's worker. */
+export const LIBCAMERA_TO_NODE_FLOOR = 'libcamera proxy, Node answering';
 
 export interface IpcRow {
   suite: 'ipc';
@@ -93,6 +98,7 @@ export async function ipcSuite(pinned: boolean, quick: boolean, log: (line: stri
   };
   const usable = await usableKit();
   const kit = 'kit' in usable ? usable.kit : undefined;
+  const workerDirs = kit ? { tsIpa: tsIpaWorkerDir(), floor: floorWorkerDir() } : undefined;
   let toCWorker: Awaited<ReturnType<typeof proxyToLibcameraWorker>> | undefined;
   try {
     if (!kit) log(`  [libcamera rows skipped: ${'why' in usable ? usable.why : ''}]`);
@@ -114,6 +120,10 @@ export async function ipcSuite(pinned: boolean, quick: boolean, log: (line: stri
       ...(kit ? { [LIBCAMERA_PROCESS]: { batch: (n: number) => libcameraCalls(kit, n) } } : {}),
       'ts-ipa process': () => proxies.process.start(),
       ...(cWorker ? { [TS_IPA_TO_LIBCAMERA_WORKER]: () => cWorker.start() } : {}),
+      ...(kit && workerDirs ? {
+        [LIBCAMERA_TO_TS_IPA_WORKER]: { batch: (n: number) => libcameraCalls(kit, n, 1000, workerDirs.tsIpa.dir) },
+        [LIBCAMERA_TO_NODE_FLOOR]: { batch: (n: number) => libcameraCalls(kit, n, 1000, workerDirs.floor.dir) },
+      } : {}),
     }, trips);
     for (const [impl, { p50, p99 }] of measured) row('sync call round trip', impl, { p50_us: p50, p99_us: p99 });
     row('one-way messages', 'raw Unix socket', { msgsPerSec: await throughput((n) => socket.oneWay(n), messages) });
@@ -121,6 +131,8 @@ export async function ipcSuite(pinned: boolean, quick: boolean, log: (line: stri
       row('one-way messages', `ts-ipa ${mode}`, { msgsPerSec: await throughput(oneWayCalls(ipa), messages) });
     }
   } finally {
+    workerDirs?.tsIpa.remove();
+    workerDirs?.floor.remove();
     socket.close();
     await port.close();
     await Promise.all([...Object.values(proxies), ...(toCWorker ? [toCWorker] : [])].map((p) => p.close()));

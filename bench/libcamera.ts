@@ -53,10 +53,12 @@ function samplesUs(result: Record<string, unknown>): number[] {
 
 /**
  * `count` sync `start()` calls through libcamera's isolated vimc proxy to its worker, after
- * `warmup` more; the latency of each in µs. A new worker each time, as the driver starts one.
+ * `warmup` more; the latency of each in µs. A new worker each time, as the driver starts one: the
+ * kit's, or the one in `workerDir` (its `vimc_ipa_proxy`).
  */
-export async function libcameraCalls(kit: string, count: number, warmup = 1000): Promise<number[]> {
-  return samplesUs(await drive(kit, 'bench-call', [String(count), '--warmup', String(warmup), '--samples']));
+export async function libcameraCalls(kit: string, count: number, warmup = 1000, workerDir?: string): Promise<number[]> {
+  const worker = workerDir ? ['--worker-dir', workerDir] : [];
+  return samplesUs(await drive(kit, 'bench-call', [String(count), '--warmup', String(warmup), '--samples', ...worker]));
 }
 
 export interface PacedResult {

@@ -5,15 +5,23 @@
  * - ts-ipa's proxy and worker with ts-ipa's vimc IPA, no pipeline around them;
  * - libcamera's proxy (the kit's driver) against ts-ipa's worker, and ts-ipa's proxy against
  *   libcamera's C++ worker: what each end costs alone;
+ * - libcamera's proxy against a Node worker that only answers: ts-ipa's socket, and the bytes
+ *   ts-ipa's worker sent the first time for each later call (no queueRequest read, computeParams
+ *   answered with a paramsComputed framed once). The floor under ts-ipa's worker.
  * - ts-ipa's socket alone, Node at both ends: two messages out, one back, no proxy, no codec,
  *   no IPA. The floor under anything a Node worker on its event loop can do.
- * Run as a child: `node paced.js echo` answers on fd 3 for the socket row.
+ * Run as a child: `node paced.js echo` answers on fd 3 for the socket row, and `node paced.js
+ * floor-worker <fd>` is the answering worker.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { controlIds, controls, ControlList, createProxy, FrameBufferPlane, IPCUnixSocket, SharedFD, SharedMemory, type IPAProxy } from '../runtime';
+import { controlIds, controls, ControlList, ControlSerializer, ControlSerializerRole, createProxy, EXIT_CMD, FrameBufferPlane, IPCUnixSocket, loadIPAModule, MessageFramer, SharedFD, SharedMemory, type IPAProxy } from '../runtime';
+import { messageCmd, messageCookie, ReceivedMessage } from '../runtime/ipc/message';
+import { native } from '../runtime/native';
+import { yieldHelperThreads } from '../runtime/helper-threads';
+import { Dispatcher, type Replies } from '../runtime/worker/dispatcher';
 import { IPAOperationCode, IPAVimcInterface } from '../platforms/vimc/contract';
 import { libcameraPaced, proxyToLibcameraWorker } from './libcamera';
 import { percentile } from './harness';
@@ -110,10 +118,15 @@ export async function tsIpaProxyLibcameraWorkerPaced(kit: string, fps: number, f
  * A worker directory for `lc-ipa-driver --worker-dir`: its `vimc_ipa_proxy` starts ts-ipa's
  * worker host with ts-ipa's vimc IPA, as libcamera starts its workers (`<worker> <.so> <fd>`).
  */
-export function tsIpaWorkerDir(): { dir: string; remove(): void } {
+export function tsIpaWorkerDir(command = `"${TS_IPA_HOST}" "${TS_IPA_VIMC}"`): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-ipa-bench-worker-'));
-  fs.writeFileSync(path.join(dir, 'vimc_ipa_proxy'), `#!/bin/sh\nexec "${process.execPath}" "${TS_IPA_HOST}" "${TS_IPA_VIMC}" "$2"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'vimc_ipa_proxy'), `#!/bin/sh\nexec "${process.execPath}" ${command} "$2"\n`, { mode: 0o755 });
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A worker directory like tsIpaWorkerDir's whose worker only answers (see serveFloorWorker). */
+export function floorWorkerDir(): { dir: string; remove(): void } {
+  return tsIpaWorkerDir(`"${__filename}" floor-worker`);
 }
 
 /** ts-ipa's socket between two Node processes: two messages out, the second answered. */
@@ -145,6 +158,7 @@ export async function socketFloorPaced(fps: number, frames: number, warmup: numb
 
 export const LIBCAMERA_PACED = 'libcamera proxy and worker';
 export const SOCKET_FLOOR = "ts-ipa's socket alone";
+export const NODE_WORKER_FLOOR = 'libcamera proxy, Node answering';
 
 /**
  * Every row above and libcamera's own, in `turns` alternating turns of `seconds / turns` each
@@ -155,11 +169,13 @@ export async function pacedBreakdown(kit: string, fps: number, seconds: number, 
   const frames = Math.round((fps * seconds) / turns);
   const warmup = Math.round(fps / 2);
   const workerDir = tsIpaWorkerDir();
+  const floorDir = floorWorkerDir();
   const rows: [string, (frames: number) => Promise<number[]>][] = [
     [LIBCAMERA_PACED, async () => (await libcameraPaced(kit, fps, seconds / turns, warmup)).samples],
     ["ts-ipa proxy and worker", (n) => tsIpaPaced(fps, n, warmup)],
     ["libcamera proxy, ts-ipa worker", async () => (await libcameraPaced(kit, fps, seconds / turns, warmup, workerDir.dir)).samples],
     ["ts-ipa proxy, libcamera worker", (n) => tsIpaProxyLibcameraWorkerPaced(kit, fps, n, warmup)],
+    [NODE_WORKER_FLOOR, async () => (await libcameraPaced(kit, fps, seconds / turns, warmup, floorDir.dir)).samples],
     [SOCKET_FLOOR, (n) => socketFloorPaced(fps, n, warmup)],
   ];
   const samples = new Map(rows.map(([name]) => [name, [] as number[]]));
@@ -169,6 +185,7 @@ export async function pacedBreakdown(kit: string, fps: number, seconds: number, 
     }
   } finally {
     workerDir.remove();
+    floorDir.remove();
   }
   const result = [...samples].map(([impl, list]): FrameLoopRow => {
     list.sort((a, b) => a - b);
@@ -192,4 +209,54 @@ function serveEcho(): void {
   socket.enableBatching();
 }
 
+/**
+ * The least a ts-ipa worker does for libcamera's proxy. It is started as libcamera starts a worker
+ * (`<worker> <.so> <fd>`, the .so ignored) and answers the first call of each command through
+ * ts-ipa's dispatcher and vimc IPA, as the real worker does. Every later call of that command is
+ * answered with the bytes the first one sent (replies given the call's cookie), read no further.
+ * The vimc IPA answers synchronously and sends no fds a frame, so those bytes are all of it.
+ */
+function serveFloorWorker(fd: number): void {
+  if (!native().dieWithParent()) process.exit(0);
+  yieldHelperThreads();
+  const { module, codec } = loadIPAModule(TS_IPA_VIMC);
+  const controls = new ControlSerializer(ControlSerializerRole.Worker);
+  const answers = new Map<number, { cookie: number; sent: Uint8Array[] }>();
+  let recording: Uint8Array[] | undefined;
+  // Nothing arrives before this function returns to the event loop, by when dispatcher is set.
+  const socket: IPCUnixSocket = new IPCUnixSocket(fd, {
+    onMessage: (payload, fds) => {
+      const cmd = messageCmd(payload);
+      if (cmd === EXIT_CMD) process.exit(0);
+      const cookie = messageCookie(payload);
+      const answer = answers.get(cmd);
+      if (answer) {
+        for (const received of fds) native().close(received);
+        for (const message of answer.sent) {
+          if (messageCookie(message) === answer.cookie) new DataView(message.buffer).setUint32(4, cookie, true);
+          socket.send(message);
+        }
+        answer.cookie = cookie;
+        return;
+      }
+      recording = [];
+      answers.set(cmd, { cookie, sent: recording });
+      dispatcher.receive(new ReceivedMessage(cmd, cookie, payload, fds));
+      recording = undefined;
+    },
+    onError: () => process.exit(1),
+  });
+  const framer = new MessageFramer(controls, (payload, fds) => {
+    recording?.push(payload.slice());
+    socket.send(payload, fds);
+  });
+  const replies: Replies = {
+    reply: (call, encode) => framer.send(call.cmd, call.cookie, encode),
+    sendEvent: (cmd, encode) => framer.send(cmd, 0, encode),
+  };
+  const ipa = module.create(codec.eventSenders((cmd, _name, encode) => replies.sendEvent(cmd, encode)) as never);
+  const dispatcher = new Dispatcher(codec, ipa, replies, () => process.exit(1), controls);
+}
+
 if (require.main === module && process.argv[2] === 'echo') serveEcho();
+if (require.main === module && process.argv[2] === 'floor-worker') serveFloorWorker(Number(process.argv[3]));
