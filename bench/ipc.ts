@@ -8,16 +8,12 @@ import { IPAVimcInterface } from '../platforms/vimc/contract';
 import { percentile } from './harness';
 import { RawPortPeer, RawSocketPeer } from './raw-peers';
 import { libcameraCalls, proxyToLibcameraWorker, usableKit } from './libcamera';
-import { floorWorkerDir, tsIpaWorkerDir } from './paced';
+import { floorWorkerDir, LIBCAMERA_TO_NODE_FLOOR, LIBCAMERA_TO_TS_IPA_WORKER, tsIpaWorkerDir } from './paced';
 
 /** libcamera's isolated vimc proxy and C++ worker (lc-ipa-driver bench-call: start(), sync). */
 export const LIBCAMERA_PROCESS = 'libcamera process (C++)';
 /** ts-ipa's process pipe and vimc proxy, libcamera's C++ vimc worker. */
 export const TS_IPA_TO_LIBCAMERA_WORKER = 'ts-ipa proxy, libcamera worker';
-/** libcamera's isolated vimc proxy, ts-ipa's worker host with ts-ipa's vimc IPA. */
-export const LIBCAMERA_TO_TS_IPA_WORKER = 'libcamera proxy, ts-ipa worker';
-/** libcamera's isolated vimc proxy, a Node worker on ts-ipa's socket that only answers: the floor under ts-ipa's worker. */
-export const LIBCAMERA_TO_NODE_FLOOR = 'libcamera proxy, Node answering';
 
 export interface IpcRow {
   suite: 'ipc';

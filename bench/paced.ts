@@ -158,7 +158,10 @@ export async function socketFloorPaced(fps: number, frames: number, warmup: numb
 
 export const LIBCAMERA_PACED = 'libcamera proxy and worker';
 export const SOCKET_FLOOR = "ts-ipa's socket alone";
-export const NODE_WORKER_FLOOR = 'libcamera proxy, Node answering';
+/** libcamera's isolated vimc proxy, ts-ipa's worker host with ts-ipa's vimc IPA. */
+export const LIBCAMERA_TO_TS_IPA_WORKER = 'libcamera proxy, ts-ipa worker';
+/** libcamera's isolated vimc proxy, a Node worker on ts-ipa's socket that only answers: the floor under ts-ipa's worker. */
+export const LIBCAMERA_TO_NODE_FLOOR = 'libcamera proxy, Node answering';
 
 /**
  * Every row above and libcamera's own, in `turns` alternating turns of `seconds / turns` each
@@ -173,9 +176,9 @@ export async function pacedBreakdown(kit: string, fps: number, seconds: number, 
   const rows: [string, (frames: number) => Promise<number[]>][] = [
     [LIBCAMERA_PACED, async () => (await libcameraPaced(kit, fps, seconds / turns, warmup)).samples],
     ["ts-ipa proxy and worker", (n) => tsIpaPaced(fps, n, warmup)],
-    ["libcamera proxy, ts-ipa worker", async () => (await libcameraPaced(kit, fps, seconds / turns, warmup, workerDir.dir)).samples],
+    [LIBCAMERA_TO_TS_IPA_WORKER, async () => (await libcameraPaced(kit, fps, seconds / turns, warmup, workerDir.dir)).samples],
     ["ts-ipa proxy, libcamera worker", (n) => tsIpaProxyLibcameraWorkerPaced(kit, fps, n, warmup)],
-    [NODE_WORKER_FLOOR, async () => (await libcameraPaced(kit, fps, seconds / turns, warmup, floorDir.dir)).samples],
+    [LIBCAMERA_TO_NODE_FLOOR, async () => (await libcameraPaced(kit, fps, seconds / turns, warmup, floorDir.dir)).samples],
     [SOCKET_FLOOR, (n) => socketFloorPaced(fps, n, warmup)],
   ];
   const samples = new Map(rows.map(([name]) => [name, [] as number[]]));
@@ -233,7 +236,7 @@ function serveFloorWorker(fd: number): void {
       if (answer) {
         for (const received of fds) native().close(received);
         for (const message of answer.sent) {
-          if (messageCookie(message) === answer.cookie) new DataView(message.buffer).setUint32(4, cookie, true);
+          if (messageCookie(message) === answer.cookie) setCookie(message, cookie);
           socket.send(message);
         }
         answer.cookie = cookie;
@@ -256,6 +259,11 @@ function serveFloorWorker(fd: number): void {
   };
   const ipa = module.create(codec.eventSenders((cmd, _name, encode) => replies.sendEvent(cmd, encode)) as never);
   const dispatcher = new Dispatcher(codec, ipa, replies, () => process.exit(1), controls);
+}
+
+/** Rewrites a framed message's cookie (the header's second u32, little-endian) in place. */
+function setCookie(message: Uint8Array, cookie: number): void {
+  for (let i = 0; i < 4; i++) message[4 + i] = cookie >>> (8 * i);
 }
 
 if (require.main === module && process.argv[2] === 'echo') serveEcho();

@@ -11,11 +11,11 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { codecCases } from './codec';
 import { compare, median } from './harness';
-import { ipcSuite, LIBCAMERA_PROCESS, LIBCAMERA_TO_NODE_FLOOR, LIBCAMERA_TO_TS_IPA_WORKER, TS_IPA_TO_LIBCAMERA_WORKER, type IpcRow } from './ipc';
+import { ipcSuite, LIBCAMERA_PROCESS, TS_IPA_TO_LIBCAMERA_WORKER, type IpcRow } from './ipc';
 import { libcameraPaced, usableKit } from './libcamera';
 import { transformerCost } from './transformer-cost';
 import { frameLoop, pacedRoundTrips, pooled, type FrameLoopRow } from './frame-loop';
-import { pacedBreakdown } from './paced';
+import { LIBCAMERA_TO_NODE_FLOOR, LIBCAMERA_TO_TS_IPA_WORKER, pacedBreakdown } from './paced';
 import { yieldHelperThreads } from '../runtime/helper-threads';
 import { RawPortPeer, RawSocketPeer } from './raw-peers';
 import { captureMemory } from './capture-memory';
@@ -97,10 +97,11 @@ function checkIpc(rows: IpcRow[], misses: string[]): void {
         console.log(`  ${label}: process round trip ${p} vs libcamera's: ts-ipa ${ours![key]!.toFixed(1)} µs, libcamera ${theirs[key]!.toFixed(1)} µs: ${value.toFixed(2)}× (target ≤ ${target}×: ${met ? 'PASS' : 'MISS'})${cWorker}`);
         if (!met) misses.push(`${label}: process round trip ${p} ${value.toFixed(2)}× libcamera's, target ≤ ${target}×`);
       }
-      const underLibcamera = [find('sync call round trip', LIBCAMERA_TO_TS_IPA_WORKER), find('sync call round trip', LIBCAMERA_TO_NODE_FLOOR)];
-      if (underLibcamera[0] && underLibcamera[1]) {
-        const [worker, floor] = underLibcamera.map((r) => ratio(r!.p99_us, theirs.p99_us)!.toFixed(2));
-        console.log(`  ${label}: under libcamera's proxy, p99 vs libcamera's worker: ts-ipa's worker ${worker}×, a Node worker only answering ${floor}× (the floor under any Node worker)`);
+      const worker = find('sync call round trip', LIBCAMERA_TO_TS_IPA_WORKER);
+      const floor = find('sync call round trip', LIBCAMERA_TO_NODE_FLOOR);
+      if (worker && floor) {
+        const p99 = (r: IpcRow) => ratio(r.p99_us, theirs.p99_us)!.toFixed(2);
+        console.log(`  ${label}: under libcamera's proxy, p99 vs libcamera's worker: ts-ipa's worker ${p99(worker)}×, a Node worker only answering ${p99(floor)}× (the floor under any Node worker)`);
       }
     }
     const oneWay = ratio(find('one-way messages', 'ts-ipa process')?.msgsPerSec, find('one-way messages', 'raw Unix socket')?.msgsPerSec);
