@@ -10,8 +10,13 @@ const path = require('node:path');
 /** In load order; vivid also needs vimc's (mc, videodev, v4l2-tpg, videobuf2-*), loaded at boot. */
 const MODULES = ['rc/rc-core.ko', 'cec/core/cec.ko', 'v4l2-core/v4l2-dv-timings.ko', 'test-drivers/vivid/vivid.ko'];
 
-/** The kernel package the VM boots, found as the VM tool finds it. */
+/**
+ * The kernel package the VM boots, found as the VM tool finds it, from package lists brought up
+ * to date first: the VM tool updates them itself when it installs what it needs, after this has
+ * run, and a kernel named by the older lists is not the one it then boots (its modules do not load).
+ */
 function kernelPackage() {
+  execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const depends = execFileSync('apt-cache', ['depends', 'linux-image-amd64'], { encoding: 'utf8' });
   const found = /Depends: (linux-image-[0-9]\S*)/.exec(depends);
   if (!found) throw new Error('vivid: apt-cache names no kernel package for linux-image-amd64');
